@@ -1,0 +1,33 @@
+# Every target builds the virtualenv it needs: a fresh clone needs only python3 and make.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+JOBS   ?= 2
+
+.PHONY: install demo test lint bench fuzz clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) fixtures/demo.py
+
+test: $(STAMP)
+	$(PY) -m pytest -q -n $(JOBS) tests
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src codemods tests fixtures/*.py
+	$(VENV)/bin/ruff format --check src codemods tests fixtures/*.py
+	$(VENV)/bin/mypy src/ssot_migrate codemods
+	$(VENV)/bin/lint-imports
+
+bench: $(STAMP)
+	$(PY) tests/benchmarks/bench.py
+
+clean:
+	rm -rf $(VENV) .ssot-migrate-cache bench-trees

@@ -1,0 +1,109 @@
+"""What each command does, minus the terminal: options in, results and exit codes out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ssot_migrate import baseline as ratchet
+from ssot_migrate import workspace
+from ssot_migrate.audit import audit_symbol
+from ssot_migrate.config import PYPROJECT_NAME, add_init_section
+from ssot_migrate.discover import Candidate, discover_candidates
+from ssot_migrate.errors import ConfigError, Problem, UsageError
+from ssot_migrate.grouping import find_codeowners, parse_group_by
+from ssot_migrate.project import RunOptions, load, open_project, phase_of, select_symbols
+from ssot_migrate.report import AuditRun
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_PARTIAL = 0, 1, 3
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    run: AuditRun
+    exit_code: int
+    messages: tuple[str, ...]
+
+
+def audit(
+    options: RunOptions,
+    symbols: Sequence[str],
+    phase: str | None,
+    group_by: str | None,
+    baseline_path: Path | None,
+    check: bool,
+) -> AuditResult:
+    config = load(options)
+    specs = select_symbols(config, symbols, phase)
+    group_key = None
+    if group_by is not None:
+        owners = find_codeowners(config.root)
+        group_key = parse_group_by(group_by, workspace.read_text(owners) if owners else None)
+    old = _read_baseline(baseline_path) if (check and baseline_path is not None) else None
+    project = open_project(options, config, specs)
+    audits = tuple(audit_symbol(project.index, project.resolver, spec) for spec in specs)
+    run = AuditRun(
+        audits=audits,
+        phases=phase_of(config),
+        skipped=project.skipped(),
+        files=len(project.files),
+        parsed=len(project.index.facts) + len(project.index.failures),
+        group_key=group_key,
+        group_by=group_by,
+    )
+    messages: list[str] = [f"skipped {s.rel}:{s.line}: {s.reason}" for s in run.skipped]
+    failed = False
+    if old is not None:
+        for r in ratchet.regressions(audits, old):
+            messages.append(f"{r.symbol}: {r.count} rose from {r.before} to {r.now} (baseline)")
+            failed = True
+    elif check:
+        for a in audits:
+            if a.above_target:
+                messages.append(
+                    f"{a.spec.name}: {len(a.variations)} variations, target {a.spec.target}"
+                )
+                failed = True
+    if baseline_path is not None and not check:
+        import json
+
+        data = json.dumps(ratchet.baseline_counts(audits), indent=2) + "\n"
+        workspace.write_atomic(baseline_path, data.encode())
+        messages.append(f"baseline written to {baseline_path}")
+    code = EXIT_CHECK_FAILED if failed else (EXIT_PARTIAL if run.skipped else EXIT_OK)
+    return AuditResult(run, code, tuple(messages))
+
+
+def _read_baseline(path: Path) -> ratchet.Mapping[str, ratchet.Mapping[str, int]]:
+    try:
+        text = workspace.read_text(path)
+    except FileNotFoundError:
+        raise UsageError([Problem("--baseline", f"no baseline at {path}",
+                                  "create it first with `ssot-migrate audit --baseline FILE` "
+                                  "(without --check)")]) from None  # fmt: skip
+    return ratchet.parse_baseline(text, str(path))
+
+
+def discover(options: RunOptions, top: int) -> list[Candidate]:
+    config = load(options)
+    project = open_project(options, config, None)
+    return discover_candidates(project.index, project.resolver)[:top]
+
+
+def init_text(options: RunOptions, top: int) -> tuple[Path, str]:
+    """The pyproject.toml path and its new text with a starter section."""
+    config = load(options)
+    if config.config_file is not None:
+        raise ConfigError([Problem(str(config.config_file), "ssot-migrate is already configured",
+                                   "edit that file, or remove its section and run init again")])  # fmt: skip
+    project = open_project(options, config, None)
+    chosen: dict[str, str] = {}
+    for candidate in discover_candidates(project.index, project.resolver):
+        if candidate.name not in chosen:
+            chosen[candidate.name] = candidate.canonical
+        if len(chosen) >= top:
+            break
+    path = config.root / PYPROJECT_NAME
+    text = workspace.read_text(path) if path.exists() else ""
+    return path, add_init_section(text, list(chosen.items()), str(path))

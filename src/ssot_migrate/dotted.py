@@ -1,0 +1,20 @@
+"""Checks on dotted Python paths, applied before a name reaches a template or a rewrite."""
+
+from __future__ import annotations
+
+import keyword
+
+
+def is_identifier(part: str) -> bool:
+    return part.isidentifier() and not keyword.iskeyword(part)
+
+
+def is_dotted_identifier(path: str) -> bool:
+    """True for ``a``, ``a.b.C``; false for ``""``, ``a..b``, ``.a``, ``a.class``, ``1a``."""
+    return bool(path) and all(is_identifier(part) for part in path.split("."))
+
+
+def split_path(path: str) -> tuple[str, str]:
+    """``"a.b.C"`` -> ``("a.b", "C")``; a bare name has an empty module."""
+    module, _, name = path.rpartition(".")
+    return module, name

@@ -1,0 +1,334 @@
+"""Source bytes in, ModuleFacts out: the stdlib parser, with LibCST for newer syntax.
+
+The stdlib `ast` is an order of magnitude faster than LibCST, so every file is indexed with
+it; a file the running interpreter rejects is re-read with LibCST (which knows newer
+grammar), its newer-only constructs are replaced by same-shaped older ones, and the result
+is indexed the same way, so a valid 3.12+ file is never silently dropped.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator, Sequence
+
+from ssot_migrate.facts import (
+    AttributeUse,
+    Binding,
+    Guard,
+    ImportFact,
+    ModuleFacts,
+    ParseFailure,
+    Scope,
+    Span,
+    StringRef,
+)
+
+_DOTTED_STRING = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\Z")
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+def extract_facts(source: bytes) -> ModuleFacts | ParseFailure:
+    """Index one file. Never raises for bad input: a failure is returned as a value."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as error:
+        return _extract_newer_syntax(source, error)
+    except (ValueError, MemoryError, RecursionError) as error:  # NUL bytes, absurd nesting
+        return ParseFailure(1, 0, _describe(error))
+    return _Collector().collect(tree, parser="ast")
+
+
+def _describe(error: BaseException) -> str:
+    text = error.msg if isinstance(error, SyntaxError) else str(error)
+    if "null bytes" in text:
+        return "binary file (contains NUL bytes)"
+    if "codec can't decode" in text:
+        return f"not valid text in its declared encoding ({text.removeprefix('(unicode error) ')})"
+    return text or type(error).__name__
+
+
+def _extract_newer_syntax(source: bytes, error: SyntaxError) -> ModuleFacts | ParseFailure:
+    from ssot_migrate.newer_syntax import downgrade_source
+
+    failure = ParseFailure(error.lineno or 1, max((error.offset or 1) - 1, 0), _describe(error))
+    downgraded = downgrade_source(source)
+    if downgraded is None:
+        return failure
+    try:
+        tree = ast.parse(downgraded)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return failure
+    return _Collector().collect(tree, parser="libcst")
+
+
+def _span(node: ast.AST) -> Span:
+    line = getattr(node, "lineno", 1)
+    col = getattr(node, "col_offset", 0)
+    end_line = getattr(node, "end_lineno", None) or line
+    end_col = getattr(node, "end_col_offset", None) or col
+    return Span(line, col, end_line, end_col)
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    if isinstance(test, ast.Name):
+        return test.id == "TYPE_CHECKING"
+    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+
+
+def _handler_names(handler: ast.ExceptHandler) -> set[str]:
+    if handler.type is None:
+        return {"BaseException"}
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    names: set[str] = set()
+    for kind in kinds:
+        if isinstance(kind, ast.Name):
+            names.add(kind.id)
+        elif isinstance(kind, ast.Attribute):
+            names.add(kind.attr)
+    return names
+
+
+def _catches_import_error(node: ast.Try | ast.TryStar) -> bool:
+    broad = _IMPORT_ERRORS | {"Exception", "BaseException"}
+    return any(_handler_names(h) & broad for h in node.handlers)
+
+
+def dotted_text(node: ast.expr) -> str | None:
+    """``a.b.c`` for a chain of attribute accesses on a name, else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _string_list(node: ast.expr | None) -> list[str] | None:
+    if isinstance(node, ast.List | ast.Tuple) and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+    ):
+        return [e.value for e in node.elts if isinstance(e, ast.Constant)]
+    return None
+
+
+class _Collector:
+    """One pass over the statements, tracking scope and guard; expressions walked once."""
+
+    def __init__(self) -> None:
+        self.imports: list[ImportFact] = []
+        self.bindings: list[Binding] = []
+        self.chains: list[tuple[str, Span]] = []
+        self.strings: list[StringRef] = []
+        self.dunder_all: list[str] | None = None
+        self.all_unreadable = False
+        self.has_getattr = False
+
+    def collect(self, tree: ast.Module, parser: str) -> ModuleFacts:
+        self._body(tree.body, "module", None)
+        roots = {i.local_name for i in self.imports}
+        attributes = tuple(
+            AttributeUse(dotted, span, "module")
+            for dotted, span in self.chains
+            if dotted.split(".", 1)[0] in roots
+        )
+        dunder_all = None if self.all_unreadable or self.dunder_all is None else self.dunder_all
+        return ModuleFacts(
+            imports=tuple(self.imports),
+            bindings=tuple(self.bindings),
+            attributes=attributes,
+            strings=tuple(self.strings),
+            dunder_all=tuple(dunder_all) if dunder_all is not None else None,
+            has_getattr=self.has_getattr,
+            parser="libcst" if parser == "libcst" else "ast",
+        )
+
+    # statements -----------------------------------------------------------------------
+
+    def _body(self, body: Sequence[ast.stmt], scope: Scope, guard: Guard | None) -> None:
+        for statement in body:
+            self._statement(statement, scope, guard)
+
+    def _statement(self, st: ast.stmt, scope: Scope, guard: Guard | None) -> None:
+        if isinstance(st, ast.Import):
+            self._import(st, scope, guard)
+        elif isinstance(st, ast.ImportFrom):
+            self._import_from(st, scope, guard)
+        elif isinstance(st, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            self._definition(st, scope, guard)
+        elif isinstance(st, ast.If):
+            self._expressions(st.test)
+            checking = _is_type_checking(st.test) or guard == "type-checking"
+            self._body(st.body, scope, "type-checking" if checking else _inner(guard))
+            self._body(st.orelse, scope, "type-checking" if guard == "type-checking" else _inner(guard))
+        elif isinstance(st, ast.Try | ast.TryStar):
+            self._try(st, scope, guard)
+        elif isinstance(st, ast.For | ast.AsyncFor | ast.While):
+            self._headers(st)
+            self._body(st.body, scope, _inner(guard))
+            self._body(st.orelse, scope, _inner(guard))
+        elif isinstance(st, ast.With | ast.AsyncWith):
+            self._headers(st)
+            self._body(st.body, scope, guard)
+        elif isinstance(st, ast.Match):
+            self._expressions(st.subject)
+            for case in st.cases:
+                self._body(case.body, scope, _inner(guard))
+        else:
+            self._simple(st, scope, guard)
+
+    def _import(self, st: ast.Import, scope: Scope, guard: Guard | None) -> None:
+        for alias in st.names:
+            fact = ImportFact("import", alias.name, 0, None, alias.asname, _span(alias),
+                              _span(st), scope, guard)  # fmt: skip
+            self.imports.append(fact)
+            if scope == "module":
+                bound = alias.name if alias.asname else alias.name.split(".")[0]
+                name = alias.asname or bound
+                self.bindings.append(
+                    Binding(name, "import-module", bound, 0, None, st.lineno, guard)
+                )
+
+    def _import_from(self, st: ast.ImportFrom, scope: Scope, guard: Guard | None) -> None:
+        module = st.module or ""
+        for alias in st.names:
+            if alias.name == "*":
+                self.imports.append(
+                    ImportFact("star", module, st.level, None, None, _span(alias), _span(st),
+                               scope, guard)  # fmt: skip
+                )
+                if scope == "module":
+                    self.bindings.append(
+                        Binding("*", "star", module, st.level, None, st.lineno, guard)
+                    )
+                continue
+            self.imports.append(
+                ImportFact("from", module, st.level, alias.name, alias.asname, _span(alias),
+                           _span(st), scope, guard)  # fmt: skip
+            )
+            if scope == "module":
+                self.bindings.append(
+                    Binding(alias.asname or alias.name, "import-from", module, st.level,
+                            alias.name, st.lineno, guard)  # fmt: skip
+                )
+
+    def _definition(
+        self,
+        st: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef,
+        scope: Scope,
+        guard: Guard | None,
+    ) -> None:
+        if scope == "module":
+            self.bindings.append(Binding(st.name, "definition", "", 0, None, st.lineno, guard))
+            if st.name == "__getattr__" and not isinstance(st, ast.ClassDef):
+                self.has_getattr = True
+        self._headers(st)
+        inner: Scope = "class" if isinstance(st, ast.ClassDef) else "function"
+        self._body(st.body, inner, guard)
+
+    def _try(self, st: ast.Try | ast.TryStar, scope: Scope, guard: Guard | None) -> None:
+        fallback: Guard | None = "import-error-fallback" if _catches_import_error(st) else None
+        if guard == "type-checking":
+            fallback = guard
+        self._body(st.body, scope, fallback or guard)
+        for handler in st.handlers:
+            if handler.type is not None:
+                self._expressions(handler.type)
+            self._body(handler.body, scope, fallback or _inner(guard))
+        self._body(st.orelse, scope, fallback or guard)
+        self._body(st.finalbody, scope, guard)
+
+    def _simple(self, st: ast.stmt, scope: Scope, guard: Guard | None) -> None:
+        self._expressions(st)
+        if scope != "module":
+            return
+        if isinstance(st, ast.Assign):
+            for target in st.targets:
+                self._assign(target, st.value, st.lineno, guard)
+        elif isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name):
+            if st.value is not None:
+                self._assign(st.target, st.value, st.lineno, guard)
+        elif isinstance(st, ast.AugAssign) and _is_all(st.target):
+            self._extend_all(st.value)
+        elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Call):
+            self._all_method_call(st.value)
+
+    def _assign(self, target: ast.expr, value: ast.expr, line: int, guard: Guard | None) -> None:
+        if isinstance(target, ast.Name):
+            if target.id == "__all__":
+                names = _string_list(value)
+                self.dunder_all = names
+                self.all_unreadable = names is None
+                return
+            dotted = dotted_text(value)
+            if dotted is not None:
+                self.bindings.append(Binding(target.id, "alias", dotted, 0, None, line, guard))
+            else:
+                self.bindings.append(Binding(target.id, "definition", "", 0, None, line, guard))
+        elif isinstance(target, ast.Tuple | ast.List):
+            values = value.elts if isinstance(value, ast.Tuple | ast.List) else None
+            for index, element in enumerate(target.elts):
+                if values is not None and len(values) == len(target.elts):
+                    self._assign(element, values[index], line, guard)
+                elif isinstance(element, ast.Name):
+                    self.bindings.append(
+                        Binding(element.id, "definition", "", 0, None, line, guard)
+                    )
+
+    def _extend_all(self, value: ast.expr) -> None:
+        names = _string_list(value)
+        if names is None or self.dunder_all is None:
+            self.all_unreadable = True
+        else:
+            self.dunder_all = [*self.dunder_all, *names]
+
+    def _all_method_call(self, call: ast.Call) -> None:
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and _is_all(func.value)):
+            return
+        if func.attr == "extend" and len(call.args) == 1:
+            self._extend_all(call.args[0])
+        elif func.attr == "append" and len(call.args) == 1:
+            arg = call.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                self._extend_all(ast.List(elts=[arg]))
+            else:
+                self.all_unreadable = True
+
+    # expressions ----------------------------------------------------------------------
+
+    def _headers(self, st: ast.stmt) -> None:
+        for expression in _header_expressions(st):
+            self._expressions(expression)
+
+    def _expressions(self, node: ast.AST) -> None:
+        for child in ast.walk(node):
+            if isinstance(child, ast.Attribute):
+                dotted = dotted_text(child)
+                if dotted is not None:
+                    self.chains.append((dotted, _span(child)))
+            elif isinstance(child, ast.Constant) and isinstance(child.value, str):
+                value = child.value
+                if len(value) < 256 and _DOTTED_STRING.match(value):
+                    self.strings.append(StringRef(value, _span(child)))
+
+
+def _inner(guard: Guard | None) -> Guard:
+    return "type-checking" if guard == "type-checking" else (guard or "conditional")
+
+
+def _is_all(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "__all__"
+
+
+def _header_expressions(st: ast.stmt) -> Iterator[ast.AST]:
+    """The parts of a compound statement that are not nested statement bodies."""
+    for _field, value in ast.iter_fields(st):
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, ast.AST) and not isinstance(item, ast.stmt):
+                    yield item
+        elif isinstance(value, ast.AST):
+            yield value

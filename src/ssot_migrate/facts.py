@@ -1,0 +1,112 @@
+"""Per-file facts: what one module imports, binds and mentions. Frozen, picklable values.
+
+Facts do not depend on the symbol being audited, so they are cached by content hash and
+shared by every symbol and every command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Scope = Literal["module", "class", "function"]
+Guard = Literal["type-checking", "import-error-fallback", "conditional"]
+ImportKind = Literal["from", "import", "star"]
+BindingKind = Literal["definition", "import-from", "import-module", "alias", "star"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportFact:
+    """One imported name of one import statement.
+
+    ``from a.b import C as D`` -> kind "from", module "a.b", level 0, name "C", alias "D".
+    ``import a.b as m`` -> kind "import", module "a.b", name None, alias "m".
+    ``from . import *`` -> kind "star", module "", level 1.
+    """
+
+    kind: ImportKind
+    module: str
+    level: int
+    name: str | None
+    alias: str | None
+    span: Span
+    stmt: Span
+    scope: Scope
+    guard: Guard | None
+
+    @property
+    def local_name(self) -> str | None:
+        """The name this import binds in its scope (None for star imports)."""
+        if self.kind == "star":
+            return None
+        if self.alias:
+            return self.alias
+        if self.kind == "from":
+            return self.name
+        return self.module.split(".")[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A module-level name binding, in source order.
+
+    definition: ``class C``, ``def f``, ``X = <expression>`` (an object made here).
+    alias: ``X = Y`` or ``X = m.Y``; `target` is the dotted expression ``Y`` / ``m.Y``.
+    import-from: ``from m import Y as X``; `target` is ``m``'s absolute or relative text,
+    with `level` and `name` set.
+    import-module: ``import a.b`` binds ``a`` (target "a"); ``import a.b as X`` -> "a.b".
+    """
+
+    name: str
+    kind: BindingKind
+    target: str
+    level: int
+    imported: str | None
+    line: int
+    guard: Guard | None
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeUse:
+    """A dotted reference ``root.a.b`` whose root name some import of the file binds."""
+
+    dotted: str
+    span: Span
+    scope: Scope
+
+
+@dataclass(frozen=True, slots=True)
+class StringRef:
+    """A string literal whose whole value is a dotted path (``"a.b.C"``)."""
+
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ParseFailure:
+    line: int
+    col: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFacts:
+    imports: tuple[ImportFact, ...]
+    bindings: tuple[Binding, ...]
+    attributes: tuple[AttributeUse, ...]
+    strings: tuple[StringRef, ...]
+    dunder_all: tuple[str, ...] | None
+    """Literal ``__all__`` if the module sets one we can read statically."""
+    has_getattr: bool
+    """The module defines a module-level ``__getattr__`` (PEP 562)."""
+    parser: Literal["ast", "libcst"]
+    """Which parser read the file: libcst for syntax newer than the running interpreter."""

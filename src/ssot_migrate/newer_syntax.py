@@ -1,0 +1,62 @@
+"""Rewrite syntax newer than the running interpreter into same-shaped older syntax.
+
+Used only for indexing: LibCST reads grammar up to the newest Python; the constructs the
+stdlib parser of an older interpreter rejects (PEP 701 f-strings, PEP 695 type parameters
+and `type` statements, template strings) are replaced by placeholders that keep every line
+where it was, so line numbers of imports stay exact.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+
+class _Downgrade(cst.CSTTransformer):
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__()
+        self.module = module
+
+    def leave_FormattedString(
+        self, original_node: cst.FormattedString, updated_node: cst.FormattedString
+    ) -> cst.BaseExpression:
+        return self._placeholder(original_node)
+
+    def leave_ClassDef(
+        self, original_node: cst.ClassDef, updated_node: cst.ClassDef
+    ) -> cst.ClassDef:
+        return updated_node.with_changes(type_parameters=None)
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        return updated_node.with_changes(type_parameters=None)
+
+    def leave_TypeAlias(
+        self, original_node: cst.TypeAlias, updated_node: cst.TypeAlias
+    ) -> cst.Assign:
+        return cst.Assign(targets=[cst.AssignTarget(updated_node.name)], value=updated_node.value)
+
+    def on_leave(
+        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
+        # Template strings (3.14) and any other string node LibCST adds later.
+        if type(original_node).__name__ == "TemplatedString":
+            return self._placeholder(original_node)
+        return super().on_leave(original_node, updated_node)
+
+    def _placeholder(self, node: cst.CSTNode) -> cst.SimpleString:
+        code = self.module.code_for_node(node)
+        body = "".join("\n" if char == "\n" else "x" for char in code)
+        if "\n" in code:
+            return cst.SimpleString('"""' + body[3:-3] + '"""')
+        return cst.SimpleString('"' + body[2:] + '"') if len(body) >= 2 else cst.SimpleString('""')
+
+
+def downgrade_source(source: bytes) -> bytes | None:
+    """The same module in older syntax, or None when LibCST cannot read it either."""
+    try:
+        module = cst.parse_module(source)
+        downgraded = module.visit(_Downgrade(module))
+    except Exception:  # any failure here means only "LibCST cannot read it either"
+        return None
+    return downgraded.bytes

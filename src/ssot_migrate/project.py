@@ -1,0 +1,109 @@
+"""One run's view of the repository: config, files, index and resolver, built once."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ssot_migrate.cache import FactsCache
+from ssot_migrate.config import Config, SymbolSpec, load_config
+from ssot_migrate.discovery import SourceFile, auto_source_roots, discover_files
+from ssot_migrate.errors import ConfigError, Problem, UsageError
+from ssot_migrate.index import Index, build_index
+from ssot_migrate.report import Skipped
+from ssot_migrate.resolve import Resolver
+from ssot_migrate.validate import check_canonicals
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    root: Path
+    config_file: Path | None = None
+    jobs: int = 0
+    use_cache: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    config: Config
+    files: tuple[SourceFile, ...]
+    index: Index
+    resolver: Resolver
+
+    def skipped(self) -> tuple[Skipped, ...]:
+        failures = [Skipped(rel, f.line, f.col, f.reason) for rel, f in self.index.failures.items()]
+        unreadable = [Skipped(rel, 1, 0, why) for rel, why in self.index.unreadable.items()]
+        return tuple(sorted(failures + unreadable, key=lambda s: s.rel))
+
+
+def load(options: RunOptions) -> Config:
+    return load_config(options.root, options.config_file)
+
+
+def source_roots(config: Config) -> tuple[Path, ...]:
+    if config.source_roots in ((), (config.root,)):
+        return auto_source_roots(config.root)
+    return config.source_roots
+
+
+def open_project(
+    options: RunOptions, config: Config, specs: Sequence[SymbolSpec] | None
+) -> Project:
+    """Index the repository for `specs` (None: everything, for discovery)."""
+    files = discover_files(config.root, source_roots(config), config.exclude)
+    cache = FactsCache(config.root, enabled=options.use_cache)
+    if specs is None:
+        index = build_index(files, None, cache, options.jobs)
+    else:
+        names = {n for s in specs for n in _spelled_names(s)}
+        modules = {s.canonical_module for s in specs}
+        index = build_index(files, names, cache, options.jobs, always=modules)
+    project = Project(config, files, index, Resolver(index))
+    if specs:
+        problems = check_canonicals(config, tuple(specs), index, project.resolver)
+        if problems:
+            raise ConfigError(problems)
+    return project
+
+
+def _spelled_names(spec: SymbolSpec) -> set[str]:
+    return {spec.name, spec.canonical_name, *(p.rpartition(".")[2] for p in spec.legacy)}
+
+
+def select_symbols(
+    config: Config, symbols: Sequence[str], phase: str | None
+) -> tuple[SymbolSpec, ...]:
+    """The symbols a command works on; unknown names are a usage error listing valid ones."""
+    problems: list[Problem] = []
+    pool = config.all_symbols()
+    if phase is not None:
+        chosen = next((p for p in config.phases if p.name == phase), None)
+        if chosen is None:
+            problems.append(_unknown("--phase", phase, [p.name for p in config.phases], "phase"))
+        else:
+            pool = chosen.symbols
+    by_name = {s.name: s for s in pool}
+    for name in symbols:
+        if name not in by_name:
+            problems.append(_unknown("--symbol", name, list(by_name), "symbol"))
+    if problems:
+        raise UsageError(problems)
+    if not pool and not problems:
+        where = config.config_file or config.root / "pyproject.toml"
+        raise UsageError([Problem(str(where), "no symbols are configured",
+                                  "run `ssot-migrate init`, or `ssot-migrate audit --discover` "
+                                  "to find candidates")])  # fmt: skip
+    return tuple(by_name[n] for n in symbols) if symbols else tuple(pool)
+
+
+def _unknown(option: str, value: str, valid: list[str], what: str) -> Problem:
+    close = difflib.get_close_matches(value, valid, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    listed = ", ".join(valid) if valid else "(none configured)"
+    return Problem(option, f"unknown {what} {value!r}", f"{hint}valid: {listed}")
+
+
+def phase_of(config: Config) -> dict[str, str]:
+    return {s.name: p.name for p in reversed(config.phases) for s in p.symbols}

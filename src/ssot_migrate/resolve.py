@@ -1,0 +1,239 @@
+"""Static resolution of dotted paths to the object they reach, through re-export chains.
+
+Follows what Python does at import time, statically: a module's bindings in source order
+(the last unconditional binding wins; guarded bindings after it add alternatives),
+``from m import n`` into `m`, alias assignments ``X = Y`` / ``X = m.Y``, star imports
+honouring ``__all__``, submodules reached as package attributes, and relative imports.
+Cycles end in an unresolved result instead of recursing forever.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ssot_migrate.discovery import SourceFile
+from ssot_migrate.facts import Binding, ImportFact, ModuleFacts
+from ssot_migrate.index import Index
+
+TargetKind = Literal["definition", "module", "attribute", "external", "unresolved"]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a path reaches. Two targets are the same object iff `kind` and `path` match."""
+
+    kind: TargetKind
+    path: str
+    reason: str = field(default="", compare=False)
+    conditional: bool = field(default=False, compare=False)
+    """Reached only through a guarded binding (if / try-except / TYPE_CHECKING)."""
+
+    @property
+    def found(self) -> bool:
+        return self.kind != "unresolved"
+
+    def same_object(self, other: Target) -> bool:
+        return self.kind == other.kind and self.path == other.path and self.found
+
+
+def absolute_module(source: SourceFile, module: str, level: int) -> str | None:
+    """The absolute module a (possibly relative) import names, or None when it cannot be."""
+    if level == 0:
+        return module
+    package = source.package
+    if package is None:
+        return None
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    if module:
+        base.append(module)
+    return ".".join(base) if base else None
+
+
+class Resolver:
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._names: dict[tuple[str, str], Target] = {}
+        self._exports: dict[str, frozenset[str]] = {}
+        self._stack: set[tuple[str, str]] = set()
+        self._top_packages = frozenset(m.split(".", 1)[0] for m in index.modules)
+
+    # public -------------------------------------------------------------------------
+
+    def resolve_path(self, dotted: str) -> Target:
+        """``"a.b.C.d"`` -> the object ``import a.b; a.b.C.d`` would reach."""
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            module = ".".join(parts[:cut])
+            if module in self.index.modules:
+                return self._walk_attributes(Target("module", module), parts[cut:])
+        if parts[0] in self._top_packages:
+            return Target("unresolved", dotted, f"no module {parts[0]!r} path matches {dotted}")
+        return Target("external", dotted)
+
+    def resolve_name(self, module: str, name: str) -> Target:
+        """What ``from module import name`` binds."""
+        key = (module, name)
+        cached = self._names.get(key)
+        if cached is not None:
+            return cached
+        if key in self._stack:
+            return Target("unresolved", f"{module}.{name}", "import cycle")
+        self._stack.add(key)
+        try:
+            result = self._resolve_name(module, name)
+        finally:
+            self._stack.discard(key)
+        self._names[key] = result
+        return result
+
+    def resolve_import(self, source: SourceFile, fact: ImportFact) -> Target:
+        """What one imported name of `source` binds (star imports: the module itself)."""
+        module = absolute_module(source, fact.module, fact.level)
+        if module is None:
+            written = "." * fact.level + fact.module
+            return Target("unresolved", written, "relative import beyond the top-level package")
+        if fact.kind == "from":
+            assert fact.name is not None
+            return self._from_module(module, fact.name)
+        if fact.kind == "import" and fact.alias is None:
+            return self.resolve_path(module.split(".")[0])
+        return self.resolve_path(module)
+
+    def exports(self, module: str) -> frozenset[str]:
+        """The names ``from module import *`` binds (``__all__``, else public names)."""
+        cached = self._exports.get(module)
+        if cached is not None:
+            return cached
+        self._exports[module] = frozenset()  # a star cycle exports nothing more
+        facts = self.index.facts_of_module(module)
+        names: set[str] = set()
+        if facts is not None and facts.dunder_all is not None:
+            names.update(facts.dunder_all)
+        elif facts is not None:
+            for binding in facts.bindings:
+                if binding.kind == "star":
+                    source = self._binding_module(module, binding)
+                    if source is not None:
+                        names.update(self.exports(source))
+                elif not binding.name.startswith("_"):
+                    names.add(binding.name)
+        result = frozenset(names)
+        self._exports[module] = result
+        return result
+
+    # internals ------------------------------------------------------------------------
+
+    def _from_module(self, module: str, name: str) -> Target:
+        if module in self.index.modules:
+            return self.resolve_name(module, name)
+        if module.split(".", 1)[0] in self._top_packages:
+            return Target("unresolved", f"{module}.{name}", f"no module named {module!r}")
+        return Target("external", f"{module}.{name}")
+
+    def _resolve_name(self, module: str, name: str) -> Target:
+        facts = self.index.facts_of_module(module)
+        bindings = [b for b in facts.bindings if b.name == name] if facts is not None else []
+        result = self._resolve_bindings(module, bindings) if bindings else None
+        if result is None or not result.found:
+            result = self._from_stars(module, name, facts) or result
+        submodule = f"{module}.{name}"
+        if (result is None or not result.found) and submodule in self.index.modules:
+            return Target("module", submodule)
+        if result is not None:
+            return result
+        if facts is not None and facts.has_getattr:
+            reason = f"{module} does not bind {name} (it may come from its __getattr__)"
+        else:
+            reason = f"{module} does not bind {name}"
+        return Target("unresolved", f"{module}.{name}", reason)
+
+    def _resolve_bindings(self, module: str, bindings: list[Binding]) -> Target:
+        last_plain = max((i for i, b in enumerate(bindings) if b.guard is None), default=None)
+        live = bindings if last_plain is None else bindings[last_plain:]
+        results = [self._resolve_binding(module, b) for b in live]
+        found = [r for r in results if r.found]
+        guarded = last_plain is None or len(live) > 1
+        if not found:
+            return results[-1]
+        first = found[0]
+        if all(first.same_object(r) for r in found):
+            conditional = guarded or any(r.conditional for r in found)
+            return Target(first.kind, first.path, first.reason, conditional)
+        paths = ", ".join(sorted({r.path for r in found}))
+        return Target("unresolved", f"{module}.{bindings[0].name}", f"ambiguous: {paths}")
+
+    def _resolve_binding(self, module: str, binding: Binding) -> Target:
+        if binding.kind == "definition":
+            return Target("definition", f"{module}.{binding.name}")
+        if binding.kind == "import-module":
+            return self.resolve_path(binding.target)
+        if binding.kind == "import-from":
+            source = self._binding_module(module, binding)
+            if source is None:
+                return Target("unresolved", binding.target, "relative import beyond top level")
+            assert binding.imported is not None
+            return self._from_module(source, binding.imported)
+        # alias: X = Y or X = m.Y, looked up in this module
+        head, *rest = binding.target.split(".")
+        if head == binding.name and not rest:
+            return Target("unresolved", f"{module}.{head}", "name assigned to itself")
+        start = self.resolve_name(module, head)
+        if not start.found and head not in self._bound_names(module):
+            return Target("external", f"builtins.{binding.target}")
+        return self._walk_attributes(start, rest)
+
+    def _binding_module(self, module: str, binding: Binding) -> str | None:
+        source = self.index.modules.get(module)
+        if source is None:
+            return None
+        return absolute_module(source, binding.target, binding.level)
+
+    def _bound_names(self, module: str) -> set[str]:
+        facts = self.index.facts_of_module(module)
+        return {b.name for b in facts.bindings} if facts is not None else set()
+
+    def _from_stars(self, module: str, name: str, facts: ModuleFacts | None) -> Target | None:
+        if facts is None:
+            return None
+        for binding in reversed(facts.bindings):
+            if binding.kind != "star":
+                continue
+            source = self._binding_module(module, binding)
+            if source is not None and name in self.exports(source):
+                found = self._from_module(source, name)
+                if binding.guard is not None:
+                    found = Target(found.kind, found.path, found.reason, True)
+                return found
+        return None
+
+    def _walk_attributes(self, start: Target, attributes: list[str]) -> Target:
+        current = start
+        for index, attribute in enumerate(attributes):
+            if current.kind == "module":
+                step = self.resolve_name(current.path, attribute)
+                current = Target(
+                    step.kind, step.path, step.reason, current.conditional or step.conditional
+                )
+            elif current.kind in ("definition", "attribute", "external"):
+                rest = ".".join(attributes[index:])
+                kind: TargetKind = "external" if current.kind == "external" else "attribute"
+                return Target(kind, f"{current.path}.{rest}", "", current.conditional)
+            else:
+                return current
+        return current
+
+
+def local_import_target(
+    resolver: Resolver, source: SourceFile, facts: ModuleFacts, root: str
+) -> tuple[ImportFact, Target] | None:
+    """The import of `source` that binds local name `root` (module scope preferred)."""
+    candidates = [i for i in facts.imports if i.local_name == root]
+    if not candidates:
+        return None
+    module_level = [i for i in candidates if i.scope == "module"]
+    chosen = (module_level or candidates)[-1]
+    return chosen, resolver.resolve_import(source, chosen)

@@ -1,0 +1,59 @@
+"""The only module that writes files: atomic replacement that keeps the file's mode."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+
+def read_bytes(path: Path) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temp file in the same folder and ``os.replace``.
+
+    A reader sees either the old file or the new one, never a half-written file; an
+    existing file's permission bits are kept.
+    """
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".ssot-tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if mode is not None:
+            os.chmod(temp, mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def ensure_cache_dir(path: Path) -> Path:
+    """Create the cache folder with a `.gitignore` of ``*``, so git never shows it."""
+    path.mkdir(parents=True, exist_ok=True)
+    ignore = path / ".gitignore"
+    if not ignore.exists():
+        write_atomic(ignore, b"# Created by ssot-migrate; the whole folder is a cache.\n*\n")
+    return path
+
+
+def read_text(path: Path) -> str:
+    """A config-like text file, exactly as written (no newline translation)."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return f.read()
