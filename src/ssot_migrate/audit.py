@@ -13,9 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ssot_migrate.config import SymbolSpec
-from ssot_migrate.discovery import SourceFile
-from ssot_migrate.facts import Guard, ImportFact, ModuleFacts, Scope
-from ssot_migrate.index import Index
+from ssot_migrate.facts import Guard, ImportFact, Index, ModuleFacts, Scope, SourceFile
 from ssot_migrate.resolve import Resolver, Target, absolute_module, local_import_target
 
 
@@ -117,9 +115,15 @@ def audit_symbol(index: Index, resolver: Resolver, spec: SymbolSpec) -> SymbolAu
         index, resolver, spec, target, names, (sites, strings, different), by_rel
     )
     return SymbolAudit(
-        spec, target, tuple(sites), tuple(strings), tuple(different), tuple(broken),
-        legacy, elsewhere,
-    )  # fmt: skip
+        spec,
+        target,
+        tuple(sites),
+        tuple(strings),
+        tuple(different),
+        tuple(broken),
+        legacy,
+        elsewhere,
+    )
 
 
 def _interest(
@@ -259,9 +263,19 @@ def _mark_reexports(sites: list[Site], index: Index, by_rel: dict[str, SourceFil
         onward = module is not None and f"{module}.{site.local}" in used
         if site.scope == "module" and site.form != "module-attribute" and (onward or in_all):
             site = Site(
-                site.rel, site.line, site.col, site.path, site.form, site.local, site.written,
-                site.scope, site.guard, site.canonical, True, site.references,
-            )  # fmt: skip
+                site.rel,
+                site.line,
+                site.col,
+                site.path,
+                site.form,
+                site.local,
+                site.written,
+                site.scope,
+                site.guard,
+                site.canonical,
+                True,
+                site.references,
+            )
         marked.append(site)
     return marked
 
@@ -279,7 +293,7 @@ def _legacy_paths(
     site_counts = Counter(s.path for s in sites)
     string_counts = Counter(s.path for s in strings)
     other_counts = Counter(d.path for d in different)
-    paths: dict[str, str] = {p: "re-export" for p in site_counts.keys() | string_counts.keys()}
+    paths: dict[str, str] = dict.fromkeys(site_counts.keys() | string_counts.keys(), "re-export")
     for rel, facts in index.facts.items():
         source = by_rel[rel]
         if source.module is None:
@@ -289,7 +303,9 @@ def _legacy_paths(
         declared = set(facts.dunder_all or ())
         if source.is_package:
             declared |= {b.name for b in facts.bindings if b.kind != "star"}
-        if any(b.kind == "star" for b in facts.bindings) and (source.is_package or facts.dunder_all is None):
+        if any(b.kind == "star" for b in facts.bindings) and (
+            source.is_package or facts.dunder_all is None
+        ):
             declared |= resolver.exports(source.module)
         for name in sorted(declared & names):
             path = f"{source.module}.{name}"
@@ -304,8 +320,9 @@ def _legacy_paths(
         else:
             detail = f"reaches {reached.kind} {reached.path}" if reached.found else reached.reason
             elsewhere.append(
-                LegacyPath(path, other_counts[path], string_counts[path], "configured-elsewhere",
-                           detail)  # fmt: skip
+                LegacyPath(
+                    path, other_counts[path], string_counts[path], "configured-elsewhere", detail
+                )
             )
     legacy = tuple(
         LegacyPath(path, site_counts[path], string_counts[path], kind)

@@ -40,13 +40,30 @@ def parse_baseline(text: str, where: str) -> Mapping[str, Mapping[str, int]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ConfigError([Problem(f"{where}:{error.lineno}:{error.colno}",
-                                   f"not valid JSON ({error.msg})",
-                                   "recreate it with `ssot-migrate audit --baseline FILE`")]) from None  # fmt: skip
+        raise ConfigError(
+            [
+                Problem(
+                    f"{where}:{error.lineno}:{error.colno}",
+                    f"not valid JSON ({error.msg})",
+                    "recreate it with `ssot-migrate audit --baseline FILE`",
+                )
+            ]
+        ) from None
     symbols = data.get("symbols") if isinstance(data, dict) else None
-    if not isinstance(symbols, dict) or data.get("version") != BASELINE_VERSION:
-        raise ConfigError([Problem(where, "not an ssot-migrate baseline (version 1)",
-                                   "recreate it with `ssot-migrate audit --baseline FILE`")])  # fmt: skip
+    valid = isinstance(symbols, dict) and all(
+        isinstance(v, dict) and all(isinstance(n, int) for n in v.values())
+        for v in symbols.values()
+    )
+    if not valid or not isinstance(symbols, dict) or data.get("version") != BASELINE_VERSION:
+        raise ConfigError(
+            [
+                Problem(
+                    where,
+                    "not an ssot-migrate baseline (version 1)",
+                    "recreate it with `ssot-migrate audit --baseline FILE`",
+                )
+            ]
+        )
     return symbols
 
 
@@ -59,7 +76,7 @@ def regressions(
     for symbol, now in current.items():
         before = baseline.get(symbol, {})
         for count in RATCHETED:
-            old = before.get(count, 0) if isinstance(before, Mapping) else 0
-            if isinstance(old, int) and now[count] > old:
+            old = before.get(count, 0)
+            if now[count] > old:
                 found.append(Regression(symbol, count, old, now[count]))
     return found

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 
 from ssot_migrate import __version__, workspace
@@ -30,7 +31,7 @@ app = typer.Typer(
 )
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     markdown = "markdown"
@@ -61,7 +62,9 @@ def main_options(
     config: Annotated[
         Path | None, typer.Option("--config", help="A TOML file with the settings.")
     ] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: all cores).")] = 0,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0: all cores).")
+    ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Every site.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain output.")] = False,
@@ -187,8 +190,12 @@ def _print_discovery(g: Globals, found: Any, output_format: OutputFormat) -> Non
                 "schema": "ssot-migrate/discover",
                 "version": 1,
                 "candidates": [
-                    {"name": c.name, "canonical": c.canonical, "paths": list(c.paths),
-                     "sites": c.sites}  # fmt: skip
+                    {
+                        "name": c.name,
+                        "canonical": c.canonical,
+                        "paths": list(c.paths),
+                        "sites": c.sites,
+                    }
                     for c in found
                 ],
             }
@@ -219,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.echo("interrupted: nothing was written.", err=True)
         return 130
-    except _click_exceptions() as error:
+    except click.ClickException as error:
         error.show()
         return EXIT_USAGE
     except OSError as error:
@@ -227,12 +234,6 @@ def main(argv: list[str] | None = None) -> int:
         _report_error(UsageError([Problem(str(where), error.strerror or str(error))]))
         return EXIT_USAGE
     return code if isinstance(code, int) else EXIT_OK
-
-
-def _click_exceptions() -> type[Exception]:
-    import click
-
-    return click.ClickException
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,13 +75,19 @@ def audit(
     return AuditResult(run, code, tuple(messages))
 
 
-def _read_baseline(path: Path) -> ratchet.Mapping[str, ratchet.Mapping[str, int]]:
+def _read_baseline(path: Path) -> Mapping[str, Mapping[str, int]]:
     try:
         text = workspace.read_text(path)
     except FileNotFoundError:
-        raise UsageError([Problem("--baseline", f"no baseline at {path}",
-                                  "create it first with `ssot-migrate audit --baseline FILE` "
-                                  "(without --check)")]) from None  # fmt: skip
+        raise UsageError(
+            [
+                Problem(
+                    "--baseline",
+                    f"no baseline at {path}",
+                    "create it first with `ssot-migrate audit --baseline FILE` (without --check)",
+                )
+            ]
+        ) from None
     return ratchet.parse_baseline(text, str(path))
 
 
@@ -95,8 +101,15 @@ def init_text(options: RunOptions, top: int) -> tuple[Path, str]:
     """The pyproject.toml path and its new text with a starter section."""
     config = load(options)
     if config.config_file is not None:
-        raise ConfigError([Problem(str(config.config_file), "ssot-migrate is already configured",
-                                   "edit that file, or remove its section and run init again")])  # fmt: skip
+        raise ConfigError(
+            [
+                Problem(
+                    str(config.config_file),
+                    "ssot-migrate is already configured",
+                    "edit that file, or remove its section and run init again",
+                )
+            ]
+        )
     project = open_project(options, config, None)
     chosen: dict[str, str] = {}
     for candidate in discover_candidates(project.index, project.resolver):

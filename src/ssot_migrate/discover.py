@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ssot_migrate.index import Index
+from ssot_migrate.facts import Index
 from ssot_migrate.resolve import Resolver, absolute_module, local_import_target
 
 
@@ -26,7 +26,9 @@ class Candidate:
         return len(self.paths) - (1 if self.canonical in self.paths else 0)
 
 
-def discover_candidates(index: Index, resolver: Resolver, minimum_paths: int = 2) -> list[Candidate]:
+def discover_candidates(
+    index: Index, resolver: Resolver, minimum_paths: int = 2
+) -> list[Candidate]:
     paths: dict[str, set[str]] = defaultdict(set)
     sites: dict[str, int] = defaultdict(int)
     by_rel = {f.rel: f for f in index.files}

@@ -10,44 +10,42 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from pathspec.patterns.gitignore.base import GitIgnorePatternError
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 from ssot_migrate.dotted import is_identifier
+from ssot_migrate.facts import SourceFile
 
 # The folders ruff skips by default, plus our own cache.
 SKIPPED_DIRS = frozenset(
     {
-        ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".mypy_cache", ".nox",
-        ".pants.d", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv", "__pypackages__",
-        "_build", "buck-out", "dist", "node_modules", "venv", "__pycache__",
-        ".ssot-migrate-cache", ".pytest_cache",
+        ".bzr",
+        ".direnv",
+        ".eggs",
+        ".git",
+        ".git-rewrite",
+        ".hg",
+        ".mypy_cache",
+        ".nox",
+        ".pants.d",
+        ".pytype",
+        ".ruff_cache",
+        ".svn",
+        ".tox",
+        ".venv",
+        "__pypackages__",
+        "_build",
+        "buck-out",
+        "dist",
+        "node_modules",
+        "venv",
+        "__pycache__",
+        ".ssot-migrate-cache",
+        ".pytest_cache",
     }
-)  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    path: Path
-    """Absolute path."""
-    rel: str
-    """POSIX path relative to the repository root: the file's identity in reports."""
-    module: str | None
-    """Dotted module name, or None for a file no import can name (``my-scripts/x.py``)."""
-    is_package: bool
-    """An ``__init__.py``: relative imports resolve against the module itself."""
-
-    @property
-    def package(self) -> str | None:
-        """The package relative imports in this file are resolved against."""
-        if self.module is None:
-            return None
-        if self.is_package:
-            return self.module
-        return self.module.rpartition(".")[0]
+)
 
 
 class IgnoreRules:

@@ -107,11 +107,11 @@ def dotted_text(node: ast.expr) -> str | None:
 
 
 def _string_list(node: ast.expr | None) -> list[str] | None:
-    if isinstance(node, ast.List | ast.Tuple) and all(
-        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
-    ):
-        return [e.value for e in node.elts if isinstance(e, ast.Constant)]
-    return None
+    if not isinstance(node, ast.List | ast.Tuple):
+        return None
+    names = [e.value for e in node.elts if isinstance(e, ast.Constant)]
+    strings = [n for n in names if isinstance(n, str)]
+    return strings if len(strings) == len(node.elts) else None
 
 
 class _Collector:
@@ -162,7 +162,9 @@ class _Collector:
             self._expressions(st.test)
             checking = _is_type_checking(st.test) or guard == "type-checking"
             self._body(st.body, scope, "type-checking" if checking else _inner(guard))
-            self._body(st.orelse, scope, "type-checking" if guard == "type-checking" else _inner(guard))
+            self._body(
+                st.orelse, scope, "type-checking" if guard == "type-checking" else _inner(guard)
+            )
         elif isinstance(st, ast.Try | ast.TryStar):
             self._try(st, scope, guard)
         elif isinstance(st, ast.For | ast.AsyncFor | ast.While):
@@ -181,8 +183,9 @@ class _Collector:
 
     def _import(self, st: ast.Import, scope: Scope, guard: Guard | None) -> None:
         for alias in st.names:
-            fact = ImportFact("import", alias.name, 0, None, alias.asname, _span(alias),
-                              _span(st), scope, guard)  # fmt: skip
+            fact = ImportFact(
+                "import", alias.name, 0, None, alias.asname, _span(alias), _span(st), scope, guard
+            )
             self.imports.append(fact)
             if scope == "module":
                 bound = alias.name if alias.asname else alias.name.split(".")[0]
@@ -196,8 +199,9 @@ class _Collector:
         for alias in st.names:
             if alias.name == "*":
                 self.imports.append(
-                    ImportFact("star", module, st.level, None, None, _span(alias), _span(st),
-                               scope, guard)  # fmt: skip
+                    ImportFact(
+                        "star", module, st.level, None, None, _span(alias), _span(st), scope, guard
+                    )
                 )
                 if scope == "module":
                     self.bindings.append(
@@ -205,13 +209,29 @@ class _Collector:
                     )
                 continue
             self.imports.append(
-                ImportFact("from", module, st.level, alias.name, alias.asname, _span(alias),
-                           _span(st), scope, guard)  # fmt: skip
+                ImportFact(
+                    "from",
+                    module,
+                    st.level,
+                    alias.name,
+                    alias.asname,
+                    _span(alias),
+                    _span(st),
+                    scope,
+                    guard,
+                )
             )
             if scope == "module":
                 self.bindings.append(
-                    Binding(alias.asname or alias.name, "import-from", module, st.level,
-                            alias.name, st.lineno, guard)  # fmt: skip
+                    Binding(
+                        alias.asname or alias.name,
+                        "import-from",
+                        module,
+                        st.level,
+                        alias.name,
+                        st.lineno,
+                        guard,
+                    )
                 )
 
     def _definition(

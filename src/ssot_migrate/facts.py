@@ -6,7 +6,9 @@ shared by every symbol and every command.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 Scope = Literal["module", "class", "function"]
@@ -110,3 +112,41 @@ class ModuleFacts:
     """The module defines a module-level ``__getattr__`` (PEP 562)."""
     parser: Literal["ast", "libcst"]
     """Which parser read the file: libcst for syntax newer than the running interpreter."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path
+    """Absolute path."""
+    rel: str
+    """POSIX path relative to the repository root: the file's identity in reports."""
+    module: str | None
+    """Dotted module name, or None for a file no import can name (``my-scripts/x.py``)."""
+    is_package: bool
+    """An ``__init__.py``: relative imports resolve against the module itself."""
+
+    @property
+    def package(self) -> str | None:
+        """The package relative imports in this file are resolved against."""
+        if self.module is None:
+            return None
+        if self.is_package:
+            return self.module
+        return self.module.rpartition(".")[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    files: tuple[SourceFile, ...]
+    facts: Mapping[str, ModuleFacts]
+    """Parsed files by `rel`; a file absent here cannot mention a name of interest."""
+    failures: Mapping[str, ParseFailure]
+    unreadable: Mapping[str, str]
+    modules: Mapping[str, SourceFile]
+    """Every discovered module by dotted name, parsed or not."""
+    complete: bool
+    """True when every file was parsed (no prefilter)."""
+
+    def facts_of_module(self, module: str) -> ModuleFacts | None:
+        source = self.modules.get(module)
+        return None if source is None else self.facts.get(source.rel)

@@ -35,18 +35,36 @@ def parse_group_by(value: str, codeowners_text: str | None) -> GroupKey:
         return lambda rel: "/".join(rel.split("/")[:-1][:depth]) or "."
     if kind in ("owner", "owners") and not depth_text:
         if codeowners_text is None:
-            raise UsageError([Problem("--group-by", "owner needs a CODEOWNERS file",
-                                      "add one at " + " or ".join(CODEOWNERS_LOCATIONS))])  # fmt: skip
+            raise UsageError(
+                [
+                    Problem(
+                        "--group-by",
+                        "owner needs a CODEOWNERS file",
+                        "add one at " + " or ".join(CODEOWNERS_LOCATIONS),
+                    )
+                ]
+            )
         return _owner_key(codeowners_text)
     raise UsageError(
-        [Problem("--group-by", f"unknown grouping {value!r}", "use service, dir, dir:DEPTH or owner")]
+        [
+            Problem(
+                "--group-by", f"unknown grouping {value!r}", "use service, dir, dir:DEPTH or owner"
+            )
+        ]
     )
 
 
 def _depth(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise UsageError([Problem("--group-by", f"dir depth {text!r} is not a whole number >= 1",
-                                  "write it as dir:2")])  # fmt: skip
+        raise UsageError(
+            [
+                Problem(
+                    "--group-by",
+                    f"dir depth {text!r} is not a whole number >= 1",
+                    "write it as dir:2",
+                )
+            ]
+        )
     return int(text)
 
 

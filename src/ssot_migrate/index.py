@@ -14,35 +14,16 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 
 from ssot_migrate import workspace
 from ssot_migrate.cache import Entry, FactsCache, content_key
-from ssot_migrate.discovery import SourceFile
 from ssot_migrate.extract import extract_facts
-from ssot_migrate.facts import ModuleFacts, ParseFailure
+from ssot_migrate.facts import Index, ModuleFacts, ParseFailure, SourceFile
 
 _STAR_IMPORT = re.compile(rb"\bimport[ \t]*\*")
 _PARALLEL_THRESHOLD = 48
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Index:
-    files: tuple[SourceFile, ...]
-    facts: Mapping[str, ModuleFacts]
-    """Parsed files by `rel`; a file absent here cannot mention a name of interest."""
-    failures: Mapping[str, ParseFailure]
-    unreadable: Mapping[str, str]
-    modules: Mapping[str, SourceFile]
-    """Every discovered module by dotted name, parsed or not."""
-    complete: bool
-    """True when every file was parsed (no prefilter)."""
-
-    def facts_of_module(self, module: str) -> ModuleFacts | None:
-        source = self.modules.get(module)
-        return None if source is None else self.facts.get(source.rel)
 
 
 def build_index(
@@ -115,9 +96,9 @@ def _aliases_of(entry: Entry, names: set[str]) -> Iterable[str]:
     if not isinstance(entry, ModuleFacts):
         return
     for binding in entry.bindings:
-        if binding.kind == "alias" and binding.target.rpartition(".")[2] in names:
-            yield binding.name
-        elif binding.kind == "import-from" and binding.imported in names:
+        if (binding.kind == "alias" and binding.target.rpartition(".")[2] in names) or (
+            binding.kind == "import-from" and binding.imported in names
+        ):
             yield binding.name
 
 

@@ -36,13 +36,10 @@ class _Downgrade(cst.CSTTransformer):
     ) -> cst.Assign:
         return cst.Assign(targets=[cst.AssignTarget(updated_node.name)], value=updated_node.value)
 
-    def on_leave(
-        self, original_node: cst.CSTNode, updated_node: cst.CSTNode
-    ) -> cst.CSTNode | cst.RemovalSentinel | cst.FlattenSentinel[cst.CSTNode]:
-        # Template strings (3.14) and any other string node LibCST adds later.
-        if type(original_node).__name__ == "TemplatedString":
-            return self._placeholder(original_node)
-        return super().on_leave(original_node, updated_node)
+    def leave_TemplatedString(
+        self, original_node: cst.TemplatedString, updated_node: cst.TemplatedString
+    ) -> cst.BaseExpression:
+        return self._placeholder(original_node)
 
     def _placeholder(self, node: cst.CSTNode) -> cst.SimpleString:
         code = self.module.code_for_node(node)

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from ssot_migrate.cache import FactsCache
 from ssot_migrate.config import Config, SymbolSpec, load_config
-from ssot_migrate.discovery import SourceFile, auto_source_roots, discover_files
+from ssot_migrate.discovery import auto_source_roots, discover_files
 from ssot_migrate.errors import ConfigError, Problem, UsageError
-from ssot_migrate.index import Index, build_index
+from ssot_migrate.facts import Index, SourceFile
+from ssot_migrate.index import build_index
 from ssot_migrate.report import Skipped
 from ssot_migrate.resolve import Resolver
 from ssot_migrate.validate import check_canonicals
@@ -92,9 +93,16 @@ def select_symbols(
         raise UsageError(problems)
     if not pool and not problems:
         where = config.config_file or config.root / "pyproject.toml"
-        raise UsageError([Problem(str(where), "no symbols are configured",
-                                  "run `ssot-migrate init`, or `ssot-migrate audit --discover` "
-                                  "to find candidates")])  # fmt: skip
+        raise UsageError(
+            [
+                Problem(
+                    str(where),
+                    "no symbols are configured",
+                    "run `ssot-migrate init`, or `ssot-migrate audit --discover` "
+                    "to find candidates",
+                )
+            ]
+        )
     return tuple(by_name[n] for n in symbols) if symbols else tuple(pool)
 
 

@@ -93,8 +93,12 @@ def _finding(finding: Finding, detail_key: str = "detail") -> dict[str, Any]:
 
 
 def _legacy(path: LegacyPath) -> dict[str, Any]:
-    row: dict[str, Any] = {"path": path.path, "sites": path.sites, "strings": path.strings,
-                           "kind": path.kind}  # fmt: skip
+    row: dict[str, Any] = {
+        "path": path.path,
+        "sites": path.sites,
+        "strings": path.strings,
+        "kind": path.kind,
+    }
     if path.detail:
         row["detail"] = path.detail
     return row
@@ -157,16 +161,32 @@ def _group(group: GroupCounts) -> dict[str, Any]:
 
 
 SARIF_RULES: Sequence[tuple[str, str, str, str]] = (
-    ("non-canonical-import", "warning", "Import does not use the canonical path",
-     "The import reaches the symbol through a re-export, compatibility module or alias; "
-     "import it from its canonical path instead."),
-    ("different-object", "note", "Same-named import of a different object",
-     "The import binds a name of a migrated symbol, but resolves to a different object."),
-    ("unresolved-import", "error", "Import of the symbol's name resolves nowhere",
-     "The module does not exist or does not bind the name: this import fails at runtime."),
-    ("string-reference", "note", "String names a legacy path of the symbol",
-     "A string literal (mock.patch target, importlib path) spells a non-canonical path."),
-)  # fmt: skip
+    (
+        "non-canonical-import",
+        "warning",
+        "Import does not use the canonical path",
+        "The import reaches the symbol through a re-export, compatibility module or alias; "
+        "import it from its canonical path instead.",
+    ),
+    (
+        "different-object",
+        "note",
+        "Same-named import of a different object",
+        "The import binds a name of a migrated symbol, but resolves to a different object.",
+    ),
+    (
+        "unresolved-import",
+        "error",
+        "Import of the symbol's name resolves nowhere",
+        "The module does not exist or does not bind the name: this import fails at runtime.",
+    ),
+    (
+        "string-reference",
+        "note",
+        "String names a legacy path of the symbol",
+        "A string literal (mock.patch target, importlib path) spells a non-canonical path.",
+    ),
+)
 
 
 def _sarif_result(rule: str, rel: str, line: int, col: int, text: str) -> dict[str, Any]:
@@ -192,20 +212,48 @@ def to_sarif(run: AuditRun) -> dict[str, Any]:
     for audit in run.audits:
         canonical = audit.spec.canonical
         for site in audit.variations:
-            results.append(_sarif_result("non-canonical-import", site.rel, site.line, site.col,
-                f"{site.path} is a non-canonical path of {audit.spec.name}; "
-                f"import it from {canonical}"))  # fmt: skip
+            results.append(
+                _sarif_result(
+                    "non-canonical-import",
+                    site.rel,
+                    site.line,
+                    site.col,
+                    f"{site.path} is a non-canonical path of {audit.spec.name}; "
+                    f"import it from {canonical}",
+                )
+            )
         for f in audit.different:
-            results.append(_sarif_result("different-object", f.rel, f.line, f.col,
-                f"{f.path} is not {canonical}: it {f.detail}"))  # fmt: skip
+            results.append(
+                _sarif_result(
+                    "different-object",
+                    f.rel,
+                    f.line,
+                    f.col,
+                    f"{f.path} is not {canonical}: it {f.detail}",
+                )
+            )
         for f in audit.broken:
-            results.append(_sarif_result("unresolved-import", f.rel, f.line, f.col,
-                f"{f.path} does not resolve: {f.detail}"))  # fmt: skip
+            results.append(
+                _sarif_result(
+                    "unresolved-import",
+                    f.rel,
+                    f.line,
+                    f.col,
+                    f"{f.path} does not resolve: {f.detail}",
+                )
+            )
         for f in audit.strings:
             if f.detail == "legacy":
-                results.append(_sarif_result("string-reference", f.rel, f.line, f.col,
-                    f"string {f.path!r} names a legacy path of {audit.spec.name}; "
-                    f"the canonical path is {canonical!r}"))  # fmt: skip
+                results.append(
+                    _sarif_result(
+                        "string-reference",
+                        f.rel,
+                        f.line,
+                        f.col,
+                        f"string {f.path!r} names a legacy path of {audit.spec.name}; "
+                        f"the canonical path is {canonical!r}",
+                    )
+                )
     rules = [
         {
             "id": rule_id,
@@ -221,8 +269,9 @@ def to_sarif(run: AuditRun) -> dict[str, Any]:
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {"driver": {"name": "ssot-migrate", "version": __version__,
-                                    "rules": rules}},  # fmt: skip
+                "tool": {
+                    "driver": {"name": "ssot-migrate", "version": __version__, "rules": rules}
+                },
                 "results": results,
             }
         ],

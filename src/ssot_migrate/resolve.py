@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ssot_migrate.discovery import SourceFile
-from ssot_migrate.facts import Binding, ImportFact, ModuleFacts
-from ssot_migrate.index import Index
+from ssot_migrate.facts import Binding, ImportFact, Index, ModuleFacts, SourceFile
 
 TargetKind = Literal["definition", "module", "attribute", "external", "unresolved"]
 

@@ -33,17 +33,32 @@ def _summary(run: AuditRun) -> Table:
     )
     for column in ("symbol", "canonical"):
         table.add_column(column)
-    for column in ("sites", "variations", "patterns", "legacy paths", "strings", "different",
-                   "unresolved", "target"):  # fmt: skip
+    for column in (
+        "sites",
+        "variations",
+        "patterns",
+        "legacy paths",
+        "strings",
+        "different",
+        "unresolved",
+        "target",
+    ):
         table.add_column(column, justify="right")
     for audit in run.audits:
         c = counts(audit)
         status = Text(str(audit.spec.target), style="red" if audit.above_target else "green")
         table.add_row(
-            audit.spec.name, audit.spec.canonical, str(c["sites"]), str(c["variations"]),
-            str(c["patterns"]), str(c["legacy_paths"]), str(c["strings"]),
-            str(c["different_object"]), str(c["unresolved"]), status,
-        )  # fmt: skip
+            audit.spec.name,
+            audit.spec.canonical,
+            str(c["sites"]),
+            str(c["variations"]),
+            str(c["patterns"]),
+            str(c["legacy_paths"]),
+            str(c["strings"]),
+            str(c["different_object"]),
+            str(c["unresolved"]),
+            status,
+        )
     return table
 
 
@@ -84,8 +99,14 @@ def _details(run: AuditRun, audit: SymbolAudit, verbose: bool) -> Iterator[Rende
         for column in ("sites", "variations", "strings", "different", "unresolved"):
             table.add_column(column, justify="right")
         for g in groups:
-            table.add_row(g.group, str(g.sites), str(g.variations), str(g.strings),
-                          str(g.different), str(g.broken))  # fmt: skip
+            table.add_row(
+                g.group,
+                str(g.sites),
+                str(g.variations),
+                str(g.strings),
+                str(g.different),
+                str(g.broken),
+            )
         yield table
     if verbose:
         table = Table(title=f"{name}: import sites", title_justify="left")

@@ -14,7 +14,7 @@ def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("ssot_migrate", "templates"),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # noqa: S701 - we render Python and Markdown, never HTML
+        autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,

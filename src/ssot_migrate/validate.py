@@ -6,7 +6,7 @@ import difflib
 
 from ssot_migrate.config import Config, SymbolSpec
 from ssot_migrate.errors import Problem
-from ssot_migrate.index import Index
+from ssot_migrate.facts import Index
 from ssot_migrate.resolve import Resolver
 
 
@@ -39,9 +39,9 @@ def _check_one(spec: SymbolSpec, index: Index, resolver: Resolver) -> tuple[str,
         return (
             f"canonical {spec.canonical!r} is not where {name} is defined: "
             f"{module} imports it from elsewhere ({target.kind} {real})",
-            f"set canonical = {real!r}" if target.kind == "definition" else _closest(
-                defined_elsewhere, None, name
-            ),
+            f"set canonical = {real!r}"
+            if target.kind == "definition"
+            else _closest(defined_elsewhere, None, name),
         )
     facts = index.facts_of_module(module)
     defined = sorted(b.name for b in facts.bindings if b.kind == "definition") if facts else []

@@ -1,0 +1,56 @@
+"""Golden cases: `fixtures/<group>/<sentence_name>/` with `before/`, optional `after/`,
+`case.toml` (args, exit_code, stdout file) and the expected stdout.
+
+Each case is copied to a temporary folder, run through `main()` twice: the first run must
+turn `before/` into `after/` (or leave it untouched when there is no `after/`) and print
+the expected output; the second run must change nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+IGNORED = {".ssot-migrate-cache", "__pycache__"}
+
+
+@dataclass(frozen=True)
+class Case:
+    folder: Path
+    args: list[str]
+    exit_code: int
+    stdout: str | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.folder.parent.name}/{self.folder.name}"
+
+
+def load_cases(group: str) -> list[Case]:
+    cases = []
+    for folder in sorted((FIXTURES / group).iterdir()):
+        spec = folder / "case.toml"
+        if not spec.is_file():
+            continue
+        data = tomllib.loads(spec.read_text())
+        cases.append(Case(folder, list(data["args"]), int(data.get("exit_code", 0)),
+                          data.get("stdout")))  # fmt: skip
+    return cases
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file below `root` with its exact bytes (caches left out)."""
+    files = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and not IGNORED & set(path.relative_to(root).parts):
+            files[path.relative_to(root).as_posix()] = path.read_bytes()
+    return files
+
+
+def copy_case(case: Case, destination: Path) -> Path:
+    work = destination / "repo"
+    shutil.copytree(case.folder / "before", work, symlinks=True)
+    return work
