@@ -6,6 +6,7 @@ config error (nothing written); 3 partial (some files skipped, all reported).
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from dataclasses import dataclass
@@ -13,7 +14,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 
 from ssot_migrate import __version__, workspace
@@ -177,10 +177,9 @@ def _print_audit(g: Globals, result: Any, output_format: OutputFormat) -> None:
         console = _console(g)
         for renderable in audit_tables(result.run, verbose=g.verbose):
             console.print(renderable)
-    console = _console(g, stderr=True)
     for line in result.messages:
         if not g.quiet or result.exit_code:
-            console.print(line)
+            typer.echo(line, err=True)
 
 
 def _print_discovery(g: Globals, found: Any, output_format: OutputFormat) -> None:
@@ -213,6 +212,9 @@ def _report_error(error: SsotError) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Console entry point; returns the exit code instead of raising it."""
+    # Indexing allocates hundreds of thousands of small acyclic tuples; with the default
+    # thresholds the cyclic GC runs over them again and again (mypy does the same).
+    gc.set_threshold(200_000, 30, 30)
     try:
         code = app(args=argv, prog_name="ssot-migrate", standalone_mode=False)
     except SsotError as error:
@@ -226,8 +228,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.echo("interrupted: nothing was written.", err=True)
         return 130
-    except click.ClickException as error:
-        error.show()
+    except typer.TyperException as error:  # usage errors: unknown option, bad value
+        show = getattr(error, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"error: {error}", err=True)
         return EXIT_USAGE
     except OSError as error:
         where = error.filename or "ssot-migrate"

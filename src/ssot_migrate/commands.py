@@ -9,7 +9,7 @@ from pathlib import Path
 from ssot_migrate import baseline as ratchet
 from ssot_migrate import workspace
 from ssot_migrate.audit import audit_symbol
-from ssot_migrate.config import PYPROJECT_NAME, add_init_section
+from ssot_migrate.config import PYPROJECT_NAME
 from ssot_migrate.discover import Candidate, discover_candidates
 from ssot_migrate.errors import ConfigError, Problem, UsageError
 from ssot_migrate.grouping import find_codeowners, parse_group_by
@@ -119,4 +119,6 @@ def init_text(options: RunOptions, top: int) -> tuple[Path, str]:
             break
     path = config.root / PYPROJECT_NAME
     text = workspace.read_text(path) if path.exists() else ""
+    from ssot_migrate.starter import add_init_section
+
     return path, add_init_section(text, list(chosen.items()), str(path))

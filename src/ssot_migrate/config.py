@@ -13,9 +13,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Literal
 
-import pathspec
-import tomlkit
-
 from ssot_migrate.dotted import is_dotted_identifier, is_identifier, split_path
 from ssot_migrate.errors import ConfigError, Problem, UsageError
 
@@ -231,7 +228,7 @@ def _locate_settings(
     if isinstance(tool, dict) and SECTION[1] in tool:
         table = tool[SECTION[1]]
         if not isinstance(table, dict):
-            what = f"tool.ssot-migrate: expected a table, got {_describe(table)}"
+            what = f"tool.ssot-migrate: expected a table, got {describe_value(table)}"
             raise ConfigError([Problem(display, what, fix="write it as [tool.ssot-migrate]")])
         _refuse_mixed(document, display, allow_top_level=allow_top_level)
         return SECTION, table
@@ -286,7 +283,7 @@ class _Checker:
         fix = f"write it as {example}" if example else None
         if expected == "a string" and isinstance(value, int | float | date | time):
             fix = f"quote the value, e.g. {example}" if example else "quote the value"
-        self.report(path, f"expected {expected}, got {_describe(value)}", fix)
+        self.report(path, f"expected {expected}, got {describe_value(value)}", fix)
 
     def unknown_keys(self, path: KeyPath, table: dict[str, Any], allowed: Sequence[str]) -> None:
         for key in table:
@@ -372,7 +369,7 @@ def _key_line(text: str, key: str) -> int | None:
     return lines.pop() if len(lines) == 1 else None
 
 
-def _describe(value: object) -> str:
+def describe_value(value: object) -> str:
     """A TOML type name and a short rendering of the value, for messages."""
     kinds: tuple[tuple[type | tuple[type, ...], str], ...] = (
         (bool, "boolean"),
@@ -458,6 +455,8 @@ def _exclude(checker: _Checker, value: object) -> tuple[str, ...]:
 def _pattern_problem(pattern: str) -> str | None:
     if not pattern.strip():
         return "is an empty pattern (it matches nothing)"
+    import pathspec  # only configs with `exclude` pay for the import
+
     try:
         pathspec.GitIgnoreSpec.from_lines([pattern])
     except ValueError as exc:
@@ -608,7 +607,7 @@ def _canonical(checker: _Checker, key: KeyPath, table: dict[str, Any]) -> str | 
     canonical = None if raw is None else checker.string((*key, "canonical"), raw)
     if canonical is None:
         return None
-    reason = _module_path_problem(canonical)
+    reason = module_path_problem(canonical)
     if reason:
         checker.report(
             (*key, "canonical"), reason, f"write the full path, e.g. {_EXAMPLES['canonical']}"
@@ -617,7 +616,7 @@ def _canonical(checker: _Checker, key: KeyPath, table: dict[str, Any]) -> str | 
     return canonical
 
 
-def _module_path_problem(path: str) -> str | None:
+def module_path_problem(path: str) -> str | None:
     """Why `path` is not ``module.Name`` (a dotted identifier with at least one dot)."""
     if not is_dotted_identifier(path):
         return f"'{path}' is not a dotted Python path"
@@ -634,7 +633,7 @@ def _legacy(
         return None
     ok = True
     for index, path in enumerate(paths):
-        reason = _module_path_problem(path)
+        reason = module_path_problem(path)
         if reason is None and path == canonical:
             reason = f"'{path}' is the canonical path itself"
         elif reason is None and path in paths[:index]:
@@ -722,131 +721,3 @@ def _one_canonical_per_legacy(checker: _Checker, drafts: list[_PhaseDraft]) -> N
 
 
 # --------------------------------------------------------------------------- init
-
-INIT_PHASE_NAME = "phase1"
-INIT_PHASE_TITLE = "Consolidate imports"
-_EXAMPLE_SYMBOL = '{ name = "Engine", canonical = "app.engine.Engine" },'
-_SECTION_HEADER = re.compile(r"""^[ \t]*\[\[?[ \t]*tool[ \t]*\.[ \t]*["']?ssot-migrate\b""", re.M)
-
-
-def add_init_section(
-    pyproject_text: str,
-    candidates: Sequence[tuple[str, str]],
-    pyproject_path: str = "pyproject.toml",
-) -> str:
-    """`pyproject_text` with a starter ``[tool.ssot-migrate]`` section appended.
-
-    The original text is a prefix of the result (a missing final newline is added), the new
-    lines use the file's line ending, and `candidates` — ``(name, canonical)`` pairs found
-    by discovery — become the symbols of phase ``phase1``. Raises ConfigError when the text
-    is not valid TOML or already configures ssot-migrate, ValueError for a bad candidate.
-    """
-    symbols = _init_candidates(candidates)
-    document = parse_toml(pyproject_text, pyproject_path)
-    _refuse_existing_section(document, pyproject_text, pyproject_path)
-    newline = _line_ending(pyproject_text)
-    section = render_init_section(symbols).replace("\n", newline)
-    result = pyproject_text + _separator(pyproject_text, newline) + section
-    _check_appended(result, pyproject_path)
-    return result
-
-
-def render_init_section(candidates: Sequence[tuple[str, str]]) -> str:
-    """The starter section alone, with ``\\n`` line endings."""
-    settings = tomlkit.table()
-    settings.add("source-roots", _commented(["."], "sys.path entries holding packages"))
-    settings.add("exclude", _commented([], "gitignore-style globs, relative to the root"))
-    phase = tomlkit.table()
-    phase.add("name", INIT_PHASE_NAME)
-    phase.add("title", INIT_PHASE_TITLE)
-    phase.add("symbols", _init_symbols(candidates))
-    phases = tomlkit.aot()
-    phases.append(phase)
-    settings.add("phases", phases)
-    tool = tomlkit.table(is_super_table=True)
-    tool.add(SECTION[1], settings)
-    document = tomlkit.document()
-    document.add(SECTION[0], tool)
-    return tomlkit.dumps(document)
-
-
-def _commented(value: list[str], comment: str) -> Any:
-    item = tomlkit.item(value)
-    item.comment(comment)
-    item.trivia.comment_ws = "  "
-    return item
-
-
-def _init_symbols(candidates: Sequence[tuple[str, str]]) -> Any:
-    symbols = tomlkit.array()
-    if not candidates:
-        symbols.add_line(comment=_EXAMPLE_SYMBOL)
-        symbols.add_line(indent="")
-        return symbols
-    symbols.multiline(True)
-    for name, canonical in candidates:
-        entry = tomlkit.inline_table()
-        entry.update({"name": name, "canonical": canonical})
-        symbols.append(entry)
-    return symbols
-
-
-def _init_candidates(candidates: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Check discovery's pairs; the same pair twice is kept once."""
-    chosen: dict[str, str] = {}
-    for name, canonical in candidates:
-        if not is_identifier(name):
-            raise ValueError(f"candidate symbol name {name!r} is not a Python identifier")
-        reason = _module_path_problem(canonical)
-        if reason:
-            raise ValueError(f"candidate {name!r}: {reason}")
-        if chosen.setdefault(name, canonical) != canonical:
-            raise ValueError(
-                f"candidate {name!r} has two canonical paths: {chosen[name]!r} and {canonical!r}"
-            )
-    return list(chosen.items())
-
-
-def _refuse_existing_section(document: dict[str, Any], text: str, display: str) -> None:
-    tool = document.get(SECTION[0])
-    if tool is None:
-        return
-    if not isinstance(tool, dict):
-        what = f"tool: expected a table, got {_describe(tool)}"
-        raise ConfigError([Problem(display, what, fix="make 'tool' a table, then run init again")])
-    if SECTION[1] in tool:
-        header = _SECTION_HEADER.search(text)
-        line = f":{text.count(chr(10), 0, header.start()) + 1}" if header else ""
-        problem = Problem(
-            f"{display}{line}: tool.ssot-migrate",
-            "already has a [tool.ssot-migrate] section",
-            fix="edit it, or remove it and run init again",
-        )
-        raise ConfigError([problem])
-
-
-def _line_ending(text: str) -> str:
-    first = text.find("\n")
-    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
-
-
-def _separator(text: str, newline: str) -> str:
-    """What goes between the old text and the new section: end the line, leave a blank one."""
-    if not text:
-        return ""
-    if not text.endswith("\n"):
-        return newline + newline
-    return "" if text.endswith("\n" + newline) or text == newline else newline
-
-
-def _check_appended(result: str, display: str) -> None:
-    try:
-        parsed = tomllib.loads(result)
-    except tomllib.TOMLDecodeError as exc:
-        what = (
-            "cannot append a [tool.ssot-migrate] table: TOML does not let this file's 'tool' grow"
-        )
-        fix = "if 'tool' is an inline table, rewrite it as [tool.*] tables, then run init again"
-        raise ConfigError([Problem(display, what, fix=fix)]) from exc
-    if SECTION[1] not in parsed.get(SECTION[0], {}):  # pragma: no cover - defensive
-        raise ConfigError([Problem(display, "the appended section did not parse back")])

@@ -7,13 +7,11 @@ and every `.gitignore` on the way (gitignore semantics via pathspec).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-from pathspec.patterns.gitignore.base import GitIgnorePatternError
-from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 from ssot_migrate.dotted import is_identifier
 from ssot_migrate.facts import SourceFile
@@ -58,6 +56,10 @@ class IgnoreRules:
     def __init__(self, lines: Iterable[str]) -> None:
         groups: list[tuple[bool, list[str]]] = []
         self.invalid: list[str] = []
+        lines = list(lines)
+        if lines:  # most folders have no .gitignore: skip the import
+            from pathspec.patterns.gitignore.base import GitIgnorePatternError
+            from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
         for line in lines:
             try:
                 regex, include = GitIgnoreSpecPattern.pattern_to_regex(line)
@@ -94,12 +96,17 @@ def _read_gitignore(directory: str) -> IgnoreRules | None:
     return rules or None
 
 
+@functools.lru_cache(maxsize=65536)
+def _importable(part: str) -> bool:
+    return is_identifier(part)
+
+
 def _module_name(rel_to_root: str) -> tuple[str | None, bool]:
     parts = rel_to_root[:-3].split("/")
     is_package = parts[-1] == "__init__"
     if is_package:
         parts = parts[:-1]
-    if not parts or not all(is_identifier(p) for p in parts):
+    if not parts or not all(_importable(p) for p in parts):
         return None, is_package
     return ".".join(parts), is_package
 
@@ -125,17 +132,19 @@ def discover_files(
     root = root.resolve()
     excluded = IgnoreRules(exclude)
     found: dict[str, SourceFile] = {}
+    root_prefix = len(str(root)) + 1
     for source_root in roots:
+        prefix = len(str(source_root)) + 1
         for path in _walk(root, source_root, excluded):
-            rel = path.relative_to(root).as_posix()
+            rel = path[root_prefix:].replace(os.sep, "/")
             if rel in found:
                 continue  # already named under a deeper source root
-            module, is_package = _module_name(path.relative_to(source_root).as_posix())
+            module, is_package = _module_name(path[prefix:].replace(os.sep, "/"))
             found[rel] = SourceFile(path, rel, module, is_package)
     return tuple(sorted(found.values(), key=lambda f: f.rel))
 
 
-def _walk(root: Path, start: Path, excluded: IgnoreRules) -> Iterator[Path]:
+def _walk(root: Path, start: Path, excluded: IgnoreRules) -> Iterator[str]:
     if not start.is_dir():
         return
     stack: list[tuple[str, list[tuple[str, IgnoreRules]]]] = [(str(start), _inherited(root, start))]
@@ -149,22 +158,24 @@ def _walk(root: Path, start: Path, excluded: IgnoreRules) -> Iterator[Path]:
             entries = list(os.scandir(directory))
         except OSError:
             continue  # unreadable folder: nothing in it can be indexed
+        check = bool(excluded) or bool(rules)
         for entry in entries:
+            name = entry.name
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
-                is_file = not is_dir and entry.is_file()
+                if is_dir:
+                    if name in SKIPPED_DIRS or _is_virtualenv(entry.path):
+                        continue
+                elif not (name.endswith(".py") and entry.is_file()):
+                    continue
             except OSError:
                 continue
-            if is_dir and (entry.name in SKIPPED_DIRS or _is_virtualenv(entry.path)):
-                continue
-            if not is_dir and not (is_file and entry.name.endswith(".py")):
-                continue
-            if _ignored(entry.path, is_dir, root_text, excluded, rules):
+            if check and _ignored(entry.path, is_dir, root_text, excluded, rules):
                 continue
             if is_dir:
                 stack.append((entry.path, rules))
             else:
-                yield Path(entry.path)
+                yield entry.path
 
 
 def _inherited(root: Path, start: Path) -> list[tuple[str, IgnoreRules]]:
@@ -194,13 +205,14 @@ def _ignored(
     excluded: IgnoreRules,
     rules: list[tuple[str, IgnoreRules]],
 ) -> bool:
+    # `root` and every rule's base are ancestors of `path`: slicing is relpath, cheaply.
     suffix = "/" if is_dir else ""
     if excluded:
-        decision = excluded.decides(os.path.relpath(path, root).replace(os.sep, "/") + suffix)
+        decision = excluded.decides(path[len(root) + 1 :].replace(os.sep, "/") + suffix)
         if decision is not None:
             return decision
     for base, rule in reversed(rules):
-        decision = rule.decides(os.path.relpath(path, base).replace(os.sep, "/") + suffix)
+        decision = rule.decides(path[len(base) + 1 :].replace(os.sep, "/") + suffix)
         if decision is not None:
             return decision
     return False

@@ -9,6 +9,7 @@ is indexed the same way, so a valid 3.12+ file is never silently dropped.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 
@@ -25,6 +26,7 @@ from ssot_migrate.facts import (
 )
 
 _DOTTED_STRING = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\Z")
+_QUOTED_DOTTED = re.compile(rb"[\"'][A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+[\"']")
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 
 
@@ -36,7 +38,7 @@ def extract_facts(source: bytes) -> ModuleFacts | ParseFailure:
         return _extract_newer_syntax(source, error)
     except (ValueError, MemoryError, RecursionError) as error:  # NUL bytes, absurd nesting
         return ParseFailure(1, 0, _describe(error))
-    return _Collector().collect(tree, parser="ast")
+    return _Collector().collect(tree, source, parser="ast")
 
 
 def _describe(error: BaseException) -> str:
@@ -59,7 +61,7 @@ def _extract_newer_syntax(source: bytes, error: SyntaxError) -> ModuleFacts | Pa
         tree = ast.parse(downgraded)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return failure
-    return _Collector().collect(tree, parser="libcst")
+    return _Collector().collect(tree, downgraded, parser="libcst")
 
 
 def _span(node: ast.AST) -> Span:
@@ -125,10 +127,12 @@ class _Collector:
         self.dunder_all: list[str] | None = None
         self.all_unreadable = False
         self.has_getattr = False
+        self.pending: list[tuple[ast.AST, int, int]] = []
 
-    def collect(self, tree: ast.Module, parser: str) -> ModuleFacts:
+    def collect(self, tree: ast.Module, source: bytes, parser: str) -> ModuleFacts:
         self._body(tree.body, "module", None)
-        roots = {i.local_name for i in self.imports}
+        roots = {name for i in self.imports if (name := i.local_name) is not None}
+        self._walk_hot_expressions(source, roots)
         attributes = tuple(
             AttributeUse(dotted, span, "module")
             for dotted, span in self.chains
@@ -324,6 +328,32 @@ class _Collector:
             self._expressions(expression)
 
     def _expressions(self, node: ast.AST) -> None:
+        """Remember an expression; only those on "hot" lines are walked (see below)."""
+        line = getattr(node, "lineno", None)
+        if line is not None:
+            self.pending.append((node, line, getattr(node, "end_lineno", None) or line))
+        elif isinstance(node, ast.stmt | ast.expr):
+            return
+        else:  # argument lists, keywords, comprehensions without positions
+            for child in ast.iter_child_nodes(node):
+                self._expressions(child)
+
+    def _walk_hot_expressions(self, source: bytes, roots: set[str]) -> None:
+        """Walk only the expressions on lines where the text can hold what we collect.
+
+        Walking every expression node costs as much as parsing; a dotted reference to an
+        imported name, or a quoted dotted path, is visible in the bytes, so a regex finds
+        the few lines worth walking and the AST confirms them.
+        """
+        hot = _hot_lines(source, roots)
+        if not hot:
+            return
+        for node, start, end in self.pending:
+            index = bisect.bisect_left(hot, start)
+            if index < len(hot) and hot[index] <= end:
+                self._walk(node)
+
+    def _walk(self, node: ast.AST) -> None:
         for child in ast.walk(node):
             if isinstance(child, ast.Attribute):
                 dotted = dotted_text(child)
@@ -333,6 +363,21 @@ class _Collector:
                 value = child.value
                 if len(value) < 256 and _DOTTED_STRING.match(value):
                     self.strings.append(StringRef(value, _span(child)))
+
+
+def _hot_lines(source: bytes, roots: set[str]) -> list[int]:
+    patterns = [_QUOTED_DOTTED]
+    if roots:
+        names = b"|".join(re.escape(r.encode()) for r in sorted(roots))
+        patterns.append(re.compile(rb"\b(?:" + names + rb")\s*\."))
+    lines: set[int] = set()
+    for pattern in patterns:
+        line, last = 1, 0
+        for match in pattern.finditer(source):
+            line += source.count(b"\n", last, match.start())
+            last = match.start()
+            lines.add(line)
+    return sorted(lines)
 
 
 def _inner(guard: Guard | None) -> Guard:

@@ -9,21 +9,17 @@ spell, so files with ``import *`` are always parsed.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable, Sequence
 
 from ssot_migrate import workspace
-from ssot_migrate.cache import Entry, FactsCache, content_key
+from ssot_migrate.cache import Entry, FactsCache, FileState, content_key
 from ssot_migrate.extract import extract_facts
 from ssot_migrate.facts import Index, ModuleFacts, ParseFailure, SourceFile
 
-_STAR_IMPORT = re.compile(rb"\bimport[ \t]*\*")
+_STAR_IMPORT = re.compile(rb"import[ \t]*\*")
 _PARALLEL_THRESHOLD = 48
-
-Progress = Callable[[int, int], None]
 
 
 def build_index(
@@ -38,54 +34,126 @@ def build_index(
     `always` names modules parsed whatever they contain (the canonical modules, whose
     definitions the config checks are reported against).
     """
-    contents: dict[str, bytes] = {}
-    unreadable: dict[str, str] = {}
-    for source in files:
-        try:
-            contents[source.rel] = workspace.read_bytes(source.path)
-        except OSError as error:
-            unreadable[source.rel] = error.strerror or str(error)
+    sources = _Sources(files, cache)
     parsed: dict[str, Entry] = {}
     if names is None:
-        _parse_into(parsed, list(contents), contents, cache, jobs)
+        _parse_into(parsed, sources.readable(), sources, cache, jobs)
     else:
         wanted = set(always)
-        forced = [f.rel for f in files if f.module in wanted and f.rel in contents]
-        _parse_to_fixed_point(parsed, set(names), contents, cache, jobs, forced)
-    cache.save()
+        forced = [f.rel for f in files if f.module in wanted]
+        _parse_to_fixed_point(parsed, set(names), sources, cache, jobs, forced)
+    cache.save(live={f.rel for f in files})
     modules = {f.module: f for f in files if f.module is not None}
     return Index(
         files=tuple(files),
         facts={rel: e for rel, e in parsed.items() if isinstance(e, ModuleFacts)},
         failures={rel: e for rel, e in parsed.items() if isinstance(e, ParseFailure)},
-        unreadable=unreadable,
+        unreadable=dict(sources.unreadable),
         modules=modules,
         complete=names is None,
     )
 
 
+class _Sources:
+    """File contents read at most once, and only when the cache cannot answer for them."""
+
+    def __init__(self, files: Sequence[SourceFile], cache: FactsCache) -> None:
+        self.cache = cache
+        self.unreadable: dict[str, str] = {}
+        self._data: dict[str, bytes] = {}
+        self._paths: dict[str, str] = {}
+        self._states: dict[str, FileState] = {}
+        for source in files:
+            self._stat(source)
+
+    def _stat(self, source: SourceFile) -> None:
+        try:
+            st = os.stat(source.abspath)
+        except OSError as error:
+            self.unreadable[source.rel] = error.strerror or str(error)
+            return
+        stat = (st.st_mtime_ns, st.st_size, st.st_ino)
+        state = self.cache.state(source.rel, stat)
+        if state is None:
+            try:
+                data = workspace.read_bytes(source.abspath)
+            except OSError as error:
+                self.unreadable[source.rel] = error.strerror or str(error)
+                return
+            self._data[source.rel] = data
+            star = b"*" in data and _STAR_IMPORT.search(data) is not None
+            state = FileState(stat, content_key(data), star, {})
+            self.cache.remember(source.rel, state)
+        self._states[source.rel] = state
+        self._paths[source.rel] = source.abspath
+
+    def readable(self) -> list[str]:
+        return list(self._states)
+
+    def key(self, rel: str) -> bytes:
+        return self._states[rel].key
+
+    def data(self, rel: str) -> bytes:
+        data = self._data.get(rel)
+        if data is None:
+            data = workspace.read_bytes(self._paths[rel])
+            self._data[rel] = data
+        return data
+
+    def with_star_imports(self) -> list[str]:
+        return [rel for rel, state in self._states.items() if state.star]
+
+    def mentioning(self, names: set[str], skip: dict[str, Entry]) -> list[str]:
+        """Files that spell one of `names` as a whole word (answers remembered per name)."""
+        found = []
+        wanted = list(names)
+        for rel, state in self._states.items():
+            if rel in skip:
+                continue
+            words = state.words
+            hit = False
+            for name in wanted:
+                known = words.get(name)
+                if known is None:
+                    known = words[name] = _spells(self.data(rel), name.encode())
+                    self.cache.remember(rel, state)
+                if known:
+                    hit = True
+                    break
+            if hit:
+                found.append(rel)
+        return found
+
+
+def _spells(data: bytes, word: bytes) -> bool:
+    """`word` occurs in `data` with no identifier character on either side."""
+    start = data.find(word)
+    while start != -1:
+        end = start + len(word)
+        before = data[start - 1 : start] if start else b" "
+        after = data[end : end + 1] or b" "
+        if not (before.isalnum() or before == b"_" or after.isalnum() or after == b"_"):
+            return True
+        start = data.find(word, start + 1)
+    return False
+
+
 def _parse_to_fixed_point(
     parsed: dict[str, Entry],
     names: set[str],
-    contents: Mapping[str, bytes],
+    sources: _Sources,
     cache: FactsCache,
     jobs: int,
     forced: list[str],
 ) -> None:
-    pending = forced + [
-        rel for rel, data in contents.items() if b"*" in data and _STAR_IMPORT.search(data)
-    ]
+    pending = [rel for rel in forced if rel not in sources.unreadable]
+    pending += sources.with_star_imports()
     fresh = set(names)
     while fresh:
-        needles = [n.encode() for n in fresh]
-        pending += [
-            rel
-            for rel, data in contents.items()
-            if rel not in parsed and any(n in data for n in needles)
-        ]
+        pending += sources.mentioning(fresh, parsed)
         todo = list(dict.fromkeys(r for r in pending if r not in parsed))
         pending = []
-        _parse_into(parsed, todo, contents, cache, jobs)
+        _parse_into(parsed, todo, sources, cache, jobs)
         found = {name for rel in todo for name in _aliases_of(parsed[rel], names)}
         fresh = found - names
         names |= fresh
@@ -96,31 +164,32 @@ def _aliases_of(entry: Entry, names: set[str]) -> Iterable[str]:
     if not isinstance(entry, ModuleFacts):
         return
     for binding in entry.bindings:
-        if (binding.kind == "alias" and binding.target.rpartition(".")[2] in names) or (
-            binding.kind == "import-from" and binding.imported in names
-        ):
+        if binding.kind == "alias":
+            spelled: str | None = binding.target.rpartition(".")[2]
+        else:
+            spelled = binding.imported if binding.kind == "import-from" else None
+        if spelled in names:
             yield binding.name
 
 
 def _parse_into(
     parsed: dict[str, Entry],
     rels: Sequence[str],
-    contents: Mapping[str, bytes],
+    sources: _Sources,
     cache: FactsCache,
     jobs: int,
 ) -> None:
-    missing: list[tuple[str, bytes]] = []
+    missing: list[str] = []
     for rel in rels:
-        key = content_key(contents[rel])
-        hit = cache.get(key)
+        hit = cache.get(sources.key(rel))
         if hit is not None:
             parsed[rel] = hit
         else:
-            missing.append((rel, key))
-    results = _extract_all([contents[rel] for rel, _ in missing], jobs)
-    for (rel, key), entry in zip(missing, results, strict=True):
+            missing.append(rel)
+    results = _extract_all([sources.data(rel) for rel in missing], jobs)
+    for rel, entry in zip(missing, results, strict=True):
         parsed[rel] = entry
-        cache.put(key, entry)
+        cache.put(sources.key(rel), entry)
 
 
 _WORK: list[bytes] = []
@@ -134,7 +203,11 @@ def _extract_all(sources: list[bytes], jobs: int) -> list[Entry]:
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     if workers <= 1 or len(sources) < _PARALLEL_THRESHOLD:
         return [extract_facts(data) for data in sources]
-    # Forked workers inherit the bytes; only the (small) facts travel back.
+    # Forked workers inherit the bytes; only the (small) facts travel back. Imported here:
+    # a warm run parses nothing and should not pay for multiprocessing's import.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     global _WORK
     _WORK = sources
     try:

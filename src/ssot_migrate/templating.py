@@ -4,13 +4,16 @@ surprises, templates shipped inside the package."""
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
+if TYPE_CHECKING:
+    import jinja2
 
 
 @cache
 def environment() -> jinja2.Environment:
+    import jinja2  # imported on first use: most runs render no template
+
     return jinja2.Environment(
         loader=jinja2.PackageLoader("ssot_migrate", "templates"),
         undefined=jinja2.StrictUndefined,

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path | str) -> bytes:
     with open(path, "rb") as f:
         return f.read()
 
