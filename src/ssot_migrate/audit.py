@@ -8,6 +8,7 @@ that resolve nowhere, are reported apart and never counted as variations.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ class Site:
     """from-import | relative-from-import | module-attribute | star-import"""
     local: str | None
     """The name the site binds or uses locally (None for star imports)."""
+    alias: str | None
+    """The import's ``as`` name, if it renames (``as S`` re-exporting ``S`` does not)."""
     written: str
     scope: Scope
     guard: Guard | None
@@ -37,10 +40,6 @@ class Site:
     reexport: bool
     """A module-level import that other code imports onward (a re-export / compat path)."""
     references: int = 1
-
-    @property
-    def alias(self) -> str | None:
-        return self.local if self.local != self.path.rpartition(".")[2] else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,64 +88,183 @@ class SymbolAudit:
 
 
 def audit_symbol(index: Index, resolver: Resolver, spec: SymbolSpec) -> SymbolAudit:
-    target = resolver.resolve_path(spec.canonical)
-    by_rel = {f.rel: f for f in index.files}
-    names = _interest(index, resolver, target, {spec.canonical_name, spec.name}, by_rel)
-    handles = {spec.name, spec.canonical_name}
-    sites: list[Site] = []
-    strings: list[Finding] = []
-    different: list[Finding] = []
-    broken: list[Finding] = []
-    for rel, facts in sorted(index.facts.items()):
-        source = by_rel[rel]
-        for fact in facts.imports:
-            _classify_import(
-                resolver, source, fact, target, spec, names, handles, sites, different, broken
+    return _SymbolAuditor(index, resolver, spec).run()
+
+
+class _SymbolAuditor:
+    """Classifies every import, attribute use and string of the parsed files for one spec."""
+
+    def __init__(self, index: Index, resolver: Resolver, spec: SymbolSpec) -> None:
+        self.index = index
+        self.resolver = resolver
+        self.spec = spec
+        self.target = resolver.resolve_path(spec.canonical)
+        self.by_rel = {f.rel: f for f in index.files}
+        self.handles = {spec.name, spec.canonical_name}
+        self.names = self._interest_names()
+        self.sites: list[Site] = []
+        self.strings: list[Finding] = []
+        self.different: list[Finding] = []
+        self.broken: list[Finding] = []
+
+    def run(self) -> SymbolAudit:
+        for rel, facts in sorted(self.index.facts.items()):
+            source = self.by_rel[rel]
+            for fact in facts.imports:
+                if fact.kind == "from":
+                    self._from_import(source, fact)
+                elif fact.kind == "star":
+                    self._star_import(source, fact)
+            self._attribute_uses(source, facts)
+            self._strings(source, facts)
+        sites = sorted(self._mark_reexports(), key=lambda s: (s.rel, s.line, s.col))
+        legacy, elsewhere = _legacy_paths(
+            self.index,
+            self.resolver,
+            self.spec,
+            self.target,
+            self.names,
+            (sites, self.strings, self.different),
+            self.by_rel,
+        )
+        return SymbolAudit(
+            self.spec,
+            self.target,
+            tuple(sites),
+            tuple(self.strings),
+            tuple(self.different),
+            tuple(self.broken),
+            legacy,
+            elsewhere,
+        )
+
+    def _interest_names(self) -> set[str]:
+        """Every name some module binds to the target: the only names a site can use."""
+        names = set(self.handles)
+        while True:
+            found: set[str] = set()
+            for rel, facts in self.index.facts.items():
+                module = self.by_rel[rel].module
+                if module is None:
+                    continue
+                for binding in facts.bindings:
+                    if binding.name in names or binding.kind not in ("alias", "import-from"):
+                        continue
+                    spelled = binding.imported or binding.target.rpartition(".")[2]
+                    if spelled in names and self._reaches(module, binding.name):
+                        found.add(binding.name)
+            if not found:
+                return names
+            names |= found
+
+    def _reaches(self, module: str, name: str) -> bool:
+        return self.resolver.resolve_name(module, name).same_object(self.target)
+
+    def _from_import(self, source: SourceFile, fact: ImportFact) -> None:
+        assert fact.name is not None
+        if fact.name not in self.names and fact.local_name not in self.handles:
+            return
+        found = self.resolver.resolve_import(source, fact)
+        module = absolute_module(source, fact.module, fact.level)
+        path = f"{module}.{fact.name}" if module is not None else found.path
+        if found.same_object(self.target):
+            form = "relative-from-import" if fact.level else "from-import"
+            self.sites.append(self._site(source, fact, path, form, fact.local_name))
+        elif fact.name in self.handles or fact.local_name in self.handles:
+            self._apart(source, fact, path, found)
+
+    def _star_import(self, source: SourceFile, fact: ImportFact) -> None:
+        module = absolute_module(source, fact.module, fact.level)
+        if module is None:
+            return
+        exported = sorted(self.resolver.exports(module) & self.names)
+        reaching = [n for n in exported if self._reaches(module, n)]
+        if reaching:
+            # The path the star actually goes through: the name its module binds.
+            self.sites.append(self._site(source, fact, f"{module}.{reaching[0]}", "star-import"))
+
+    def _attribute_uses(self, source: SourceFile, facts: ModuleFacts) -> None:
+        """``import P`` + ``P.S`` and ``import P as M`` + ``M.S``: one site per import."""
+        uses: Counter[tuple[ImportFact, str]] = Counter()
+        apart: dict[tuple[ImportFact, str], Target] = {}
+        for use in facts.attributes:
+            last = use.dotted.rpartition(".")[2]
+            if last not in self.names:
+                continue
+            root, _, rest = use.dotted.partition(".")
+            bound = local_import_target(self.resolver, source, facts, root)
+            if bound is None or bound[0].kind == "star" or bound[1].kind != "module":
+                continue
+            fact, start = bound
+            full = f"{start.path}.{rest}"
+            found = self.resolver.resolve_path(full)
+            if found.same_object(self.target):
+                uses[(fact, full)] += 1
+            elif last in self.handles:
+                apart.setdefault((fact, full), found)
+        for (fact, full), count in uses.items():
+            local = fact.local_name
+            self.sites.append(self._site(source, fact, full, "module-attribute", local, count))
+        for (fact, full), found in apart.items():
+            self._apart(source, fact, full, found)
+
+    def _apart(self, source: SourceFile, fact: ImportFact, path: str, found: Target) -> None:
+        """A same-named import of another object, or one that resolves nowhere."""
+        if found.found:
+            detail = f"reaches {found.kind} {found.path}"
+            self.different.append(Finding(source.rel, fact.span.line, fact.span.col, path, detail))
+        elif found.kind == "unresolved":
+            self.broken.append(
+                Finding(source.rel, fact.span.line, fact.span.col, path, found.reason)
             )
-        sites.extend(_attribute_sites(resolver, source, facts, target, spec, names))
+
+    def _strings(self, source: SourceFile, facts: ModuleFacts) -> None:
         for ref in facts.strings:
-            if ref.value.rpartition(".")[2] not in names:
+            if ref.value.rpartition(".")[2] not in self.names:
                 continue
-            if resolver.resolve_path(ref.value).same_object(target):
-                status = "canonical" if ref.value == spec.canonical else "legacy"
-                strings.append(Finding(rel, ref.span.line, ref.span.col, ref.value, status))
-    sites = sorted(_mark_reexports(sites, index, by_rel), key=lambda s: (s.rel, s.line, s.col))
-    legacy, elsewhere = _legacy_paths(
-        index, resolver, spec, target, names, (sites, strings, different), by_rel
-    )
-    return SymbolAudit(
-        spec,
-        target,
-        tuple(sites),
-        tuple(strings),
-        tuple(different),
-        tuple(broken),
-        legacy,
-        elsewhere,
-    )
+            if self.resolver.resolve_path(ref.value).same_object(self.target):
+                status = "canonical" if ref.value == self.spec.canonical else "legacy"
+                self.strings.append(
+                    Finding(source.rel, ref.span.line, ref.span.col, ref.value, status)
+                )
 
+    def _site(
+        self,
+        source: SourceFile,
+        fact: ImportFact,
+        path: str,
+        form: str,
+        local: str | None = None,
+        references: int = 1,
+    ) -> Site:
+        return Site(
+            rel=source.rel,
+            line=fact.span.line,
+            col=fact.span.col,
+            path=path,
+            form=form,
+            local=local,
+            alias=fact.alias if fact.alias != fact.name else None,
+            written=_written(fact),
+            scope=fact.scope,
+            guard=fact.guard,
+            canonical=path == self.spec.canonical,
+            reexport=False,
+            references=references,
+        )
 
-def _interest(
-    index: Index, resolver: Resolver, target: Target, seed: set[str], by_rel: dict[str, SourceFile]
-) -> set[str]:
-    names = set(seed)
-    while True:
-        found: set[str] = set()
-        for rel, facts in index.facts.items():
-            module = by_rel[rel].module
-            if module is None:
-                continue
-            for binding in facts.bindings:
-                if binding.name in names or binding.kind not in ("alias", "import-from"):
-                    continue
-                spelled = binding.imported or binding.target.rpartition(".")[2]
-                if spelled not in names:
-                    continue
-                if resolver.resolve_name(module, binding.name).same_object(target):
-                    found.add(binding.name)
-        if not found:
-            return names
-        names |= found
+    def _mark_reexports(self) -> Iterator[Site]:
+        """A module-level import that others import onward, or that ``__all__`` lists."""
+        used = {s.path for s in self.sites} | {s.path for s in self.strings}
+        for site in self.sites:
+            module = self.by_rel[site.rel].module
+            facts = self.index.facts.get(site.rel)
+            bound = site.path.rpartition(".")[2] if site.form == "star-import" else site.local
+            in_all = facts is not None and bound in (facts.dunder_all or ())
+            onward = module is not None and f"{module}.{bound}" in used
+            if site.scope == "module" and site.form != "module-attribute" and (onward or in_all):
+                site = dataclasses.replace(site, reexport=True)
+            yield site
 
 
 def _written(fact: ImportFact) -> str:
@@ -155,129 +273,6 @@ def _written(fact: ImportFact) -> str:
         return f"import {fact.module}{alias}"
     name = "*" if fact.kind == "star" else fact.name
     return f"from {'.' * fact.level}{fact.module} import {name}{alias}"
-
-
-def _classify_import(
-    resolver: Resolver,
-    source: SourceFile,
-    fact: ImportFact,
-    target: Target,
-    spec: SymbolSpec,
-    names: set[str],
-    handles: set[str],
-    sites: list[Site],
-    different: list[Finding],
-    broken: list[Finding],
-) -> None:
-    if fact.kind == "import":
-        return  # reached through attribute uses, see _attribute_sites
-    module = absolute_module(source, fact.module, fact.level)
-    if fact.kind == "star":
-        if module is not None and any(
-            resolver.resolve_name(module, n).same_object(target)
-            for n in resolver.exports(module) & names
-        ):
-            path = f"{module}.{spec.canonical_name}"
-            sites.append(_site(source, fact, path, "star-import", None, spec, module))
-        return
-    assert fact.name is not None
-    if fact.name not in names and fact.local_name not in handles:
-        return
-    found = resolver.resolve_import(source, fact)
-    path = f"{module}.{fact.name}" if module is not None else found.path
-    if found.same_object(target):
-        form = "relative-from-import" if fact.level else "from-import"
-        sites.append(_site(source, fact, path, form, fact.local_name, spec, module))
-    elif fact.name in handles or fact.local_name in handles:
-        finding = Finding(source.rel, fact.span.line, fact.span.col, path, "")
-        if found.found:
-            different.append(_with(finding, f"reaches {found.kind} {found.path}"))
-        elif found.kind == "unresolved":
-            broken.append(_with(finding, found.reason))
-
-
-def _with(finding: Finding, detail: str) -> Finding:
-    return Finding(finding.rel, finding.line, finding.col, finding.path, detail)
-
-
-def _site(
-    source: SourceFile,
-    fact: ImportFact,
-    path: str,
-    form: str,
-    local: str | None,
-    spec: SymbolSpec,
-    module: str | None,
-    references: int = 1,
-) -> Site:
-    del module
-    return Site(
-        rel=source.rel,
-        line=fact.span.line,
-        col=fact.span.col,
-        path=path,
-        form=form,
-        local=local,
-        written=_written(fact),
-        scope=fact.scope,
-        guard=fact.guard,
-        canonical=path == spec.canonical,
-        reexport=False,
-        references=references,
-    )
-
-
-def _attribute_sites(
-    resolver: Resolver,
-    source: SourceFile,
-    facts: ModuleFacts,
-    target: Target,
-    spec: SymbolSpec,
-    names: set[str],
-) -> Iterator[Site]:
-    """``import P`` + ``P.S`` and ``import P as M`` + ``M.S``: one site per import."""
-    uses: Counter[tuple[ImportFact, str]] = Counter()
-    for use in facts.attributes:
-        root, _, rest = use.dotted.partition(".")
-        if use.dotted.rpartition(".")[2] not in names:
-            continue
-        bound = local_import_target(resolver, source, facts, root)
-        if bound is None or bound[0].kind == "star":
-            continue
-        fact, start = bound
-        full = f"{start.path}.{rest}" if start.kind == "module" else None
-        if full is not None and resolver.resolve_path(full).same_object(target):
-            uses[(fact, full)] += 1
-    for (fact, full), count in uses.items():
-        yield _site(source, fact, full, "module-attribute", fact.local_name, spec, None, count)
-
-
-def _mark_reexports(sites: list[Site], index: Index, by_rel: dict[str, SourceFile]) -> list[Site]:
-    used = {s.path for s in sites}
-    marked: list[Site] = []
-    for site in sites:
-        module = by_rel[site.rel].module
-        facts = index.facts.get(site.rel)
-        exported = facts is not None and facts.dunder_all is not None
-        in_all = exported and facts is not None and site.local in (facts.dunder_all or ())
-        onward = module is not None and f"{module}.{site.local}" in used
-        if site.scope == "module" and site.form != "module-attribute" and (onward or in_all):
-            site = Site(
-                site.rel,
-                site.line,
-                site.col,
-                site.path,
-                site.form,
-                site.local,
-                site.written,
-                site.scope,
-                site.guard,
-                site.canonical,
-                True,
-                site.references,
-            )
-        marked.append(site)
-    return marked
 
 
 def _legacy_paths(

@@ -28,7 +28,7 @@ from ssot_migrate.facts import (
     StringRef,
 )
 
-FACTS_FORMAT = 2
+FACTS_FORMAT = 3
 CACHE_DIR_NAME = ".ssot-migrate-cache"
 RACY_SECONDS = 2.0
 
@@ -47,7 +47,8 @@ class FileState(NamedTuple):
 
     stat: StatKey
     key: bytes
-    star: bool
+    dynamic: bool
+    """Has ``import *`` or a ``__getattr__``: always parsed."""
     words: dict[str, bool]
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ast
 import bisect
+import io
 import re
+import tokenize
 from collections.abc import Iterator, Sequence
 
 from ssot_migrate.facts import (
@@ -38,7 +40,7 @@ def extract_facts(source: bytes) -> ModuleFacts | ParseFailure:
         return _extract_newer_syntax(source, error)
     except (ValueError, MemoryError, RecursionError) as error:  # NUL bytes, absurd nesting
         return ParseFailure(1, 0, _describe(error))
-    return _Collector().collect(tree, source, parser="ast")
+    return _Collector(source).collect(tree, source, parser="ast")
 
 
 def _describe(error: BaseException) -> str:
@@ -61,15 +63,43 @@ def _extract_newer_syntax(source: bytes, error: SyntaxError) -> ModuleFacts | Pa
         tree = ast.parse(downgraded)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return failure
-    return _Collector().collect(tree, downgraded, parser="libcst")
+    return _Collector(downgraded).collect(tree, downgraded, parser="libcst")
 
 
-def _span(node: ast.AST) -> Span:
-    line = getattr(node, "lineno", 1)
-    col = getattr(node, "col_offset", 0)
-    end_line = getattr(node, "end_lineno", None) or line
-    end_col = getattr(node, "end_col_offset", None) or col
-    return Span(line, col, end_line, end_col)
+class _Columns:
+    """The stdlib parser counts columns in UTF-8 bytes; editors, SARIF and LibCST count
+    characters. ASCII files (nearly all) need no conversion."""
+
+    def __init__(self, source: bytes) -> None:
+        self.ascii = source.isascii()
+        self.source = source
+        self._lines: list[bytes] | None = None
+
+    def char(self, line: int, col: int) -> int:
+        if self.ascii or col == 0:
+            return col
+        if self._lines is None:
+            self._lines = [text.encode("utf-8") for text in _text_lines(self.source)]
+        if not 0 < line <= len(self._lines):
+            return col
+        return len(self._lines[line - 1][:col].decode("utf-8", errors="replace"))
+
+    def span(self, node: ast.AST) -> Span:
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0)
+        end_line = getattr(node, "end_lineno", None) or line
+        end_col = getattr(node, "end_col_offset", None) or col
+        return Span(line, self.char(line, col), end_line, self.char(end_line, end_col))
+
+
+def _text_lines(source: bytes) -> list[str]:
+    """The source's lines as Python numbers them (\\n, \\r\\n and \\r only)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        text = source.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        text = source.decode("utf-8", errors="replace")
+    return re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))
 
 
 def _is_type_checking(test: ast.expr) -> bool:
@@ -119,7 +149,8 @@ def _string_list(node: ast.expr | None) -> list[str] | None:
 class _Collector:
     """One pass over the statements, tracking scope and guard; expressions walked once."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: bytes) -> None:
+        self._columns = _Columns(source)
         self.imports: list[ImportFact] = []
         self.bindings: list[Binding] = []
         self.chains: list[tuple[str, Span]] = []
@@ -181,6 +212,9 @@ class _Collector:
         elif isinstance(st, ast.Match):
             self._expressions(st.subject)
             for case in st.cases:
+                self._expressions(case.pattern)
+                if case.guard is not None:
+                    self._expressions(case.guard)
                 self._body(case.body, scope, _inner(guard))
         else:
             self._simple(st, scope, guard)
@@ -188,7 +222,15 @@ class _Collector:
     def _import(self, st: ast.Import, scope: Scope, guard: Guard | None) -> None:
         for alias in st.names:
             fact = ImportFact(
-                "import", alias.name, 0, None, alias.asname, _span(alias), _span(st), scope, guard
+                "import",
+                alias.name,
+                0,
+                None,
+                alias.asname,
+                self._columns.span(alias),
+                self._columns.span(st),
+                scope,
+                guard,
             )
             self.imports.append(fact)
             if scope == "module":
@@ -204,7 +246,15 @@ class _Collector:
             if alias.name == "*":
                 self.imports.append(
                     ImportFact(
-                        "star", module, st.level, None, None, _span(alias), _span(st), scope, guard
+                        "star",
+                        module,
+                        st.level,
+                        None,
+                        None,
+                        self._columns.span(alias),
+                        self._columns.span(st),
+                        scope,
+                        guard,
                     )
                 )
                 if scope == "module":
@@ -219,8 +269,8 @@ class _Collector:
                     st.level,
                     alias.name,
                     alias.asname,
-                    _span(alias),
-                    _span(st),
+                    self._columns.span(alias),
+                    self._columns.span(st),
                     scope,
                     guard,
                 )
@@ -253,14 +303,16 @@ class _Collector:
         self._body(st.body, inner, guard)
 
     def _try(self, st: ast.Try | ast.TryStar, scope: Scope, guard: Guard | None) -> None:
-        fallback: Guard | None = "import-error-fallback" if _catches_import_error(st) else None
+        catches = _catches_import_error(st)
+        fallback: Guard | None = "import-error-fallback" if catches else None
+        handler_guard: Guard = "import-error-handler" if catches else _inner(guard)
         if guard == "type-checking":
-            fallback = guard
+            fallback = handler_guard = guard
         self._body(st.body, scope, fallback or guard)
         for handler in st.handlers:
             if handler.type is not None:
                 self._expressions(handler.type)
-            self._body(handler.body, scope, fallback or _inner(guard))
+            self._body(handler.body, scope, handler_guard)
         self._body(st.orelse, scope, fallback or guard)
         self._body(st.finalbody, scope, guard)
 
@@ -358,11 +410,11 @@ class _Collector:
             if isinstance(child, ast.Attribute):
                 dotted = dotted_text(child)
                 if dotted is not None:
-                    self.chains.append((dotted, _span(child)))
+                    self.chains.append((dotted, self._columns.span(child)))
             elif isinstance(child, ast.Constant) and isinstance(child.value, str):
                 value = child.value
                 if len(value) < 256 and _DOTTED_STRING.match(value):
-                    self.strings.append(StringRef(value, _span(child)))
+                    self.strings.append(StringRef(value, self._columns.span(child)))
 
 
 def _hot_lines(source: bytes, roots: set[str]) -> list[int]:

@@ -15,12 +15,16 @@ from pathlib import Path
 from typing import Literal, NamedTuple
 
 Scope = Literal["module", "class", "function"]
-Guard = Literal["type-checking", "import-error-fallback", "conditional"]
+Guard = Literal["type-checking", "import-error-fallback", "import-error-handler", "conditional"]
+"""Where a statement runs: under ``if TYPE_CHECKING:``; in a ``try`` whose handler catches
+ImportError; in that handler (the fallback branch); under any other condition or loop."""
 ImportKind = Literal["from", "import", "star"]
 BindingKind = Literal["definition", "import-from", "import-module", "alias", "star"]
 
 
 class Span(NamedTuple):
+    """1-based lines, 0-based columns counted in characters (as LibCST and editors do)."""
+
     line: int
     col: int
     end_line: int
@@ -146,6 +150,11 @@ class Index:
     """Every discovered module by dotted name, parsed or not."""
     complete: bool
     """True when every file was parsed (no prefilter)."""
+    namespaces: frozenset[str] = frozenset()
+    """Folders importable as namespace packages (PEP 420): no ``__init__.py`` of their own."""
+
+    def is_module(self, name: str) -> bool:
+        return name in self.modules or name in self.namespaces
 
     def facts_of_module(self, module: str) -> ModuleFacts | None:
         source = self.modules.get(module)

@@ -3,8 +3,8 @@
 Only files that can bind or mention a name of interest are parsed. The set of names grows
 to a fixed point: a module that re-exports an *alias* of the symbol does not contain the
 symbol's own name, so each alias found (``Engine = ExecutionEngine``, ``import S as E``)
-widens the byte scan until no new name appears. Star imports re-export names they never
-spell, so files with ``import *`` are always parsed.
+widens the byte scan until no new name appears. Star imports and module ``__getattr__``
+provide names they never spell, so files with either are always parsed.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ def build_index(
         _parse_to_fixed_point(parsed, set(names), sources, cache, jobs, forced)
     cache.save(live={f.rel for f in files})
     modules = {f.module: f for f in files if f.module is not None}
+    namespaces = {prefix for name in modules for prefix in _prefixes(name) if prefix not in modules}
     return Index(
         files=tuple(files),
         facts={rel: e for rel, e in parsed.items() if isinstance(e, ModuleFacts)},
@@ -51,7 +52,13 @@ def build_index(
         unreadable=dict(sources.unreadable),
         modules=modules,
         complete=names is None,
+        namespaces=frozenset(namespaces),
     )
+
+
+def _prefixes(module: str) -> Iterable[str]:
+    parts = module.split(".")
+    return (".".join(parts[:i]) for i in range(1, len(parts)))
 
 
 class _Sources:
@@ -81,8 +88,7 @@ class _Sources:
                 self.unreadable[source.rel] = error.strerror or str(error)
                 return
             self._data[source.rel] = data
-            star = b"*" in data and _STAR_IMPORT.search(data) is not None
-            state = FileState(stat, content_key(data), star, {})
+            state = FileState(stat, content_key(data), _is_dynamic(data), {})
             self.cache.remember(source.rel, state)
         self._states[source.rel] = state
         self._paths[source.rel] = source.abspath
@@ -100,8 +106,8 @@ class _Sources:
             self._data[rel] = data
         return data
 
-    def with_star_imports(self) -> list[str]:
-        return [rel for rel, state in self._states.items() if state.star]
+    def dynamic(self) -> list[str]:
+        return [rel for rel, state in self._states.items() if state.dynamic]
 
     def mentioning(self, names: set[str], skip: dict[str, Entry]) -> list[str]:
         """Files that spell one of `names` as a whole word (answers remembered per name)."""
@@ -123,6 +129,13 @@ class _Sources:
             if hit:
                 found.append(rel)
         return found
+
+
+def _is_dynamic(data: bytes) -> bool:
+    """Binds names it never spells: ``from m import *`` or a module ``__getattr__``."""
+    if b"*" in data and _STAR_IMPORT.search(data) is not None:
+        return True
+    return b"__getattr__" in data
 
 
 def _spells(data: bytes, word: bytes) -> bool:
@@ -147,14 +160,16 @@ def _parse_to_fixed_point(
     forced: list[str],
 ) -> None:
     pending = [rel for rel in forced if rel not in sources.unreadable]
-    pending += sources.with_star_imports()
+    pending += sources.dynamic()
     fresh = set(names)
     while fresh:
         pending += sources.mentioning(fresh, parsed)
         todo = list(dict.fromkeys(r for r in pending if r not in parsed))
         pending = []
         _parse_into(parsed, todo, sources, cache, jobs)
-        found = {name for rel in todo for name in _aliases_of(parsed[rel], names)}
+        # Every parsed file, not only this round's: a file read for one name may alias a
+        # name learned only now (``from m import S as _S`` then ``T = _S``).
+        found = {name for entry in parsed.values() for name in _aliases_of(entry, names)}
         fresh = found - names
         names |= fresh
 

@@ -34,7 +34,10 @@ class _Downgrade(cst.CSTTransformer):
     def leave_TypeAlias(
         self, original_node: cst.TypeAlias, updated_node: cst.TypeAlias
     ) -> cst.Assign:
-        return cst.Assign(targets=[cst.AssignTarget(updated_node.name)], value=updated_node.value)
+        # `type X = Y` makes a TypeAliasType, not another name for Y: index it as an object
+        # defined here (a lambda keeps Y's expression, and the references in it, in place).
+        value = cst.Lambda(params=cst.Parameters(), body=updated_node.value)
+        return cst.Assign(targets=[cst.AssignTarget(updated_node.name)], value=value)
 
     def leave_TemplatedString(
         self, original_node: cst.TemplatedString, updated_node: cst.TemplatedString

@@ -57,6 +57,9 @@ class Resolver:
         self._names: dict[tuple[str, str], Target] = {}
         self._exports: dict[str, frozenset[str]] = {}
         self._stack: set[tuple[str, str]] = set()
+        self._exporting: set[str] = set()
+        self._cycle_hit = False
+        self._export_cycle = False
         self._top_packages = frozenset(m.split(".", 1)[0] for m in index.modules)
 
     # public -------------------------------------------------------------------------
@@ -66,7 +69,7 @@ class Resolver:
         parts = dotted.split(".")
         for cut in range(len(parts), 0, -1):
             module = ".".join(parts[:cut])
-            if module in self.index.modules:
+            if self.index.is_module(module):
                 return self._walk_attributes(Target("module", module), parts[cut:])
         if parts[0] in self._top_packages:
             return Target("unresolved", dotted, f"no module {parts[0]!r} path matches {dotted}")
@@ -79,13 +82,19 @@ class Resolver:
         if cached is not None:
             return cached
         if key in self._stack:
+            self._cycle_hit = True
             return Target("unresolved", f"{module}.{name}", "import cycle")
+        outer_hit, self._cycle_hit = self._cycle_hit, False
         self._stack.add(key)
         try:
             result = self._resolve_name(module, name)
         finally:
             self._stack.discard(key)
-        self._names[key] = result
+        # An answer that met a cycle below it is only provisional until the outermost
+        # caller settles: memoising it would poison later lookups from other entry points.
+        if not self._cycle_hit or not self._stack:
+            self._names[key] = result
+        self._cycle_hit = outer_hit or (self._cycle_hit and bool(self._stack))
         return result
 
     def resolve_import(self, source: SourceFile, fact: ImportFact) -> Target:
@@ -93,6 +102,8 @@ class Resolver:
         module = absolute_module(source, fact.module, fact.level)
         if module is None:
             written = "." * fact.level + fact.module
+            if fact.name is not None:
+                written = f"{written}.{fact.name}" if fact.module else f"{written}{fact.name}"
             return Target("unresolved", written, "relative import beyond the top-level package")
         if fact.kind == "from":
             assert fact.name is not None
@@ -106,7 +117,22 @@ class Resolver:
         cached = self._exports.get(module)
         if cached is not None:
             return cached
-        self._exports[module] = frozenset()  # a star cycle exports nothing more
+        if module in self._exporting:
+            self._export_cycle = True  # the caller's answer is partial: do not memoise it
+            return frozenset()
+        outermost = not self._exporting
+        self._exporting.add(module)
+        try:
+            result = self._compute_exports(module)
+        finally:
+            self._exporting.discard(module)
+        if outermost or not self._export_cycle:
+            self._exports[module] = result
+        if outermost:
+            self._export_cycle = False
+        return result
+
+    def _compute_exports(self, module: str) -> frozenset[str]:
         facts = self.index.facts_of_module(module)
         names: set[str] = set()
         if facts is not None and facts.dunder_all is not None:
@@ -119,14 +145,12 @@ class Resolver:
                         names.update(self.exports(source))
                 elif not binding.name.startswith("_"):
                     names.add(binding.name)
-        result = frozenset(names)
-        self._exports[module] = result
-        return result
+        return frozenset(names)
 
     # internals ------------------------------------------------------------------------
 
     def _from_module(self, module: str, name: str) -> Target:
-        if module in self.index.modules:
+        if self.index.is_module(module):
             return self.resolve_name(module, name)
         if module.split(".", 1)[0] in self._top_packages:
             return Target("unresolved", f"{module}.{name}", f"no module named {module!r}")
@@ -139,7 +163,7 @@ class Resolver:
         if result is None or not result.found:
             result = self._from_stars(module, name, facts) or result
         submodule = f"{module}.{name}"
-        if (result is None or not result.found) and submodule in self.index.modules:
+        if (result is None or not result.found) and self.index.is_module(submodule):
             return Target("module", submodule)
         if result is not None:
             return result
@@ -154,6 +178,15 @@ class Resolver:
         live = bindings if last_plain is None else bindings[last_plain:]
         results = [self._resolve_binding(module, b) for b in live]
         found = [r for r in results if r.found]
+        # `except ImportError:` runs only when the import above it failed: when the guarded
+        # import resolves, the handler's binding (often `S = None`) is not what importers get.
+        preferred = [
+            r
+            for r, b in zip(results, live, strict=True)
+            if r.found and b.guard != "import-error-handler"
+        ]
+        if preferred and len(preferred) < len(found):
+            found = preferred
         guarded = last_plain is None or len(live) > 1
         if not found:
             return results[-1]
@@ -195,18 +228,24 @@ class Resolver:
         return {b.name for b in facts.bindings} if facts is not None else set()
 
     def _from_stars(self, module: str, name: str, facts: ModuleFacts | None) -> Target | None:
+        """The latest star import that provides `name`; a star that leads back into a
+        cycle gives way to an earlier one that resolves."""
         if facts is None:
             return None
+        failed: Target | None = None
         for binding in reversed(facts.bindings):
             if binding.kind != "star":
                 continue
             source = self._binding_module(module, binding)
-            if source is not None and name in self.exports(source):
-                found = self._from_module(source, name)
-                if binding.guard is not None:
-                    found = Target(found.kind, found.path, found.reason, True)
+            if source is None or name not in self.exports(source):
+                continue
+            found = self._from_module(source, name)
+            if binding.guard is not None:
+                found = Target(found.kind, found.path, found.reason, True)
+            if found.found:
                 return found
-        return None
+            failed = failed or found
+        return failed
 
     def _walk_attributes(self, start: Target, attributes: list[str]) -> Target:
         current = start

@@ -1,0 +1,398 @@
+"""Time ssot-migrate against the floors it is judged by: a grep scan and ruff's TID251 check.
+
+    .venv/bin/python tests/benchmarks/bench.py                  # trees of 10k and 50k files
+    .venv/bin/python tests/benchmarks/bench.py --quick          # one 2k-file tree
+    .venv/bin/python tests/benchmarks/bench.py --sizes 5000 --repeat 5 --json out.json
+
+Trees come from fixtures/generate_monorepo.py into bench-trees/files-<N>-seed-<S>/ and are
+reused while their marker file matches (size, seed, generator source). Every command runs
+as a child process; the table shows its best wall time over `--repeat` runs (one run when
+the first takes longer than SLOW_SECONDS), files per second, and the peak RSS that
+`os.wait4` reports for the child and the workers it waited for.
+
+To measure another command, add a row to COMMANDS; to check another ratio, add a TARGETS row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "fixtures"))
+import generate_monorepo  # noqa: E402
+
+BIN = Path(sys.executable).parent
+"""The virtualenv's scripts: ssot-migrate and ruff are taken from here, next to Python."""
+CACHE_DIR = ".ssot-migrate-cache"
+MARKER = ".bench-tree.json"
+SLOW_SECONDS = 30.0
+SYMBOL = generate_monorepo.SYMBOL
+
+
+@dataclass(frozen=True)
+class Tree:
+    root: Path
+    files: int
+
+
+Argv = Callable[[Tree], list[str]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One row of the table: what to run over a tree, and which exit codes mean success."""
+
+    key: str
+    label: str
+    argv: Argv
+    ok: frozenset[int] = frozenset({0})
+    before_each: Callable[[Tree], None] | None = None
+    """Runs before every repetition, outside the timing (e.g. dropping the cache)."""
+
+
+def ssot(*args: str) -> Argv:
+    return lambda tree: [str(BIN / "ssot-migrate"), "--root", str(tree.root), *args]
+
+
+def drop_cache(tree: Tree) -> None:
+    shutil.rmtree(tree.root / CACHE_DIR, ignore_errors=True)
+
+
+def ruff_tid251(tree: Tree) -> list[str]:
+    """ruff's banned-api check with one entry per legacy path of the symbol."""
+    argv = [str(BIN / "ruff"), "check", "--no-cache", "--isolated", "--select", "TID251"]
+    for path in generate_monorepo.LEGACY_PATHS:
+        ban = f'"{path}".msg = "use {generate_monorepo.CANONICAL}"'
+        argv += ["--config", f"lint.flake8-tidy-imports.banned-api.{ban}"]
+    return [*argv, str(tree.root)]
+
+
+AUDIT = ("audit", "--symbol", SYMBOL, "--format", "json")
+
+COMMANDS: tuple[Command, ...] = (
+    # The cold run deletes the cache first instead of passing --no-cache, so that its last
+    # repetition leaves the cache the warm row reads. Keep "cold" first and "warm" second.
+    Command("cold", "ssot-migrate audit (cold)", ssot(*AUDIT), before_each=drop_cache),
+    Command("warm", "ssot-migrate audit (warm cache)", ssot(*AUDIT)),
+    Command(
+        "grep",
+        "grep -rl (scan floor)",
+        lambda tree: ["grep", "-rl", "--include=*.py", SYMBOL, str(tree.root)],
+        ok=frozenset({0, 1}),
+    ),
+    Command("ruff", "ruff check TID251", ruff_tid251, ok=frozenset({0, 1})),
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A ratio of two rows' seconds (or one row's seconds) that must stay under a limit."""
+
+    label: str
+    numerator: str
+    denominator: str | None
+    limit: float
+    sizes: frozenset[int] | None = None
+    """Tree sizes the target applies to; None means every size."""
+
+    def passes(self, value: float) -> bool:
+        return value <= self.limit if self.denominator else value < self.limit
+
+    def describe(self) -> str:
+        return f"{self.label} {'<=' if self.denominator else '<'} {self.limit:g}"
+
+
+TARGETS: tuple[Target, ...] = (
+    Target("cold audit / ruff", "cold", "ruff", 2.0),
+    Target("warm audit / grep", "warm", "grep", 3.0),
+    Target("cold audit seconds", "cold", None, 3.0, sizes=frozenset({10_000})),
+)
+
+
+# --- trees ----------------------------------------------------------------------------------
+
+
+def generator_digest() -> str:
+    source = Path(generate_monorepo.__file__).read_bytes()
+    return hashlib.sha256(source).hexdigest()[:16]
+
+
+def ensure_tree(trees: Path, files: int, seed: int) -> Tree:
+    """Reuse bench-trees/files-N-seed-S if its marker matches, else (re)generate it."""
+    root = trees / f"files-{files}-seed-{seed}"
+    wanted = {"files": files, "seed": seed, "generator": generator_digest()}
+    marker = root / MARKER
+    if marker.is_file() and json.loads(marker.read_text(encoding="utf-8")) == wanted:
+        return Tree(root, files)
+    print(f"generating {root.relative_to(REPO) if root.is_relative_to(REPO) else root} ...")
+    started = time.perf_counter()
+    shutil.rmtree(root, ignore_errors=True)
+    scratch = root.with_name(root.name + ".partial")
+    shutil.rmtree(scratch, ignore_errors=True)
+    generate_monorepo.generate(scratch, files, seed)
+    scratch.rename(root)
+    marker.write_text(json.dumps(wanted) + "\n", encoding="utf-8")
+    print(f"  {files} files in {time.perf_counter() - started:.1f} s")
+    return Tree(root, files)
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    runs: list[float] = field(default_factory=list)
+    peak_rss_kib: int = 0
+    failure: str | None = None
+
+    @property
+    def seconds(self) -> float | None:
+        return min(self.runs) if self.runs and self.failure is None else None
+
+
+RUNNER = """
+import os, sys, time
+report, argv = int(sys.argv[1]), sys.argv[2:]
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(argv[0], argv)
+    except OSError as error:
+        os.write(2, f"cannot run {argv[0]}: {error}\\n".encode())
+    os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - started
+os.write(report, f"{elapsed} {usage.ru_maxrss} {os.waitstatus_to_exitcode(status)}".encode())
+"""
+"""Runs one command and reports (seconds, peak RSS, exit code) on a pipe.
+
+Why a runner rather than wait4 on our own child: at exec, Linux records the high-water RSS
+of the memory the child had before exec, and subprocess children share this process's
+memory until then (vfork), so every child would report at least our own RSS (~25 MiB). The
+runner is a bare `python -I -S`; its forked child starts from the runner's few MiB (the
+floor the header shows), and wait4 still covers the workers the command waits for.
+"""
+
+
+def run_child(argv: Sequence[str]) -> tuple[float, int, int, str]:
+    """Run `argv` once: (wall seconds, peak RSS KiB from wait4, exit code, stderr tail)."""
+    read_end, write_end = os.pipe()
+    with tempfile.TemporaryFile() as stderr:
+        runner = [sys.executable, "-I", "-S", "-c", RUNNER, str(write_end), *argv]
+        subprocess.run(
+            runner,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            pass_fds=(write_end,),
+            check=False,
+        )
+        os.close(write_end)
+        with os.fdopen(read_end, "rb") as report:
+            fields = report.read().split()
+        stderr.seek(0)
+        tail = stderr.read()[-2000:].decode("utf-8", "replace")
+    if len(fields) != 3:
+        raise OSError(f"the runner reported nothing: {tail.strip()}")
+    elapsed, peak, code = float(fields[0]), int(fields[1]), int(fields[2])
+    return elapsed, peak // 1024 if sys.platform == "darwin" else peak, code, tail
+
+
+def measure(command: Command, tree: Tree, repeat: int) -> Measurement:
+    result = Measurement()
+    for _ in range(repeat):
+        if command.before_each:
+            command.before_each(tree)
+        argv = command.argv(tree)
+        try:
+            elapsed, peak, code, tail = run_child(argv)
+        except OSError as error:
+            result.failure = f"cannot run {argv[0]}: {error}"
+            break
+        if code not in command.ok:
+            result.failure = f"exit code {code}\n{indent(tail.strip() or '(no stderr)')}"
+            break
+        result.runs.append(elapsed)
+        result.peak_rss_kib = max(result.peak_rss_kib, peak)
+        if elapsed > SLOW_SECONDS:
+            break
+    return result
+
+
+def indent(text: str) -> str:
+    return "\n".join(f"      {line}" for line in text.splitlines())
+
+
+# --- reporting ------------------------------------------------------------------------------
+
+
+def tool_version(argv: Sequence[str]) -> str:
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "not found"
+    return (done.stdout or done.stderr).strip().splitlines()[0] if done.returncode == 0 else "?"
+
+
+def header() -> str:
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
+    ssot_bin = BIN / "ssot-migrate"
+    floor = run_child(["true"])[1] / 1024
+    lines = [
+        "ssot-migrate benchmark",
+        f"  machine : {platform.platform()}, nproc {affinity} (cpu_count {os.cpu_count()})",
+        f"  python  : {platform.python_implementation()} {platform.python_version()}"
+        f" ({sys.executable})",
+        f"  ssot    : {ssot_bin if ssot_bin.exists() else f'{ssot_bin} (missing)'}",
+        f"  ruff    : {tool_version([str(BIN / 'ruff'), '--version'])}",
+        f"  grep    : {tool_version(['grep', '--version'])}",
+        f"  RSS     : peak of the child and its reaped workers; floor {floor:.1f} MiB (`true`)",
+    ]
+    return "\n".join(lines)
+
+
+Results = dict[int, dict[str, Measurement]]
+
+
+def cell(measure: Measurement, tree: Tree, cold: float | None) -> list[str]:
+    seconds = measure.seconds
+    if seconds is None:
+        return ["FAILED", "", "", ""]
+    ratio = f"{seconds / cold:.2f}" if cold else "-"
+    rss = f"{measure.peak_rss_kib / 1024:.1f}"
+    return [f"{seconds:.3f}", f"{tree.files / seconds:,.0f}", rss, ratio]
+
+
+def table(trees: Sequence[Tree], results: Results) -> str:
+    columns = ["s", "files/s", "RSS MiB", "x cold"]
+    widths = [8, 10, 8, 7]
+    label_width = max(len(c.label) for c in COMMANDS) + 2
+    group = sum(widths) + len(widths) - 1
+
+    def row(label: str, cells: Sequence[Sequence[str]]) -> str:
+        parts = [" ".join(v.rjust(w) for v, w in zip(c, widths, strict=True)) for c in cells]
+        return label.ljust(label_width) + " | " + " | ".join(parts)
+
+    top = " " * label_width + " | " + " | ".join(f"{t.files:,} files".center(group) for t in trees)
+    lines = [top, row("command", [columns] * len(trees))]
+    lines.append("-" * len(lines[-1]))
+    for command in COMMANDS:
+        cells = []
+        for tree in trees:
+            per_tree = results[tree.files]
+            cells.append(cell(per_tree[command.key], tree, per_tree["cold"].seconds))
+        lines.append(row(command.label, cells))
+    return "\n".join(lines)
+
+
+def target_lines(trees: Sequence[Tree], results: Results) -> list[str]:
+    lines = ["targets"]
+    for target in TARGETS:
+        verdicts = []
+        for tree in trees:
+            if target.sizes is not None and tree.files not in target.sizes:
+                continue
+            verdicts.append(f"{tree.files:,} files: {verdict(target, results[tree.files])}")
+        shown = "; ".join(verdicts) or "n/a (no tree of that size)"
+        lines.append(f"  {target.describe():<28} {shown}")
+    return lines
+
+
+def verdict(target: Target, results: dict[str, Measurement]) -> str:
+    numerator = results[target.numerator].seconds
+    denominator = results[target.denominator].seconds if target.denominator else 1.0
+    if numerator is None or denominator is None:
+        return "n/a (a command failed)"
+    value = numerator / denominator
+    unit = "x" if target.denominator else " s"
+    return f"{value:.2f}{unit} {'PASS' if target.passes(value) else 'MISS'}"
+
+
+def failures(trees: Sequence[Tree], results: Results) -> list[str]:
+    lines = []
+    for tree in trees:
+        for command in COMMANDS:
+            failure = results[tree.files][command.key].failure
+            if failure:
+                lines.append(f"  FAILED {command.label} on {tree.files:,} files: {failure}")
+    return ["failures", *lines] if lines else []
+
+
+def to_json(trees: Sequence[Tree], results: Results) -> str:
+    data = {
+        str(tree.files): {
+            key: {
+                "seconds": m.seconds,
+                "runs": m.runs,
+                "peak_rss_mib": m.peak_rss_kib / 1024,
+                "failure": m.failure,
+            }
+            for key, m in results[tree.files].items()
+        }
+        for tree in trees
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--sizes", default="10000,50000", help="comma-separated file counts")
+    parser.add_argument("--quick", action="store_true", help="one small tree (2000 files)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per command; best is shown")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--trees-dir", type=Path, default=REPO / "bench-trees")
+    parser.add_argument("--json", type=Path, help="also write the measurements here")
+    args = parser.parse_args(argv)
+    args.sizes = [2000] if args.quick else [int(size) for size in args.sizes.split(",")]
+    return args
+
+
+def warm_page_cache(tree: Tree) -> None:
+    """Read the tree once so the first measured command does not pay for the disk."""
+    subprocess.run(
+        ["grep", "-rlq", "--include=*.py", "page-cache-warm-up-matches-nothing", str(tree.root)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        check=False,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    print(header())
+    trees = [ensure_tree(args.trees_dir, size, args.seed) for size in args.sizes]
+    results: Results = {}
+    for tree in trees:
+        warm_page_cache(tree)
+        results[tree.files] = {}
+        for command in COMMANDS:
+            print(f"  {tree.files:,} files: {command.label} ...", flush=True)
+            results[tree.files][command.key] = measure(command, tree, args.repeat)
+    print()
+    print(f"best of {args.repeat} runs (one run when the first exceeds {SLOW_SECONDS:g} s)")
+    print(table(trees, results))
+    print()
+    print("\n".join(target_lines(trees, results) + failures(trees, results)))
+    if args.json:
+        args.json.write_text(to_json(trees, results), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
