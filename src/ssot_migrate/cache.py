@@ -46,7 +46,8 @@ class FileState(NamedTuple):
     """A NamedTuple (fast to unpickle); `words` is filled in place as names are asked for."""
 
     stat: StatKey
-    key: bytes
+    key: bytes | None
+    """Content hash; None until the file is first parsed (most files never are)."""
     dynamic: bool
     """Has ``import *`` or a ``__getattr__``: always parsed."""
     words: dict[str, bool]

@@ -158,9 +158,17 @@ class _Collector:
         self.dunder_all: list[str] | None = None
         self.all_unreadable = False
         self.has_getattr = False
-        self.pending: list[tuple[ast.AST, int, int]] = []
+        self._wanted_lines: list[int] = []
+        self.pending: list[tuple[ast.AST, int, int, bool]] = []
+        """(node, first line, last line, header only): expressions to walk if hot."""
 
     def collect(self, tree: ast.Module, source: bytes, parser: str) -> ModuleFacts:
+        # Bodies of defs and classes are walked only where they can hold something we
+        # collect: an import, or a hot line (see _walk_hot_expressions) for the names the
+        # module's own imports bind. Most function bodies hold neither.
+        self._wanted_lines = sorted(
+            {*_word_lines(source, b"import"), *_hot_lines(source, _module_roots(tree.body))}
+        )
         self._body(tree.body, "module", None)
         roots = {name for i in self.imports if (name := i.local_name) is not None}
         self._walk_hot_expressions(source, roots)
@@ -194,7 +202,7 @@ class _Collector:
         elif isinstance(st, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             self._definition(st, scope, guard)
         elif isinstance(st, ast.If):
-            self._expressions(st.test)
+            self._defer(st.test)
             checking = _is_type_checking(st.test) or guard == "type-checking"
             self._body(st.body, scope, "type-checking" if checking else _inner(guard))
             self._body(
@@ -203,18 +211,25 @@ class _Collector:
         elif isinstance(st, ast.Try | ast.TryStar):
             self._try(st, scope, guard)
         elif isinstance(st, ast.For | ast.AsyncFor | ast.While):
-            self._headers(st)
+            if isinstance(st, ast.While):
+                self._defer(st.test)
+            else:
+                self._defer(st.target)
+                self._defer(st.iter)
             self._body(st.body, scope, _inner(guard))
             self._body(st.orelse, scope, _inner(guard))
         elif isinstance(st, ast.With | ast.AsyncWith):
-            self._headers(st)
+            for item in st.items:
+                self._defer(item.context_expr)
+                if item.optional_vars is not None:
+                    self._defer(item.optional_vars)
             self._body(st.body, scope, guard)
         elif isinstance(st, ast.Match):
-            self._expressions(st.subject)
+            self._defer(st.subject)
             for case in st.cases:
-                self._expressions(case.pattern)
+                self._defer(case.pattern)
                 if case.guard is not None:
-                    self._expressions(case.guard)
+                    self._defer(case.guard)
                 self._body(case.body, scope, _inner(guard))
         else:
             self._simple(st, scope, guard)
@@ -298,9 +313,12 @@ class _Collector:
             self.bindings.append(Binding(st.name, "definition", "", 0, None, st.lineno, guard))
             if st.name == "__getattr__" and not isinstance(st, ast.ClassDef):
                 self.has_getattr = True
-        self._headers(st)
-        inner: Scope = "class" if isinstance(st, ast.ClassDef) else "function"
-        self._body(st.body, inner, guard)
+        start = min([st.lineno, *(d.lineno for d in st.decorator_list)])
+        header_end = max(st.lineno, st.body[0].lineno - 1) if st.body else st.lineno
+        self.pending.append((st, start, header_end, True))
+        if _overlaps(self._wanted_lines, header_end + 1, st.end_lineno or st.lineno):
+            inner: Scope = "class" if isinstance(st, ast.ClassDef) else "function"
+            self._body(st.body, inner, guard)
 
     def _try(self, st: ast.Try | ast.TryStar, scope: Scope, guard: Guard | None) -> None:
         catches = _catches_import_error(st)
@@ -311,13 +329,13 @@ class _Collector:
         self._body(st.body, scope, fallback or guard)
         for handler in st.handlers:
             if handler.type is not None:
-                self._expressions(handler.type)
+                self._defer(handler.type)
             self._body(handler.body, scope, handler_guard)
         self._body(st.orelse, scope, fallback or guard)
         self._body(st.finalbody, scope, guard)
 
     def _simple(self, st: ast.stmt, scope: Scope, guard: Guard | None) -> None:
-        self._expressions(st)
+        self._defer(st)
         if scope != "module":
             return
         if isinstance(st, ast.Assign):
@@ -375,35 +393,27 @@ class _Collector:
 
     # expressions ----------------------------------------------------------------------
 
-    def _headers(self, st: ast.stmt) -> None:
-        for expression in _header_expressions(st):
-            self._expressions(expression)
-
-    def _expressions(self, node: ast.AST) -> None:
+    def _defer(self, node: ast.stmt | ast.expr | ast.pattern) -> None:
         """Remember an expression; only those on "hot" lines are walked (see below)."""
-        line = getattr(node, "lineno", None)
-        if line is not None:
-            self.pending.append((node, line, getattr(node, "end_lineno", None) or line))
-        elif isinstance(node, ast.stmt | ast.expr):
-            return
-        else:  # argument lists, keywords, comprehensions without positions
-            for child in ast.iter_child_nodes(node):
-                self._expressions(child)
+        self.pending.append((node, node.lineno, node.end_lineno or node.lineno, False))
 
     def _walk_hot_expressions(self, source: bytes, roots: set[str]) -> None:
         """Walk only the expressions on lines where the text can hold what we collect.
 
         Walking every expression node costs as much as parsing; a dotted reference to an
-        imported name, or a quoted dotted path, is visible in the bytes, so a regex finds
-        the few lines worth walking and the AST confirms them.
+        imported name, or a quoted dotted path, is visible in the bytes, so a byte search
+        finds the few lines worth walking and the AST confirms them.
         """
         hot = _hot_lines(source, roots)
         if not hot:
             return
-        for node, start, end in self.pending:
-            index = bisect.bisect_left(hot, start)
-            if index < len(hot) and hot[index] <= end:
-                self._walk(node)
+        for node, start, end, header in self.pending:
+            if _overlaps(hot, start, end):
+                if header:
+                    for part in _definition_header(node):
+                        self._walk(part)
+                else:
+                    self._walk(node)
 
     def _walk(self, node: ast.AST) -> None:
         for child in ast.walk(node):
@@ -418,18 +428,65 @@ class _Collector:
 
 
 def _hot_lines(source: bytes, roots: set[str]) -> list[int]:
-    patterns = [_QUOTED_DOTTED]
-    if roots:
-        names = b"|".join(re.escape(r.encode()) for r in sorted(roots))
-        patterns.append(re.compile(rb"\b(?:" + names + rb")\s*\."))
-    lines: set[int] = set()
-    for pattern in patterns:
-        line, last = 1, 0
-        for match in pattern.finditer(source):
-            line += source.count(b"\n", last, match.start())
-            last = match.start()
-            lines.add(line)
-    return sorted(lines)
+    offsets = [m.start() for m in _QUOTED_DOTTED.finditer(source)]
+    for root in roots:
+        offsets.extend(_dotted_uses(source, root.encode()))
+    offsets.sort()
+    lines: list[int] = []
+    line, last = 1, 0
+    for offset in offsets:
+        line += source.count(b"\n", last, offset)
+        last = offset
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
+
+
+def _overlaps(lines: list[int], start: int, end: int) -> bool:
+    """Whether sorted `lines` has a line in [start, end]."""
+    index = bisect.bisect_left(lines, start)
+    return index < len(lines) and lines[index] <= end
+
+
+def _word_lines(source: bytes, word: bytes) -> list[int]:
+    lines: list[int] = []
+    line, last = 1, 0
+    start = source.find(word)
+    while start != -1:
+        line += source.count(b"\n", last, start)
+        last = start
+        lines.append(line)
+        start = source.find(word, start + len(word))
+    return lines
+
+
+def _module_roots(body: Sequence[ast.stmt]) -> set[str]:
+    """Names the module-level imports bind (through if/try/with, not into defs)."""
+    roots: set[str] = set()
+    for st in body:
+        if isinstance(st, ast.Import):
+            roots.update(a.asname or a.name.split(".")[0] for a in st.names)
+        elif isinstance(st, ast.ImportFrom):
+            roots.update(a.asname or a.name for a in st.names if a.name != "*")
+        elif isinstance(st, ast.If | ast.For | ast.While | ast.With | ast.Try | ast.TryStar):
+            for block in ("body", "orelse", "finalbody"):
+                roots |= _module_roots(getattr(st, block, []))
+            for handler in getattr(st, "handlers", []):
+                roots |= _module_roots(handler.body)
+    return roots
+
+
+def _dotted_uses(source: bytes, word: bytes) -> Iterator[int]:
+    """Offsets of `word` used as ``word.attr`` (a byte search: no regex per file)."""
+    start = source.find(word)
+    while start != -1:
+        end = start + len(word)
+        before = source[start - 1 : start]
+        if not (before.isalnum() or before == b"_" or before == b"."):
+            rest = source[end : end + 8].lstrip(b" \t")
+            if rest[:1] == b".":
+                yield start
+        start = source.find(word, end)
 
 
 def _inner(guard: Guard | None) -> Guard:
@@ -440,12 +497,14 @@ def _is_all(node: ast.expr) -> bool:
     return isinstance(node, ast.Name) and node.id == "__all__"
 
 
-def _header_expressions(st: ast.stmt) -> Iterator[ast.AST]:
-    """The parts of a compound statement that are not nested statement bodies."""
-    for _field, value in ast.iter_fields(st):
-        if isinstance(value, list):
-            for item in value:
-                if isinstance(item, ast.AST) and not isinstance(item, ast.stmt):
-                    yield item
-        elif isinstance(value, ast.AST):
-            yield value
+def _definition_header(node: ast.AST) -> Iterator[ast.AST]:
+    """Decorators, bases, arguments and annotations of a def or class (not its body)."""
+    if isinstance(node, ast.ClassDef):
+        yield from node.decorator_list
+        yield from node.bases
+        yield from node.keywords
+    elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        yield from node.decorator_list
+        yield node.args
+        if node.returns is not None:
+            yield node.returns

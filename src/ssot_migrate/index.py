@@ -88,7 +88,7 @@ class _Sources:
                 self.unreadable[source.rel] = error.strerror or str(error)
                 return
             self._data[source.rel] = data
-            state = FileState(stat, content_key(data), _is_dynamic(data), {})
+            state = FileState(stat, None, _is_dynamic(data), {})
             self.cache.remember(source.rel, state)
         self._states[source.rel] = state
         self._paths[source.rel] = source.abspath
@@ -97,7 +97,14 @@ class _Sources:
         return list(self._states)
 
     def key(self, rel: str) -> bytes:
-        return self._states[rel].key
+        """The content hash, computed only for files that get parsed."""
+        state = self._states[rel]
+        if state.key is not None:
+            return state.key
+        key = content_key(self.data(rel))
+        self._states[rel] = state._replace(key=key)
+        self.cache.remember(rel, self._states[rel])
+        return key
 
     def data(self, rel: str) -> bytes:
         data = self._data.get(rel)
@@ -112,30 +119,43 @@ class _Sources:
     def mentioning(self, names: set[str], skip: dict[str, Entry]) -> list[str]:
         """Files that spell one of `names` as a whole word (answers remembered per name)."""
         found = []
-        wanted = list(names)
+        wanted = sorted(names, key=len)  # shortest first: see _learn_words
         for rel, state in self._states.items():
             if rel in skip:
                 continue
             words = state.words
-            hit = False
-            for name in wanted:
-                known = words.get(name)
-                if known is None:
-                    known = words[name] = _spells(self.data(rel), name.encode())
-                    self.cache.remember(rel, state)
-                if known:
-                    hit = True
-                    break
-            if hit:
+            missing = [n for n in wanted if n not in words]
+            if missing:
+                _learn_words(self.data(rel), missing, words)
+                self.cache.remember(rel, state)
+            if any(words[n] for n in wanted):
                 found.append(rel)
         return found
 
 
+def _learn_words(data: bytes, names: list[str], words: dict[str, bool]) -> None:
+    """Record for each name whether `data` spells it as a word. Names come shortest
+    first, so a name absent as a substring rules out every longer name containing it
+    (aliases often share a stem: Engine, CoreEngine, LegacyEngine)."""
+    absent: list[str] = []
+    for name in names:
+        if any(short in name for short in absent):
+            words[name] = False
+            continue
+        word = name.encode()
+        if word not in data:
+            absent.append(name)
+            words[name] = False
+        else:
+            words[name] = _spells(data, word)
+
+
 def _is_dynamic(data: bytes) -> bool:
     """Binds names it never spells: ``from m import *`` or a module ``__getattr__``."""
-    if b"*" in data and _STAR_IMPORT.search(data) is not None:
+    if b"import *" in data or b"__getattr__" in data:
         return True
-    return b"__getattr__" in data
+    # Rare spellings (`import  *`, a tab): the regex runs only when they are possible.
+    return (b"import  " in data or b"import\t" in data) and _STAR_IMPORT.search(data) is not None
 
 
 def _spells(data: bytes, word: bytes) -> bool:
