@@ -151,20 +151,24 @@ def _walk(root: Path, start: Path, excluded: IgnoreRules) -> Iterator[str]:
     root_text = str(root)
     while stack:
         directory, rules = stack.pop()
-        own = _read_gitignore(directory)
-        if own is not None:
-            rules = [*rules, (directory, own)]
         try:
             entries = list(os.scandir(directory))
         except OSError:
             continue  # unreadable folder: nothing in it can be indexed
+        names = {entry.name for entry in entries}
+        if "pyvenv.cfg" in names and directory != str(start):
+            continue  # a virtualenv: third-party code, not the project's
+        if ".gitignore" in names:
+            own = _read_gitignore(directory)
+            if own is not None:
+                rules = [*rules, (directory, own)]
         check = bool(excluded) or bool(rules)
         for entry in entries:
             name = entry.name
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
                 if is_dir:
-                    if name in SKIPPED_DIRS or _is_virtualenv(entry.path):
+                    if name in SKIPPED_DIRS:
                         continue
                 elif not (name.endswith(".py") and entry.is_file()):
                     continue
@@ -192,10 +196,6 @@ def _inherited(root: Path, start: Path) -> list[tuple[str, IgnoreRules]]:
         if own is not None and (str(folder), own) not in rules:
             rules.append((str(folder), own))
     return rules
-
-
-def _is_virtualenv(path: str) -> bool:
-    return os.path.exists(os.path.join(path, "pyvenv.cfg"))
 
 
 def _ignored(

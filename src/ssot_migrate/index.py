@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 
 from ssot_migrate import workspace
 from ssot_migrate.cache import Entry, FactsCache, FileState, content_key
-from ssot_migrate.extract import extract_facts
 from ssot_migrate.facts import Index, ModuleFacts, ParseFailure, SourceFile
 
 _STAR_IMPORT = re.compile(rb"import[ \t]*\*")
@@ -231,10 +230,17 @@ _WORK: list[bytes] = []
 
 
 def _extract_slice(bounds: tuple[int, int]) -> list[Entry]:
+    from ssot_migrate.extract import extract_facts
+
     return [extract_facts(data) for data in _WORK[bounds[0] : bounds[1]]]
 
 
 def _extract_all(sources: list[bytes], jobs: int) -> list[Entry]:
+    if not sources:
+        return []
+    # Imported on first use: a warm run parses nothing and skips the parser's import.
+    from ssot_migrate.extract import extract_facts
+
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     if workers <= 1 or len(sources) < _PARALLEL_THRESHOLD:
         return [extract_facts(data) for data in sources]
