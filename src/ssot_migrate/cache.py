@@ -12,6 +12,7 @@ A corrupt or foreign cache file is ignored and rebuilt, never trusted.
 from __future__ import annotations
 
 import marshal
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -28,7 +29,7 @@ from ssot_migrate.facts import (
     StringRef,
 )
 
-FACTS_FORMAT = 3
+FACTS_FORMAT = 4
 CACHE_DIR_NAME = ".ssot-migrate-cache"
 RACY_SECONDS = 2.0
 
@@ -53,42 +54,103 @@ class FileState(NamedTuple):
     words: dict[str, bool]
 
 
+Aliases = tuple[tuple[str, str], ...]
+"""(bound name, spelled name) of a module's ``X = m.Y`` and ``from m import Y as X``."""
+
+
+class Summary(NamedTuple):
+    """What the byte prefilter's fixed point needs of a parsed file, without its facts."""
+
+    failed: bool
+    aliases: Aliases
+
+
+def summarize(entry: Entry) -> Summary:
+    if isinstance(entry, ParseFailure):
+        return Summary(True, ())
+    aliases = []
+    for binding in entry.bindings:
+        if binding.kind == "alias":
+            aliases.append((binding.name, binding.target.rpartition(".")[2]))
+        elif binding.kind == "import-from" and binding.imported is not None:
+            aliases.append((binding.name, binding.imported))
+    return Summary(False, tuple(aliases))
+
+
 class FactsCache:
+    """Facts by content hash, file states by path, and finished audits by fingerprint.
+
+    Facts are decoded on first use only: a warm run whose audit is memoised decodes none.
+    """
+
     def __init__(self, root: Path, enabled: bool = True) -> None:
         tag = f"py{sys.version_info.major}{sys.version_info.minor}"
         self.folder = root / CACHE_DIR_NAME
         self.facts_path = self.folder / f"facts-v{FACTS_FORMAT}-{tag}.marshal"
-        self.state_path = self.folder / f"files-v{FACTS_FORMAT}.marshal"
+        self.state_path = self.folder / f"files-v{FACTS_FORMAT}-{tag}.marshal"
+        self.memo_path = self.folder / f"audits-v{FACTS_FORMAT}-{tag}.pickle"
         self.enabled = enabled
-        self._entries: dict[bytes, Entry] = self._load_facts() if enabled else {}
-        self._written_at, self._states = self._load_states() if enabled else (0.0, {})
+        self._rows: dict[bytes, Any] | None = None if enabled else {}
+        """Encoded facts, read from disk on the first lookup (a memoised audit needs none)."""
+        self._entries: dict[bytes, Entry] = {}
+        self._written_at, self._states, self._summaries = (
+            self._load_states() if enabled else (0.0, {}, {})
+        )
         self._facts_dirty = False
         self._state_dirty = False
 
-    def _load_facts(self) -> dict[bytes, Entry]:
+    def _load_rows(self) -> dict[bytes, Any]:
         try:
             rows = marshal.loads(workspace.read_bytes(self.facts_path))
-            return {key: decode_entry(row) for key, row in rows.items()}
         except Exception:  # missing, truncated or written by another version: rebuild
             return {}
+        return rows if isinstance(rows, dict) else {}
 
-    def _load_states(self) -> tuple[float, dict[str, FileState]]:
+    def _load_states(self) -> tuple[float, dict[str, FileState], dict[bytes, Summary]]:
         # marshal, not pickle: 50,000 small tuples load several times faster.
         try:
-            written_at, rows = marshal.loads(workspace.read_bytes(self.state_path))
-            return float(written_at), {rel: _new(FileState, row) for rel, row in rows.items()}
+            written_at, rows, summaries = marshal.loads(workspace.read_bytes(self.state_path))
+            states = {rel: _new(FileState, row) for rel, row in rows.items()}
+            return float(written_at), states, {k: _new(Summary, v) for k, v in summaries.items()}
         except Exception:  # missing, truncated or from another version: rebuild
-            return 0.0, {}
+            return 0.0, {}, {}
 
     # facts by content -------------------------------------------------------------------
 
     def get(self, key: bytes) -> Entry | None:
-        return self._entries.get(key)
+        entry = self._entries.get(key)
+        if entry is None:
+            rows = self._encoded()
+            row = rows.get(key)
+            if row is None:
+                return None
+            try:
+                entry = self._entries[key] = decode_entry(row)
+            except Exception:  # a row from a corrupt file: parse the source again
+                del rows[key]
+                return None
+        return entry
+
+    def _encoded(self) -> dict[bytes, Any]:
+        if self._rows is None:
+            self._rows = self._load_rows()
+        return self._rows
+
+    def summary(self, key: bytes) -> Summary | None:
+        summary = self._summaries.get(key)
+        if summary is None:
+            entry = self.get(key)
+            if entry is None:
+                return None
+            summary = self._summaries[key] = summarize(entry)
+            self._state_dirty = True
+        return summary
 
     def put(self, key: bytes, entry: Entry) -> None:
+        self._entries[key] = entry
+        self._summaries[key] = summarize(entry)
         if self.enabled:
-            self._entries[key] = entry
-            self._facts_dirty = True
+            self._facts_dirty = self._state_dirty = True
 
     # file states by path ------------------------------------------------------------------
 
@@ -106,8 +168,33 @@ class FactsCache:
             self._states[rel] = state
             self._state_dirty = True
 
+    # finished audits by fingerprint ---------------------------------------------------------
+
+    def memo_get(self, fingerprint: bytes) -> Any:
+        """A result stored under `fingerprint` (a digest of every input), or None."""
+        if not self.enabled:
+            return None
+        try:
+            memo = pickle.loads(workspace.read_bytes(self.memo_path))
+        except Exception:  # missing or unreadable: compute again
+            return None
+        return memo[1] if isinstance(memo, tuple) and memo[0] == fingerprint else None
+
+    def memo_put(self, fingerprint: bytes, value: Any) -> None:
+        """Keep one result: the latest audit is the one a rerun asks for."""
+        if not self.enabled:
+            return
+        try:
+            workspace.ensure_cache_dir(self.folder)
+            workspace.write_atomic(self.memo_path, pickle.dumps((fingerprint, value), protocol=5))
+        except OSError:
+            return
+
+    # persistence --------------------------------------------------------------------------
+
     def save(self, live: set[str] | None = None) -> None:
-        """Write what changed; states of files no longer present are dropped."""
+        """Write what changed. States of files no longer present are dropped, and so are
+        facts and summaries no present file's content has any more."""
         if not self.enabled:
             return
         if live is not None and not live.issuperset(self._states):
@@ -116,12 +203,16 @@ class FactsCache:
         try:
             if self._facts_dirty or self._state_dirty:
                 workspace.ensure_cache_dir(self.folder)
+            used = {s.key for s in self._states.values() if s.key is not None}
             if self._facts_dirty:
-                facts = {key: encode_entry(entry) for key, entry in self._entries.items()}
-                workspace.write_atomic(self.facts_path, marshal.dumps(facts))
+                rows = {k: r for k, r in self._encoded().items() if k in used}
+                rows.update({k: encode_entry(e) for k, e in self._entries.items() if k in used})
+                workspace.write_atomic(self.facts_path, marshal.dumps(rows))
             if self._state_dirty:
                 states = {rel: tuple(state) for rel, state in self._states.items()}
-                workspace.write_atomic(self.state_path, marshal.dumps((time.time(), states)))
+                summaries = {k: tuple(v) for k, v in self._summaries.items() if k in used}
+                payload = (time.time(), states, summaries)
+                workspace.write_atomic(self.state_path, marshal.dumps(payload))
         except OSError:
             return  # a cache that cannot be written only costs time next run
         self._facts_dirty = self._state_dirty = False

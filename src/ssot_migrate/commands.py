@@ -8,12 +8,19 @@ from pathlib import Path
 
 from ssot_migrate import baseline as ratchet
 from ssot_migrate import workspace
-from ssot_migrate.audit import audit_symbol
-from ssot_migrate.config import PYPROJECT_NAME
+from ssot_migrate.audit import SymbolAudit, audit_symbol
+from ssot_migrate.config import PYPROJECT_NAME, SymbolSpec
 from ssot_migrate.discover import Candidate, discover_candidates
 from ssot_migrate.errors import ConfigError, Problem, UsageError
 from ssot_migrate.grouping import find_codeowners, parse_group_by
-from ssot_migrate.project import RunOptions, load, open_project, phase_of, select_symbols
+from ssot_migrate.project import (
+    Project,
+    RunOptions,
+    load,
+    open_project,
+    phase_of,
+    select_symbols,
+)
 from ssot_migrate.report import AuditRun
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_PARTIAL = 0, 1, 3
@@ -42,7 +49,7 @@ def audit(
         group_key = parse_group_by(group_by, workspace.read_text(owners) if owners else None)
     old = _read_baseline(baseline_path) if (check and baseline_path is not None) else None
     project = open_project(options, config, specs)
-    audits = tuple(audit_symbol(project.index, project.resolver, spec) for spec in specs)
+    audits = _audits(project, specs)
     run = AuditRun(
         audits=audits,
         phases=phase_of(config),
@@ -73,6 +80,17 @@ def audit(
         messages.append(f"baseline written to {baseline_path}")
     code = EXIT_CHECK_FAILED if failed else (EXIT_PARTIAL if run.skipped else EXIT_OK)
     return AuditResult(run, code, tuple(messages))
+
+
+def _audits(project: Project, specs: tuple[SymbolSpec, ...]) -> tuple[SymbolAudit, ...]:
+    """Audit `specs`, or reuse the last audit when nothing it depends on changed."""
+    fingerprint = project.fingerprint(specs)
+    remembered = project.cache.memo_get(fingerprint)
+    if isinstance(remembered, tuple) and all(isinstance(a, SymbolAudit) for a in remembered):
+        return remembered
+    audits = tuple(audit_symbol(project.index, project.resolver, spec) for spec in specs)
+    project.cache.memo_put(fingerprint, audits)
+    return audits
 
 
 def _read_baseline(path: Path) -> Mapping[str, Mapping[str, int]]:

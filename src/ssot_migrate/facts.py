@@ -9,6 +9,7 @@ shared by every symbol and every command.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,6 +153,8 @@ class Index:
     complete: bool
     """True when every file was parsed (no prefilter)."""
     namespaces: frozenset[str] = frozenset()
+    content_keys: Mapping[str, bytes] = dataclasses.field(default_factory=dict)
+    """Content hash of every parsed file: with the module list, all an audit depends on."""
     """Folders importable as namespace packages (PEP 420): no ``__init__.py`` of their own."""
 
     def is_module(self, name: str) -> bool:

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from ssot_migrate import workspace
-from ssot_migrate.cache import Entry, FactsCache, FileState, content_key
+from ssot_migrate.cache import Entry, FactsCache, FileState, Summary, content_key
 from ssot_migrate.facts import Index, ModuleFacts, ParseFailure, SourceFile
 
 _STAR_IMPORT = re.compile(rb"import[ \t]*\*")
@@ -34,7 +34,7 @@ def build_index(
     definitions the config checks are reported against).
     """
     sources = _Sources(files, cache)
-    parsed: dict[str, Entry] = {}
+    parsed: dict[str, bytes] = {}  # rel -> content key; facts stay in the cache until used
     if names is None:
         _parse_into(parsed, sources.readable(), sources, cache, jobs)
     else:
@@ -44,15 +44,47 @@ def build_index(
     cache.save(live={f.rel for f in files})
     modules = {f.module: f for f in files if f.module is not None}
     namespaces = {prefix for name in modules for prefix in _prefixes(name) if prefix not in modules}
+    good = {rel: key for rel, key in parsed.items() if not _summary(cache, key).failed}
+    failures = {rel: cache.get(key) for rel, key in parsed.items() if rel not in good}
     return Index(
         files=tuple(files),
-        facts={rel: e for rel, e in parsed.items() if isinstance(e, ModuleFacts)},
-        failures={rel: e for rel, e in parsed.items() if isinstance(e, ParseFailure)},
+        facts=LazyFacts(good, cache),
+        failures={rel: f for rel, f in failures.items() if isinstance(f, ParseFailure)},
         unreadable=dict(sources.unreadable),
         modules=modules,
         complete=names is None,
         namespaces=frozenset(namespaces),
+        content_keys=dict(parsed),
     )
+
+
+class LazyFacts(Mapping[str, ModuleFacts]):
+    """Parsed files' facts by `rel`, decoded from the cache on first access only."""
+
+    def __init__(self, keys: dict[str, bytes], cache: FactsCache) -> None:
+        self._keys = keys
+        self._cache = cache
+
+    def __getitem__(self, rel: str) -> ModuleFacts:
+        entry = self._cache.get(self._keys[rel])
+        if not isinstance(entry, ModuleFacts):  # the cache lost it: a programming error
+            raise KeyError(rel)
+        return entry
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._keys
+
+
+def _summary(cache: FactsCache, key: bytes) -> Summary:
+    summary = cache.summary(key)
+    assert summary is not None, "every parsed key has an entry"
+    return summary
 
 
 def _prefixes(module: str) -> Iterable[str]:
@@ -115,7 +147,7 @@ class _Sources:
     def dynamic(self) -> list[str]:
         return [rel for rel, state in self._states.items() if state.dynamic]
 
-    def mentioning(self, names: set[str], skip: dict[str, Entry]) -> list[str]:
+    def mentioning(self, names: set[str], skip: Mapping[str, object]) -> list[str]:
         """Files that spell one of `names` as a whole word (answers remembered per name)."""
         found = []
         wanted = sorted(names, key=len)  # shortest first: see _learn_words
@@ -171,7 +203,7 @@ def _spells(data: bytes, word: bytes) -> bool:
 
 
 def _parse_to_fixed_point(
-    parsed: dict[str, Entry],
+    parsed: dict[str, bytes],
     names: set[str],
     sources: _Sources,
     cache: FactsCache,
@@ -188,26 +220,18 @@ def _parse_to_fixed_point(
         _parse_into(parsed, todo, sources, cache, jobs)
         # Every parsed file, not only this round's: a file read for one name may alias a
         # name learned only now (``from m import S as _S`` then ``T = _S``).
-        found = {name for entry in parsed.values() for name in _aliases_of(entry, names)}
+        found = {
+            bound
+            for key in parsed.values()
+            for bound, spelled in _summary(cache, key).aliases
+            if spelled in names
+        }
         fresh = found - names
         names |= fresh
 
 
-def _aliases_of(entry: Entry, names: set[str]) -> Iterable[str]:
-    """Names this module binds to something spelled with a name of interest."""
-    if not isinstance(entry, ModuleFacts):
-        return
-    for binding in entry.bindings:
-        if binding.kind == "alias":
-            spelled: str | None = binding.target.rpartition(".")[2]
-        else:
-            spelled = binding.imported if binding.kind == "import-from" else None
-        if spelled in names:
-            yield binding.name
-
-
 def _parse_into(
-    parsed: dict[str, Entry],
+    parsed: dict[str, bytes],
     rels: Sequence[str],
     sources: _Sources,
     cache: FactsCache,
@@ -215,15 +239,12 @@ def _parse_into(
 ) -> None:
     missing: list[str] = []
     for rel in rels:
-        hit = cache.get(sources.key(rel))
-        if hit is not None:
-            parsed[rel] = hit
-        else:
+        key = parsed[rel] = sources.key(rel)
+        if cache.summary(key) is None:
             missing.append(rel)
     results = _extract_all([sources.data(rel) for rel in missing], jobs)
     for rel, entry in zip(missing, results, strict=True):
-        parsed[rel] = entry
-        cache.put(sources.key(rel), entry)
+        cache.put(parsed[rel], entry)
 
 
 _WORK: list[bytes] = []

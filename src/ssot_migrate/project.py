@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ssot_migrate.cache import FactsCache
+from ssot_migrate import __version__
+from ssot_migrate.cache import FACTS_FORMAT, FactsCache
 from ssot_migrate.config import Config, SymbolSpec, load_config
 from ssot_migrate.discovery import auto_source_roots, discover_files
 from ssot_migrate.errors import ConfigError, Problem, UsageError
@@ -32,6 +34,18 @@ class Project:
     files: tuple[SourceFile, ...]
     index: Index
     resolver: Resolver
+    cache: FactsCache
+
+    def fingerprint(self, specs: Sequence[SymbolSpec]) -> bytes:
+        """A digest of everything an audit of `specs` depends on: the tool, the specs, the
+        content of every parsed file and the module list (submodules and namespace
+        packages resolve through it). Equal fingerprints, equal audits."""
+        digest = hashlib.blake2b(repr((__version__, FACTS_FORMAT, tuple(specs))).encode())
+        keys = self.index.content_keys
+        digest.update(b"".join(rel.encode() + b"\0" + keys[rel] for rel in sorted(keys)))
+        listing = "\n".join(f"{f.rel}\0{f.module}\0{f.is_package}" for f in self.files)
+        digest.update(listing.encode())
+        return digest.digest()
 
     def skipped(self) -> tuple[Skipped, ...]:
         failures = [Skipped(rel, f.line, f.col, f.reason) for rel, f in self.index.failures.items()]
@@ -61,7 +75,7 @@ def open_project(
         names = {n for s in specs for n in _spelled_names(s)}
         modules = {s.canonical_module for s in specs}
         index = build_index(files, names, cache, options.jobs, always=modules)
-    project = Project(config, files, index, Resolver(index))
+    project = Project(config, files, index, Resolver(index), cache)
     if specs:
         problems = check_canonicals(config, tuple(specs), index, project.resolver)
         if problems:

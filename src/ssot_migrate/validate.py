@@ -26,10 +26,9 @@ def check_canonicals(
 
 def _check_one(spec: SymbolSpec, index: Index, resolver: Resolver) -> tuple[str, str] | None:
     module, name = spec.canonical_module, spec.canonical_name
-    defined_elsewhere = _definitions_named(index, name)
     if module not in index.modules:
         close = difflib.get_close_matches(module, list(index.modules), n=1, cutoff=0.6)
-        hint = _closest(defined_elsewhere, close[0] if close else None, name)
+        hint = _closest(_definitions_named(index, name), close[0] if close else None, name)
         return f"canonical {spec.canonical!r}: no module {module!r} under the source roots", hint
     target = resolver.resolve_name(module, name)
     if target.kind == "definition" and target.path == spec.canonical:
@@ -41,7 +40,7 @@ def _check_one(spec: SymbolSpec, index: Index, resolver: Resolver) -> tuple[str,
             f"{module} imports it from elsewhere ({target.kind} {real})",
             f"set canonical = {real!r}"
             if target.kind == "definition"
-            else _closest(defined_elsewhere, None, name),
+            else _closest(_definitions_named(index, name), None, name),
         )
     facts = index.facts_of_module(module)
     defined = sorted(b.name for b in facts.bindings if b.kind == "definition") if facts else []
@@ -49,7 +48,7 @@ def _check_one(spec: SymbolSpec, index: Index, resolver: Resolver) -> tuple[str,
     what = f"canonical {spec.canonical!r}: {module} does not define {name!r}"
     if defined:
         what += f" (it defines {shown})"
-    return what, _closest(defined_elsewhere, None, name)
+    return what, _closest(_definitions_named(index, name), None, name)
 
 
 def _definitions_named(index: Index, name: str) -> list[str]:
