@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from ssot_migrate import workspace
 from ssot_migrate.cache import Entry, FactsCache, FileState, Summary, content_key
 from ssot_migrate.facts import Index, ModuleFacts, ParseFailure, SourceFile
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 _STAR_IMPORT = re.compile(rb"import[ \t]*\*")
 _PARALLEL_THRESHOLD = 48
@@ -33,14 +37,28 @@ def build_index(
     `always` names modules parsed whatever they contain (the canonical modules, whose
     definitions the config checks are reported against).
     """
-    sources = _Sources(files, cache)
+    parser = _Parser(jobs)
     parsed: dict[str, bytes] = {}  # rel -> content key; facts stay in the cache until used
-    if names is None:
-        _parse_into(parsed, sources.readable(), sources, cache, jobs)
-    else:
-        wanted = set(always)
-        forced = [f.rel for f in files if f.module in wanted]
-        _parse_to_fixed_point(parsed, set(names), sources, cache, jobs, forced)
+    try:
+        if names is None:
+            sources = _Sources(files, cache)
+            _parse_into(parsed, sources.readable(), sources, cache, parser)
+        else:
+            wanted, first = set(always), set(names)
+            forced = {f.rel for f in files if f.module in wanted}
+
+            def parse_early(sources: _Sources, rel: str) -> None:
+                # Round one's files are known as soon as they are read: parsing them
+                # while the rest is still being read keeps every core busy.
+                if rel in forced or sources.is_candidate(rel, first):
+                    key = sources.key(rel)
+                    if cache.summary(key) is None:
+                        parser.submit(rel, sources.data(rel))
+
+            sources = _Sources(files, cache, on_read=parse_early)
+            _parse_to_fixed_point(parsed, first, sources, cache, parser, sorted(forced))
+    finally:
+        parser.close()
     cache.save(live={f.rel for f in files})
     modules = {f.module: f for f in files if f.module is not None}
     namespaces = {prefix for name in modules for prefix in _prefixes(name) if prefix not in modules}
@@ -95,34 +113,43 @@ def _prefixes(module: str) -> Iterable[str]:
 class _Sources:
     """File contents read at most once, and only when the cache cannot answer for them."""
 
-    def __init__(self, files: Sequence[SourceFile], cache: FactsCache) -> None:
+    def __init__(
+        self,
+        files: Sequence[SourceFile],
+        cache: FactsCache,
+        on_read: Callable[[_Sources, str], None] | None = None,
+    ) -> None:
         self.cache = cache
         self.unreadable: dict[str, str] = {}
         self._data: dict[str, bytes] = {}
         self._paths: dict[str, str] = {}
         self._states: dict[str, FileState] = {}
         for source in files:
-            self._stat(source)
+            if self._stat(source) and on_read is not None:
+                on_read(self, source.rel)
 
-    def _stat(self, source: SourceFile) -> None:
+    def _stat(self, source: SourceFile) -> bool:
+        """Register one file; True when its bytes had to be read (the cache had no state)."""
         try:
             st = os.stat(source.abspath)
         except OSError as error:
             self.unreadable[source.rel] = error.strerror or str(error)
-            return
+            return False
         stat = (st.st_mtime_ns, st.st_size, st.st_ino)
         state = self.cache.state(source.rel, stat)
+        read = state is None
         if state is None:
             try:
                 data = workspace.read_bytes(source.abspath)
             except OSError as error:
                 self.unreadable[source.rel] = error.strerror or str(error)
-                return
+                return False
             self._data[source.rel] = data
             state = FileState(stat, None, _is_dynamic(data), {})
             self.cache.remember(source.rel, state)
         self._states[source.rel] = state
         self._paths[source.rel] = source.abspath
+        return read
 
     def readable(self) -> list[str]:
         return list(self._states)
@@ -146,6 +173,18 @@ class _Sources:
 
     def dynamic(self) -> list[str]:
         return [rel for rel, state in self._states.items() if state.dynamic]
+
+    def is_candidate(self, rel: str, names: set[str]) -> bool:
+        """Dynamic (star import, __getattr__), or spells one of `names` as a word."""
+        state = self._states[rel]
+        if state.dynamic:
+            return True
+        words = state.words
+        missing = [n for n in sorted(names, key=len) if n not in words]
+        if missing:
+            _learn_words(self.data(rel), missing, words)
+            self.cache.remember(rel, state)
+        return any(words[n] for n in names)
 
     def mentioning(self, names: set[str], skip: Mapping[str, object]) -> list[str]:
         """Files that spell one of `names` as a whole word (answers remembered per name)."""
@@ -207,7 +246,7 @@ def _parse_to_fixed_point(
     names: set[str],
     sources: _Sources,
     cache: FactsCache,
-    jobs: int,
+    parser: _Parser,
     forced: list[str],
 ) -> None:
     pending = [rel for rel in forced if rel not in sources.unreadable]
@@ -217,7 +256,7 @@ def _parse_to_fixed_point(
         pending += sources.mentioning(fresh, parsed)
         todo = list(dict.fromkeys(r for r in pending if r not in parsed))
         pending = []
-        _parse_into(parsed, todo, sources, cache, jobs)
+        _parse_into(parsed, todo, sources, cache, parser)
         # Every parsed file, not only this round's: a file read for one name may alias a
         # name learned only now (``from m import S as _S`` then ``T = _S``).
         found = {
@@ -235,48 +274,88 @@ def _parse_into(
     rels: Sequence[str],
     sources: _Sources,
     cache: FactsCache,
-    jobs: int,
+    parser: _Parser,
 ) -> None:
-    missing: list[str] = []
     for rel in rels:
         key = parsed[rel] = sources.key(rel)
-        if cache.summary(key) is None:
-            missing.append(rel)
-    results = _extract_all([sources.data(rel) for rel in missing], jobs)
-    for rel, entry in zip(missing, results, strict=True):
-        cache.put(parsed[rel], entry)
+        if cache.summary(key) is None and not parser.has(rel):
+            parser.submit(rel, sources.data(rel))
+    for rel, entry in parser.collect().items():
+        cache.put(sources.key(rel), entry)
 
 
-_WORK: list[bytes] = []
-
-
-def _extract_slice(bounds: tuple[int, int]) -> list[Entry]:
+def _extract_batch(sources: list[bytes]) -> list[Entry]:
     from ssot_migrate.extract import extract_facts
 
-    return [extract_facts(data) for data in _WORK[bounds[0] : bounds[1]]]
+    return [extract_facts(data) for data in sources]
 
 
-def _extract_all(sources: list[bytes], jobs: int) -> list[Entry]:
-    if not sources:
-        return []
-    # Imported on first use: a warm run parses nothing and skips the parser's import.
-    from ssot_migrate.extract import extract_facts
+class _Parser:
+    """Source bytes to facts, in worker processes once there is enough work for them.
 
-    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-    if workers <= 1 or len(sources) < _PARALLEL_THRESHOLD:
-        return [extract_facts(data) for data in sources]
-    # Forked workers inherit the bytes; only the (small) facts travel back. Imported here:
-    # a warm run parses nothing and should not pay for multiprocessing's import.
+    Work is handed out in small batches as it is submitted, so parsing overlaps whatever
+    the caller does next (reading the rest of the tree); `collect` gathers it all.
+    """
+
+    _BATCH = 16
+
+    def __init__(self, jobs: int) -> None:
+        self.workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+        self._batch: list[tuple[str, bytes]] = []
+        self._queued: list[tuple[str, bytes]] = []  # submitted before the pool was worth it
+        self._futures: list[tuple[list[str], Future[list[Entry]]]] = []
+        self._submitted: set[str] = set()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def has(self, rel: str) -> bool:
+        return rel in self._submitted
+
+    def submit(self, rel: str, data: bytes) -> None:
+        self._submitted.add(rel)
+        self._batch.append((rel, data))
+        if len(self._batch) >= self._BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        if self.workers <= 1:
+            self._queued.extend(batch)
+            return
+        if self._pool is None:
+            self._queued.extend(batch)
+            if len(self._queued) < _PARALLEL_THRESHOLD:
+                return  # a few files parse faster here than a pool starts
+            batch, self._queued = self._queued, []
+            self._pool = _start_pool(self.workers)
+        for start in range(0, len(batch), self._BATCH):
+            part = batch[start : start + self._BATCH]
+            future = self._pool.submit(_extract_batch, [data for _, data in part])
+            self._futures.append(([rel for rel, _ in part], future))
+
+    def collect(self) -> dict[str, Entry]:
+        self._flush()
+        results: dict[str, Entry] = {}
+        if self._queued:
+            queued, self._queued = self._queued, []
+            entries = _extract_batch([data for _, data in queued])
+            results.update(zip([rel for rel, _ in queued], entries, strict=True))
+        for rels, future in self._futures:
+            results.update(zip(rels, future.result(), strict=True))
+        self._futures = []
+        self._submitted.clear()
+        return results
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+
+def _start_pool(workers: int) -> ProcessPoolExecutor:
+    # Imported here: a warm run parses nothing and should not pay for the import.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    global _WORK
-    _WORK = sources
-    try:
-        size = max(8, len(sources) // (workers * 4))
-        bounds = [(i, min(i + size, len(sources))) for i in range(0, len(sources), size)]
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return [entry for chunk in pool.map(_extract_slice, bounds) for entry in chunk]
-    finally:
-        _WORK = []
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
