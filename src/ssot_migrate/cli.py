@@ -177,6 +177,9 @@ def _print_audit(g: Globals, result: Any, output_format: OutputFormat) -> None:
         console = _console(g)
         for renderable in audit_tables(result.run, verbose=g.verbose):
             console.print(renderable)
+    if output_format is not OutputFormat.table or g.quiet:  # the table lists them itself
+        for skipped in result.run.skipped:
+            typer.echo(f"skipped {skipped.rel}:{skipped.line}: {skipped.reason}", err=True)
     for line in result.messages:
         if not g.quiet or result.exit_code:
             typer.echo(line, err=True)

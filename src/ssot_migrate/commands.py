@@ -31,6 +31,7 @@ class AuditResult:
     run: AuditRun
     exit_code: int
     messages: tuple[str, ...]
+    """Check failures and notes, for stderr (skipped files are in `run.skipped`)."""
 
 
 def audit(
@@ -59,7 +60,7 @@ def audit(
         group_key=group_key,
         group_by=group_by,
     )
-    messages: list[str] = [f"skipped {s.rel}:{s.line}: {s.reason}" for s in run.skipped]
+    messages: list[str] = []
     failed = False
     if old is not None:
         for r in ratchet.regressions(audits, old):
