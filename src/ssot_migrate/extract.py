@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from ssot_migrate.facts import (
     AttributeUse,
     Binding,
+    BindingKind,
     Guard,
     ImportFact,
     ModuleFacts,
@@ -166,12 +167,15 @@ class _Collector:
         # Bodies of defs and classes are walked only where they can hold something we
         # collect: an import, or a hot line (see _walk_hot_expressions) for the names the
         # module's own imports bind. Most function bodies hold neither.
-        self._wanted_lines = sorted(
-            {*_word_lines(source, b"import"), *_hot_lines(source, _module_roots(tree.body))}
-        )
+        module_roots = _module_roots(tree.body)
+        hot = _hot_offsets(source, module_roots)
+        self._wanted_lines = _lines_of(source, [*_word_offsets(source, b"import"), *hot])
         self._body(tree.body, "module", None)
         roots = {name for i in self.imports if (name := i.local_name) is not None}
-        self._walk_hot_expressions(source, roots)
+        # Imports inside the bodies walked add their own roots (function-level imports).
+        for root in roots - module_roots:
+            hot.extend(_dotted_uses(source, root.encode()))
+        self._walk_hot_expressions(_lines_of(source, hot))
         attributes = tuple(
             AttributeUse(dotted, span, "module")
             for dotted, span in self.chains
@@ -257,51 +261,27 @@ class _Collector:
 
     def _import_from(self, st: ast.ImportFrom, scope: Scope, guard: Guard | None) -> None:
         module = st.module or ""
+        statement = self._columns.span(st)
         for alias in st.names:
-            if alias.name == "*":
-                self.imports.append(
-                    ImportFact(
-                        "star",
-                        module,
-                        st.level,
-                        None,
-                        None,
-                        self._columns.span(alias),
-                        self._columns.span(st),
-                        scope,
-                        guard,
-                    )
-                )
-                if scope == "module":
-                    self.bindings.append(
-                        Binding("*", "star", module, st.level, None, st.lineno, guard)
-                    )
-                continue
+            star = alias.name == "*"
+            name = None if star else alias.name
             self.imports.append(
                 ImportFact(
-                    "from",
+                    "star" if star else "from",
                     module,
                     st.level,
-                    alias.name,
+                    name,
                     alias.asname,
                     self._columns.span(alias),
-                    self._columns.span(st),
+                    statement,
                     scope,
                     guard,
                 )
             )
             if scope == "module":
-                self.bindings.append(
-                    Binding(
-                        alias.asname or alias.name,
-                        "import-from",
-                        module,
-                        st.level,
-                        alias.name,
-                        st.lineno,
-                        guard,
-                    )
-                )
+                bound = "*" if star else alias.asname or alias.name
+                kind: BindingKind = "star" if star else "import-from"
+                self.bindings.append(Binding(bound, kind, module, st.level, name, st.lineno, guard))
 
     def _definition(
         self,
@@ -397,14 +377,13 @@ class _Collector:
         """Remember an expression; only those on "hot" lines are walked (see below)."""
         self.pending.append((node, node.lineno, node.end_lineno or node.lineno, False))
 
-    def _walk_hot_expressions(self, source: bytes, roots: set[str]) -> None:
+    def _walk_hot_expressions(self, hot: list[int]) -> None:
         """Walk only the expressions on lines where the text can hold what we collect.
 
         Walking every expression node costs as much as parsing; a dotted reference to an
         imported name, or a quoted dotted path, is visible in the bytes, so a byte search
         finds the few lines worth walking and the AST confirms them.
         """
-        hot = _hot_lines(source, roots)
         if not hot:
             return
         for node, start, end, header in self.pending:
@@ -427,14 +406,19 @@ class _Collector:
                     self.strings.append(StringRef(value, self._columns.span(child)))
 
 
-def _hot_lines(source: bytes, roots: set[str]) -> list[int]:
+def _hot_offsets(source: bytes, roots: set[str]) -> list[int]:
+    """Where a quoted dotted path, or a dotted use of one of `roots`, starts."""
     offsets = [m.start() for m in _QUOTED_DOTTED.finditer(source)]
     for root in roots:
         offsets.extend(_dotted_uses(source, root.encode()))
-    offsets.sort()
+    return offsets
+
+
+def _lines_of(source: bytes, offsets: list[int]) -> list[int]:
+    """The sorted, distinct 1-based line numbers of byte `offsets`."""
     lines: list[int] = []
     line, last = 1, 0
-    for offset in offsets:
+    for offset in sorted(offsets):
         line += source.count(b"\n", last, offset)
         last = offset
         if not lines or lines[-1] != line:
@@ -448,16 +432,13 @@ def _overlaps(lines: list[int], start: int, end: int) -> bool:
     return index < len(lines) and lines[index] <= end
 
 
-def _word_lines(source: bytes, word: bytes) -> list[int]:
-    lines: list[int] = []
-    line, last = 1, 0
+def _word_offsets(source: bytes, word: bytes) -> list[int]:
+    offsets: list[int] = []
     start = source.find(word)
     while start != -1:
-        line += source.count(b"\n", last, start)
-        last = start
-        lines.append(line)
+        offsets.append(start)
         start = source.find(word, start + len(word))
-    return lines
+    return offsets
 
 
 def _module_roots(body: Sequence[ast.stmt]) -> set[str]:
