@@ -23,7 +23,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src codemods tests fixtures/*.py
 	$(VENV)/bin/ruff format --check src codemods tests fixtures/*.py
-	$(VENV)/bin/mypy src/ssot_migrate codemods
+	$(VENV)/bin/mypy src/ssot_migrate
 	$(VENV)/bin/lint-imports
 
 bench: $(STAMP)

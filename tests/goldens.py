@@ -30,7 +30,9 @@ class Case:
 
 
 def load_cases(group: str) -> list[Case]:
-    cases = []
+    cases: list[Case] = []
+    if not (FIXTURES / group).is_dir():
+        return cases
     for folder in sorted((FIXTURES / group).iterdir()):
         spec = folder / "case.toml"
         if not spec.is_file():

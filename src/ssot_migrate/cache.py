@@ -29,7 +29,7 @@ from ssot_migrate.facts import (
     StringRef,
 )
 
-FACTS_FORMAT = 4
+FACTS_FORMAT = 6
 CACHE_DIR_NAME = ".ssot-migrate-cache"
 RACY_SECONDS = 2.0
 
@@ -228,7 +228,9 @@ def encode_entry(entry: Entry) -> tuple[Any, ...]:
         return ("failure", tuple(entry))
     return (
         "facts",
-        tuple((*i[:5], tuple(i.span), tuple(i.stmt), i.scope, i.guard) for i in entry.imports),
+        tuple(
+            (*i[:5], tuple(i.span), tuple(i.stmt), i.scope, i.guard, i.block) for i in entry.imports
+        ),
         tuple(tuple(b) for b in entry.bindings),
         tuple((a.dotted, tuple(a.span), a.scope) for a in entry.attributes),
         tuple((s.value, tuple(s.span)) for s in entry.strings),
@@ -246,8 +248,8 @@ def decode_entry(row: tuple[Any, ...]) -> Entry:
         ModuleFacts,
         (
             tuple(
-                _new(ImportFact, (k, m, lv, n, a, _new(Span, sp), _new(Span, st), sc, g))
-                for k, m, lv, n, a, sp, st, sc, g in imports
+                _new(ImportFact, (k, m, lv, n, a, _new(Span, sp), _new(Span, st), sc, g, b))
+                for k, m, lv, n, a, sp, st, sc, g, b in imports
             ),
             tuple(_new(Binding, b) for b in bindings),
             tuple(_new(AttributeUse, (d, _new(Span, sp), sc)) for d, sp, sc in attributes),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -155,6 +156,126 @@ def init(
         typer.echo(f"wrote a [tool.ssot-migrate] section to {path}")
 
 
+@app.command()
+def run(
+    ctx: typer.Context,
+    phase: Annotated[str, typer.Argument(help="A phase name from the config.")],
+    symbol: Annotated[
+        list[str] | None, typer.Option("--symbol", "-s", help="Only this symbol (repeatable).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Write nothing; print the diff and a summary.")
+    ] = False,
+    patch: Annotated[
+        Path | None,
+        typer.Option(
+            "--patch", help="Write the diff to FILE (for `git apply`); no file is changed."
+        ),
+    ] = None,
+    review: Annotated[
+        bool, typer.Option("--review", help="Accept or skip each file's diff, like `git add -p`.")
+    ] = False,
+    no_commit: Annotated[
+        bool, typer.Option("--no-commit", help="Write the files in place without committing.")
+    ] = False,
+    no_shims: Annotated[
+        bool, typer.Option("--no-shims", help="Do not generate deprecation shims.")
+    ] = False,
+    no_strings: Annotated[
+        bool, typer.Option("--no-strings", help="Leave string literals naming legacy paths alone.")
+    ] = False,
+) -> None:
+    """Rewrite every non-canonical import of a phase's symbols to the canonical path."""
+    from ssot_migrate import commands, diffing
+
+    g = _globals(ctx)
+    # Until git and shims land, --no-commit and --no-shims describe the only behaviour.
+    del no_commit, no_shims
+    result = commands.run_phase(_options(g), phase, symbol or [], strings=not no_strings)
+    changes = list(result.changes)
+    if patch is not None:
+        data = diffing.patch((c.rel, c.before, c.after) for c in changes)
+        workspace.write_atomic(patch, data)
+    if dry_run or patch is not None:
+        if dry_run:
+            for change in changes:
+                _print_diff(g, diffing.file_diff(change.rel, change.before, change.after))
+        _print_run_summary(g, result, changes, written=False)
+        raise typer.Exit(result.exit_code)
+    if review:
+        changes = _review(g, changes)
+    written, refused = commands.write_changes(g.root.resolve(), changes)
+    kept = [c for c in changes if c.rel in set(written)]
+    _print_run_summary(g, result, kept, written=True, late_refusals=refused)
+    raise typer.Exit(commands.EXIT_PARTIAL if refused else result.exit_code)
+
+
+def _review(g: Globals, changes: list[Any]) -> list[Any]:
+    from ssot_migrate import diffing
+
+    accepted = []
+    for number, change in enumerate(changes, start=1):
+        _print_diff(g, diffing.file_diff(change.rel, change.before, change.after))
+        answer = (
+            typer.prompt(
+                f"({number}/{len(changes)}) write {change.rel}? [a]ccept, [s]kip, [q]uit",
+                default="a",
+            )
+            .strip()
+            .lower()
+        )
+        if answer.startswith("q"):
+            break
+        if answer.startswith("a") or answer == "y":
+            accepted.append(change)
+    return accepted
+
+
+def _print_diff(g: Globals, diff: bytes) -> None:
+    text = diff.decode("utf-8", errors="replace")
+    if not (g.color and sys.stdout.isatty()):
+        sys.stdout.write(text)
+        return
+    colours = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m"}
+    for line in text.splitlines(keepends=True):
+        colour = "" if line.startswith(("+++", "---")) else colours.get(line[:1], "")
+        sys.stdout.write(f"{colour}{line}\033[0m" if colour else line)
+
+
+def _print_run_summary(
+    g: Globals,
+    result: Any,
+    changes: list[Any],
+    written: bool,
+    late_refusals: Sequence[Any] = (),
+) -> None:
+    from collections import Counter
+
+    forms: Counter[str] = Counter()
+    for change in changes:
+        forms.update(change.forms)
+    sites = sum(forms.values())
+    verb = "rewrote" if written else "would rewrite"
+    detail = ", ".join(f"{form} {n}" for form, n in sorted(forms.items()))
+    names = ", ".join(spec.name for spec in result.specs)
+    lines = [
+        f"{result.phase} ({names}): {verb} {sites} sites in {len(changes)} files"
+        + (f" ({detail})" if detail else "")
+    ]
+    left = Counter(note.reason.split(":")[0] for note in result.notes)
+    if left:
+        lines.append("left alone: " + ", ".join(f"{n} {why}" for why, n in sorted(left.items())))
+    for note in [*result.refused, *late_refusals]:
+        lines.append(f"not rewritten {note.rel}: {note.reason}")
+    for skipped in result.skipped:
+        lines.append(f"skipped {skipped.rel}:{skipped.line}: {skipped.reason}")
+    if g.verbose:
+        lines += [f"  {note.rel}:{note.line}: {note.reason}" for note in result.notes]
+    if not g.quiet or result.refused or late_refusals:
+        for line in lines:
+            typer.echo(line, err=True)
+
+
 # printing ---------------------------------------------------------------------------------
 
 
@@ -213,8 +334,29 @@ def _report_error(error: SsotError) -> None:
     typer.echo("nothing was written.", err=True)
 
 
+COMMANDS = frozenset({"audit", "init", "run"})
+_VALUED_OPTIONS = frozenset({"--root", "--config", "--jobs", "-j"})
+
+
+def with_phase_shorthand(argv: list[str]) -> list[str]:
+    """``ssot-migrate phase2 ...`` means ``ssot-migrate run phase2 ...``."""
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg in _VALUED_OPTIONS:
+            index += 2
+        elif arg.startswith("-"):
+            index += 1
+        else:
+            if arg not in COMMANDS:
+                return [*argv[:index], "run", *argv[index:]]
+            return argv
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point; returns the exit code instead of raising it."""
+    argv = with_phase_shorthand(list(sys.argv[1:] if argv is None else argv))
     # Indexing allocates hundreds of thousands of small acyclic tuples; with the default
     # thresholds the cyclic GC runs over them again and again (mypy does the same).
     gc.set_threshold(200_000, 30, 30)

@@ -21,7 +21,8 @@ from ssot_migrate.project import (
     phase_of,
     select_symbols,
 )
-from ssot_migrate.report import AuditRun
+from ssot_migrate.report import AuditRun, Skipped
+from ssot_migrate.rewrite import FileChange, Note, files_to_read, plan_and_apply
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_PARTIAL = 0, 1, 3
 
@@ -141,3 +142,63 @@ def init_text(options: RunOptions, top: int) -> tuple[Path, str]:
     from ssot_migrate.starter import add_init_section
 
     return path, add_init_section(text, list(chosen.items()), str(path))
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """What a phase would change; nothing is written until the CLI calls write_changes."""
+
+    phase: str
+    specs: tuple[SymbolSpec, ...]
+    changes: tuple[FileChange, ...]
+    refused: tuple[Note, ...]
+    notes: tuple[Note, ...]
+    skipped: tuple[Skipped, ...]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_PARTIAL if self.refused or self.skipped else EXIT_OK
+
+
+def run_phase(
+    options: RunOptions, phase: str, symbols: Sequence[str], strings: bool = True
+) -> RunResult:
+    """Plan and verify a phase's rewrite in memory."""
+    config = load(options)
+    if phase not in {p.name for p in config.phases}:
+        valid = ", ".join(p.name for p in config.phases) or "(none configured)"
+        raise UsageError([Problem("PHASE", f"unknown phase {phase!r}", f"valid: {valid}")])
+    specs = select_symbols(config, symbols, phase)
+    project = open_project(options, config, specs)
+    audits = _audits(project, specs)
+    wanted = files_to_read(project.index, audits)
+    contents = {}
+    for source in project.files:
+        if source.rel in wanted:
+            contents[source.rel] = workspace.read_bytes(source.path)
+    relative = config.relative_imports == "keep"
+    result = plan_and_apply(project.index, project.resolver, audits, contents, relative, strings)
+    return RunResult(phase, specs, result.changes, result.refused, result.notes, project.skipped())
+
+
+def write_changes(root: Path, changes: Sequence[FileChange]) -> tuple[list[str], list[Note]]:
+    """Write `changes` atomically, each only if its file still holds what was read."""
+    written: list[str] = []
+    refused: list[Note] = []
+    for change in changes:
+        path = root / change.rel
+        try:
+            current = workspace.read_bytes(path)
+        except OSError as error:
+            refused.append(Note(change.rel, 1, f"cannot read it again: {error.strerror}"))
+            continue
+        if current != change.before:
+            refused.append(Note(change.rel, 1, "changed on disk during the run: left as it is"))
+            continue
+        try:
+            workspace.write_atomic(path, change.after)
+        except OSError as error:
+            refused.append(Note(change.rel, 1, f"cannot write it: {error.strerror}"))
+            continue
+        written.append(change.rel)
+    return written, refused

@@ -154,14 +154,17 @@ class _Collector:
         self._columns = _Columns(source)
         self.imports: list[ImportFact] = []
         self.bindings: list[Binding] = []
-        self.chains: list[tuple[str, Span]] = []
+        self.chains: list[tuple[str, Span, tuple[_Function, ...]]] = []
         self.strings: list[StringRef] = []
         self.dunder_all: list[str] | None = None
         self.all_unreadable = False
         self.has_getattr = False
         self._wanted_lines: list[int] = []
-        self.pending: list[tuple[ast.AST, int, int, bool]] = []
-        """(node, first line, last line, header only): expressions to walk if hot."""
+        self._block: tuple[int, int] = (0, 0)
+        self.pending: list[tuple[ast.AST, int, int, bool, tuple[_Function, ...]]] = []
+        """(node, first line, last line, header only, enclosing functions): walked if hot."""
+        self._functions: tuple[_Function, ...] = ()
+        self._locals: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
     def collect(self, tree: ast.Module, source: bytes, parser: str) -> ModuleFacts:
         # Bodies of defs and classes are walked only where they can hold something we
@@ -177,9 +180,9 @@ class _Collector:
             hot.extend(_dotted_uses(source, root.encode()))
         self._walk_hot_expressions(_lines_of(source, hot))
         attributes = tuple(
-            AttributeUse(dotted, span, "module")
-            for dotted, span in self.chains
-            if dotted.split(".", 1)[0] in roots
+            AttributeUse(dotted, span, "function" if functions else "module")
+            for dotted, span, functions in self.chains
+            if (root := dotted.split(".", 1)[0]) in roots and not self._shadowed(root, functions)
         )
         dunder_all = None if self.all_unreadable or self.dunder_all is None else self.dunder_all
         return ModuleFacts(
@@ -195,8 +198,12 @@ class _Collector:
     # statements -----------------------------------------------------------------------
 
     def _body(self, body: Sequence[ast.stmt], scope: Scope, guard: Guard | None) -> None:
+        if not body:
+            return
+        outer, self._block = self._block, (body[0].lineno, body[0].col_offset)
         for statement in body:
             self._statement(statement, scope, guard)
+        self._block = outer
 
     def _statement(self, st: ast.stmt, scope: Scope, guard: Guard | None) -> None:
         if isinstance(st, ast.Import):
@@ -250,6 +257,7 @@ class _Collector:
                 self._columns.span(st),
                 scope,
                 guard,
+                self._block,
             )
             self.imports.append(fact)
             if scope == "module":
@@ -276,6 +284,7 @@ class _Collector:
                     statement,
                     scope,
                     guard,
+                    self._block,
                 )
             )
             if scope == "module":
@@ -295,10 +304,14 @@ class _Collector:
                 self.has_getattr = True
         start = min([st.lineno, *(d.lineno for d in st.decorator_list)])
         header_end = max(st.lineno, st.body[0].lineno - 1) if st.body else st.lineno
-        self.pending.append((st, start, header_end, True))
+        self.pending.append((st, start, header_end, True, self._functions))
         if _overlaps(self._wanted_lines, header_end + 1, st.end_lineno or st.lineno):
-            inner: Scope = "class" if isinstance(st, ast.ClassDef) else "function"
-            self._body(st.body, inner, guard)
+            if isinstance(st, ast.ClassDef):
+                self._body(st.body, "class", guard)
+            else:
+                outer, self._functions = self._functions, (*self._functions, st)
+                self._body(st.body, "function", guard)
+                self._functions = outer
 
     def _try(self, st: ast.Try | ast.TryStar, scope: Scope, guard: Guard | None) -> None:
         catches = _catches_import_error(st)
@@ -375,7 +388,8 @@ class _Collector:
 
     def _defer(self, node: ast.stmt | ast.expr | ast.pattern) -> None:
         """Remember an expression; only those on "hot" lines are walked (see below)."""
-        self.pending.append((node, node.lineno, node.end_lineno or node.lineno, False))
+        end = node.end_lineno or node.lineno
+        self.pending.append((node, node.lineno, end, False, self._functions))
 
     def _walk_hot_expressions(self, hot: list[int]) -> None:
         """Walk only the expressions on lines where the text can hold what we collect.
@@ -386,24 +400,74 @@ class _Collector:
         """
         if not hot:
             return
-        for node, start, end, header in self.pending:
+        for node, start, end, header, functions in self.pending:
             if _overlaps(hot, start, end):
                 if header:
                     for part in _definition_header(node):
-                        self._walk(part)
+                        self._walk(part, functions)
                 else:
-                    self._walk(node)
+                    self._walk(node, functions)
 
-    def _walk(self, node: ast.AST) -> None:
+    def _walk(self, node: ast.AST, functions: tuple[_Function, ...]) -> None:
         for child in ast.walk(node):
             if isinstance(child, ast.Attribute):
                 dotted = dotted_text(child)
                 if dotted is not None:
-                    self.chains.append((dotted, self._columns.span(child)))
+                    self.chains.append((dotted, self._columns.span(child), functions))
             elif isinstance(child, ast.Constant) and isinstance(child.value, str):
                 value = child.value
                 if len(value) < 256 and _DOTTED_STRING.match(value):
                     self.strings.append(StringRef(value, self._columns.span(child)))
+
+    def _shadowed(self, root: str, functions: tuple[_Function, ...]) -> bool:
+        """Whether `root` is, where the chain stands, a function's own local (a parameter,
+        an assignment) rather than the module-level import of that name."""
+        for function in reversed(functions):
+            key = id(function)
+            if key not in self._locals:
+                self._locals[key] = _function_locals(function)
+            imported, assigned = self._locals[key]
+            if root in imported:
+                return False
+            if root in assigned:
+                return True
+        return False
+
+
+_Function = ast.FunctionDef | ast.AsyncFunctionDef
+_NESTED_SCOPES = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
+    ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
+)  # fmt: skip
+
+
+def _function_locals(function: _Function) -> tuple[frozenset[str], frozenset[str]]:
+    """(names the function imports, other names it binds locally): Python's static rule,
+    every name assigned anywhere in a function body is local to it unless declared
+    ``global``/``nonlocal``."""
+    arguments = function.args
+    assigned = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+    assigned |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+    imported: set[str] = set()
+    declared: set[str] = set()
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Global | ast.Nonlocal):
+            declared.update(node.names)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                imported.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            assigned.add(node.id)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            assigned.add(node.name)
+        if isinstance(node, _NESTED_SCOPES):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                assigned.add(node.name)
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return frozenset(imported - declared), frozenset(assigned - declared - imported)
 
 
 def _hot_offsets(source: bytes, roots: set[str]) -> list[int]:

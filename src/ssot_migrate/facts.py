@@ -49,6 +49,9 @@ class ImportFact(NamedTuple):
     stmt: Span
     scope: Scope
     guard: Guard | None
+    block: tuple[int, int]
+    """The statement list holding the import (line and column of its first statement):
+    two imports with the same block are siblings, so one may absorb the other's names."""
 
     @property
     def local_name(self) -> str | None:

@@ -1,0 +1,562 @@
+"""Plan and apply a phase's rewrite: exact edits at the spans the resolver found.
+
+Only the statements, attribute chains and strings that reach a symbol through a legacy
+path are re-read with LibCST (the statement-level rules live in
+``ssot_migrate.codemods.canonical_imports``); every other byte is copied as it was. A
+rewritten file must parse and bind the same objects under the same names as before, or it
+is left untouched and reported. Pure: bytes in, new bytes (or a reason) out.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+import tokenize
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from ssot_migrate.audit import Site, SymbolAudit
+from ssot_migrate.codemods.canonical_imports import (
+    Destination,
+    alias_name,
+    append_names,
+    import_statement,
+    local_name,
+    rewrite_import_from,
+    rewrite_import_module,
+    rewritten_string,
+)
+from ssot_migrate.extract import extract_facts
+from ssot_migrate.facts import AttributeUse, ImportFact, Index, ModuleFacts, SourceFile, Span
+from ssot_migrate.resolve import Resolver, absolute_module, local_import_target
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A site left alone, and why."""
+
+    rel: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    rel: str
+    before: bytes
+    after: bytes
+    sites: int
+    forms: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class RewriteResult:
+    changes: tuple[FileChange, ...]
+    refused: tuple[Note, ...]
+    """Files left untouched because the rewrite could not be proven safe."""
+    notes: tuple[Note, ...]
+    """Sites deliberately left alone (star imports, legacy modules, prefixes...)."""
+
+
+@dataclass
+class _FilePlan:
+    source: SourceFile
+    facts: ModuleFacts
+    from_moves: dict[ImportFact, Destination] = field(default_factory=dict)
+    module_sites: list[Site] = field(default_factory=list)
+    strings: dict[str, str] = field(default_factory=dict)
+    sites: Counter[str] = field(default_factory=Counter)
+    destinations: Mapping[str, Destination] = field(default_factory=dict)
+    """Every path that reaches a symbol of the run -> its canonical import."""
+
+
+def plan_and_apply(
+    index: Index,
+    resolver: Resolver,
+    audits: Sequence[SymbolAudit],
+    read: Mapping[str, bytes],
+    relative: bool = True,
+    strings: bool = True,
+) -> RewriteResult:
+    """Rewrite every file of `read` (rel -> bytes) that has a rewritable site."""
+    plans, notes = _plan(index, audits, strings)
+    changes: list[FileChange] = []
+    refused: list[Note] = []
+    for rel, plan in sorted(plans.items()):
+        data = read.get(rel)
+        if data is None:
+            continue
+        outcome = _apply(plan, data, resolver, relative)
+        if isinstance(outcome, Note):
+            refused.append(outcome)
+        elif outcome != data:
+            changes.append(FileChange(rel, data, outcome, sum(plan.sites.values()), plan.sites))
+    return RewriteResult(tuple(changes), tuple(refused), tuple(notes))
+
+
+def files_to_read(index: Index, audits: Sequence[SymbolAudit]) -> set[str]:
+    plans, _ = _plan(index, audits, True)
+    return set(plans)
+
+
+# planning ---------------------------------------------------------------------------------
+
+
+def _legacy_modules(audits: Sequence[SymbolAudit]) -> set[str]:
+    """Modules that are themselves a legacy path of a symbol: the shims own them."""
+    modules = set()
+    for audit in audits:
+        for legacy in (*audit.legacy_paths, *audit.elsewhere):
+            modules.add(legacy.path.rpartition(".")[0])
+        modules.add(audit.spec.canonical_module)
+    return modules
+
+
+def _plan(
+    index: Index, audits: Sequence[SymbolAudit], strings: bool
+) -> tuple[dict[str, _FilePlan], list[Note]]:
+    owned = _legacy_modules(audits)
+    by_rel = {f.rel: f for f in index.files}
+    plans: dict[str, _FilePlan] = {}
+    notes: list[Note] = []
+    destinations = _destinations(audits)
+
+    def plan_for(rel: str) -> _FilePlan:
+        if rel not in plans:
+            plans[rel] = _FilePlan(by_rel[rel], index.facts[rel], destinations=destinations)
+        return plans[rel]
+
+    for audit in audits:
+        canonical = Destination(audit.spec.canonical_module, audit.spec.canonical_name)
+        for site in audit.variations:
+            module = by_rel[site.rel].module
+            if module in owned:
+                notes.append(Note(site.rel, site.line, "legacy module: its shim keeps it working"))
+            elif site.form == "star-import":
+                notes.append(Note(site.rel, site.line, "star import: names it binds are implicit"))
+            elif site.form == "module-attribute":
+                plan = plan_for(site.rel)
+                plan.module_sites.append(site)
+                plan.sites[site.form] += 1
+            else:
+                plan = plan_for(site.rel)
+                fact = _import_at(plan.facts, site)
+                if fact is not None:
+                    plan.from_moves[fact] = canonical
+                    plan.sites[site.form] += 1
+        legacy_paths = {p.path for p in audit.legacy_paths}
+        for found in audit.strings:
+            if found.detail != "legacy":
+                continue
+            if not strings:
+                notes.append(Note(found.rel, found.line, "string left alone (--no-strings)"))
+            elif by_rel[found.rel].module in owned:
+                notes.append(
+                    Note(found.rel, found.line, "legacy module: its shim keeps it working")
+                )
+            else:
+                plan = plan_for(found.rel)
+                plan.strings[found.path] = audit.spec.canonical
+                plan.sites["string"] += 1
+        notes.extend(_prefix_strings(index, legacy_paths, owned, by_rel))
+    return plans, notes
+
+
+def _import_at(facts: ModuleFacts, site: Site) -> ImportFact | None:
+    for fact in facts.imports:
+        if fact.span.line == site.line and fact.span.col == site.col and fact.kind == "from":
+            return fact
+    return None
+
+
+def _prefix_strings(
+    index: Index, legacy: set[str], owned: set[str], by_rel: Mapping[str, SourceFile]
+) -> Iterator[Note]:
+    """Strings naming an attribute *through* a legacy path: reported, not rewritten."""
+    if not legacy:
+        return
+    for rel, facts in index.facts.items():
+        if by_rel[rel].module in owned:
+            continue
+        for ref in facts.strings:
+            if any(ref.value.startswith(path + ".") for path in legacy):
+                yield Note(
+                    rel, ref.span.line, f"string {ref.value!r} only starts with a legacy path"
+                )
+
+
+# applying ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Edit:
+    start: int
+    end: int
+    text: str
+
+
+class _Text:
+    """A file's decoded text with its encoding, and line/column to offset conversion."""
+
+    def __init__(self, data: bytes) -> None:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        self.encoding = encoding
+        self.text = data.decode(encoding)
+        starts = [0]
+        starts += [m.end() for m in _LINE_BREAK.finditer(self.text)]
+        self.starts = starts
+        self.newline = m.group() if (m := _LINE_BREAK.search(self.text)) else "\n"
+
+    def offset(self, line: int, col: int) -> int:
+        base = self.starts[line - 1]
+        # The BOM is part of the text but not of the columns Python reports.
+        if line == 1 and self.text.startswith("\ufeff"):
+            base += 1
+        return base + col
+
+    def line_end(self, line: int) -> int:
+        """Offset of the line break ending `line` (or of the end of the text)."""
+        if line < len(self.starts):
+            end = self.starts[line]
+            while end > self.starts[line - 1] and self.text[end - 1] in "\r\n":
+                end -= 1
+            return end
+        return len(self.text)
+
+    def encode(self, text: str) -> bytes:
+        return text.encode(self.encoding)
+
+
+class _Refused(Exception):
+    """The file cannot be rewritten safely; the message says why."""
+
+
+def _apply(plan: _FilePlan, data: bytes, resolver: Resolver, relative: bool) -> bytes | Note:
+    try:
+        text = _Text(data)
+        edits = list(_edits(plan, text, resolver, relative))
+        new_text = _splice(text.text, edits)
+        after = text.encode(new_text)
+        _verify(plan, data, after, resolver)
+    except _Refused as refused:
+        return Note(plan.source.rel, 1, str(refused))
+    except (SyntaxError, UnicodeError, LookupError, cst.ParserSyntaxError) as error:
+        return Note(plan.source.rel, 1, f"cannot rewrite: {error}")
+    return after
+
+
+def _splice(text: str, edits: list[_Edit]) -> str:
+    edits.sort(key=lambda e: (e.start, e.end))
+    for before, after in itertools.pairwise(edits):
+        if after.start < before.end:
+            raise _Refused("overlapping edits (a statement reached twice)")
+    pieces: list[str] = []
+    cursor = 0
+    for edit in edits:
+        pieces.append(text[cursor : edit.start])
+        pieces.append(edit.text)
+        cursor = edit.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+@dataclass
+class _Statement:
+    """One import statement to rewrite, as a snippet of the file's text."""
+
+    start: int
+    end: int
+    indent: str
+    line: cst.SimpleStatementLine
+    block: tuple[int, int]
+    first_line: int
+
+
+def _statement(text: _Text, fact: ImportFact) -> _Statement:
+    start = text.offset(fact.stmt.line, fact.stmt.col)
+    end = text.line_end(fact.stmt.end_line)
+    line_start = text.starts[fact.stmt.line - 1]
+    indent = text.text[line_start:start]
+    if indent.strip() and indent.strip() != "\ufeff":
+        raise _Refused(f"line {fact.stmt.line}: the import shares its line with other code")
+    snippet = text.text[start:end]
+    module = cst.parse_module(snippet)
+    if len(module.body) != 1 or not isinstance(module.body[0], cst.SimpleStatementLine):
+        raise _Refused(f"line {fact.stmt.line}: unexpected statement shape")
+    line = module.body[0]
+    if len(line.body) != 1:
+        raise _Refused(f"line {fact.stmt.line}: several statements on one line")
+    return _Statement(start, end, indent.replace("\ufeff", ""), line, fact.block, fact.stmt.line)
+
+
+def _render(lines: Sequence[cst.SimpleStatementLine], text: _Text, indent: str) -> str:
+    rendered = [
+        cst.Module(body=[line], default_newline=text.newline).code.rstrip("\r\n") for line in lines
+    ]
+    return (text.newline + indent).join(rendered)
+
+
+def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> Iterator[_Edit]:
+    package = plan.source.package
+    # from-imports: group the moved names by statement
+    by_statement: dict[Span, dict[str, Destination]] = defaultdict(dict)
+    facts_of: dict[Span, ImportFact] = {}
+    for fact, destination in plan.from_moves.items():
+        assert fact.name is not None
+        by_statement[fact.stmt][fact.name] = destination
+        facts_of[fact.stmt] = fact
+    extra_modules: dict[Span, list[str]] = defaultdict(list)
+    chain_edits: list[_Edit] = []
+    for site_edit in _module_attribute_edits(plan, text, resolver, by_statement, extra_modules):
+        chain_edits.append(site_edit)
+    yield from chain_edits
+    absorbers = _absorbers(plan, resolver)
+    absorbed_names: dict[Span, list[tuple[str, str]]] = defaultdict(list)
+    rewritten: dict[Span, _Edit] = {}
+    for span, moved in by_statement.items():
+        fact = facts_of[span]
+        statement = _statement(text, fact)
+        targets: dict[str, Span] = {}
+        for destination in moved.values():
+            absorber = absorbers.get((fact.block, destination.module))
+            earlier = absorber is not None and absorber.line < span.line
+            if absorber is not None and earlier and not _has_comment(statement.line):
+                targets[destination.module] = absorber
+        lines = rewrite_import_from(statement.line, moved, package, relative, frozenset(targets))
+        node = statement.line.body[0]
+        assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
+        for alias in node.names:
+            going = moved.get(alias_name(alias))
+            if going is not None and going.module in targets:
+                absorbed_names[targets[going.module]].append((going.name, local_name(alias)))
+        rewritten[span] = _statement_edit(statement, lines, text, extra_modules.pop(span, []))
+    for span, modules in extra_modules.items():
+        fact = next(f for f in plan.facts.imports if f.stmt == span)
+        statement = _statement(text, fact)
+        additions = [import_statement(m) for m in dict.fromkeys(modules)]
+        insert = _render(additions, text, statement.indent)
+        rewritten[span] = _Edit(
+            statement.end, statement.end, text.newline + statement.indent + insert
+        )
+    for host_span, names in absorbed_names.items():
+        host_fact = next(f for f in plan.facts.imports if f.stmt == host_span)
+        host = _statement(text, host_fact)
+        merged = append_names(host.line, names)
+        edit = _Edit(host.start, host.end, _render([merged], text, host.indent))
+        if host_span in rewritten:
+            raise _Refused(f"line {host_span.line}: a canonical import is also rewritten")
+        rewritten[host_span] = edit
+    yield from rewritten.values()
+    yield from _string_edits(plan, text)
+
+
+def _has_comment(line: cst.SimpleStatementLine) -> bool:
+    return line.trailing_whitespace.comment is not None or "#" in cst.Module(body=[line]).code
+
+
+def _statement_edit(
+    statement: _Statement,
+    lines: list[cst.SimpleStatementLine],
+    text: _Text,
+    extra_modules: list[str],
+) -> _Edit:
+    lines = [*lines, *(import_statement(m) for m in dict.fromkeys(extra_modules))]
+    if lines:
+        return _Edit(statement.start, statement.end, _render(lines, text, statement.indent))
+    # Every name went into an existing canonical import: the whole line goes.
+    line_start = statement.start - len(statement.indent)
+    match = _LINE_BREAK.match(text.text, statement.end)
+    return _Edit(line_start, match.end() if match else statement.end, "")
+
+
+def _absorbers(plan: _FilePlan, resolver: Resolver) -> dict[tuple[tuple[int, int], str], Span]:
+    """Existing plain ``from <module> import ...`` statements, by (block, module)."""
+    found: dict[tuple[tuple[int, int], str], Span] = {}
+    moved_statements = {f.stmt for f in plan.from_moves}
+    for fact in plan.facts.imports:
+        if fact.kind != "from" or fact.stmt in moved_statements:
+            continue
+        module = absolute_module(plan.source, fact.module, fact.level)
+        if module is not None:
+            found.setdefault((fact.block, module), fact.stmt)
+    return found
+
+
+def _module_attribute_edits(
+    plan: _FilePlan,
+    text: _Text,
+    resolver: Resolver,
+    from_moves: dict[Span, dict[str, Destination]],
+    extra_modules: dict[Span, list[str]],
+) -> Iterator[_Edit]:
+    """``import L [as m]`` / ``from P import m`` used for ``m.S``: rewrite the import when it
+    serves only the symbol, else keep it, import the canonical module next to it, and
+    point the uses there."""
+    imports = {(f.span.line, f.span.col): f for f in plan.facts.imports}
+    for fact in dict.fromkeys(imports[(s.line, s.col)] for s in plan.module_sites):
+        yield from _module_import_edits(plan, text, resolver, fact, from_moves, extra_modules)
+
+
+def _module_import_edits(
+    plan: _FilePlan,
+    text: _Text,
+    resolver: Resolver,
+    fact: ImportFact,
+    from_moves: dict[Span, dict[str, Destination]],
+    extra_modules: dict[Span, list[str]],
+) -> Iterator[_Edit]:
+    local = fact.local_name
+    bound = local_import_target(resolver, plan.source, plan.facts, local or "")
+    if local is None or bound is None or bound[1].kind != "module":
+        return
+    renames = fact.alias is not None or fact.kind == "from"
+    # `head` is how the file spells the module; `module` is the module it denotes.
+    head = local if renames else fact.module
+    module = bound[1].path if renames else fact.module
+    uses = [u for u in plan.facts.attributes if u.dotted.startswith(head + ".")]
+    attributes = {u.dotted[len(head) + 1 :].split(".")[0] for u in uses}
+    moved = {a: d for a in attributes if (d := plan.destinations.get(f"{module}.{a}"))}
+    if len({d.module for d in moved.values()}) != 1:
+        raise _Refused(f"line {fact.stmt.line}: {head} serves symbols of several modules")
+    canonical = next(iter(moved.values())).module
+    only_symbol = set(moved) == attributes and not _bare_use(text, fact, head)
+    new_head = canonical
+    if only_symbol and renames:
+        new_head = head  # the name now denotes the canonical module itself
+        if fact.kind == "from":
+            assert fact.name is not None
+            parent, _, last = canonical.rpartition(".")
+            from_moves.setdefault(fact.stmt, {})[fact.name] = Destination(parent, last)
+            plan.from_moves[fact] = Destination(parent, last)
+        else:
+            yield _module_statement_edit(text, fact, canonical)
+    elif only_symbol:
+        yield _module_statement_edit(text, fact, canonical)
+    else:
+        extra_modules[fact.stmt].append(canonical)
+    for use in uses:
+        attribute = use.dotted[len(head) + 1 :]
+        destination = moved.get(attribute)
+        if destination is None:
+            continue  # a longer chain (m.S.method): its m.S prefix is its own use
+        new = f"{new_head}.{destination.name}"
+        if new != use.dotted:
+            yield from _chain_edit(text, use, use.dotted, new)
+
+
+def _module_statement_edit(text: _Text, fact: ImportFact, canonical: str) -> _Edit:
+    statement = _statement(text, fact)
+    line = rewrite_import_module(statement.line, fact.module, canonical)
+    return _Edit(statement.start, statement.end, _render([line], text, statement.indent))
+
+
+def _bare_use(text: _Text, fact: ImportFact, head: str) -> bool:
+    """Whether `head` appears other than as ``head.attr`` outside its import statement."""
+    start = text.offset(fact.stmt.line, fact.stmt.col)
+    end = text.line_end(fact.stmt.end_line)
+    body = text.text[:start] + text.text[end:]
+    pattern = re.compile(r"(?<![\w.])" + re.escape(head) + r"(?![\w.])")
+    return pattern.search(_code_only(body)) is not None
+
+
+def _code_only(text: str) -> str:
+    """`text` with comments blanked (a rough cut: strings stay, which only errs safe)."""
+    return re.sub(r"#[^\r\n]*", "", text)
+
+
+def _chain_edit(text: _Text, use: AttributeUse, old: str, new: str) -> Iterator[_Edit]:
+    span = use.span
+    start = text.offset(span.line, span.col)
+    written = text.text[start : start + len(old)]
+    if written == old:
+        yield _Edit(start, start + len(old), new)
+    else:
+        raise _Refused(f"line {span.line}: {old} is written across lines or with spaces")
+
+
+def _string_edits(plan: _FilePlan, text: _Text) -> Iterator[_Edit]:
+    if not plan.strings:
+        return
+    for ref in plan.facts.strings:
+        if ref.value not in plan.strings:
+            continue
+        start = text.offset(ref.span.line, ref.span.col)
+        end = text.offset(ref.span.end_line, ref.span.end_col)
+        literal = text.text[start:end]
+        try:
+            node = cst.parse_expression(literal)
+        except cst.ParserSyntaxError:
+            continue
+        if isinstance(node, cst.SimpleString):
+            new = rewritten_string(node, plan.strings)
+            if new is not None:
+                yield _Edit(start, end, new.value)
+
+
+# verification -------------------------------------------------------------------------------
+
+
+def _verify(plan: _FilePlan, before: bytes, after: bytes, resolver: Resolver) -> None:
+    """The rewritten file parses and binds the same objects under the same names."""
+    if after == before:
+        return
+    new = extract_facts(after)
+    if not isinstance(new, ModuleFacts):
+        raise _Refused(f"the rewrite does not parse (line {new.line}: {new.reason})")
+    old_signature = _signature(plan.source, plan.facts, resolver)
+    new_signature = _signature(plan.source, new, resolver)
+    if old_signature != new_signature:
+        lost = (old_signature - new_signature) + (new_signature - old_signature)
+        sample = ", ".join(sorted(str(k) for k in lost)[:3])
+        raise _Refused(f"the rewrite would change what names are bound to ({sample})")
+    old_names = {(f.scope, f.local_name) for f in plan.facts.imports}
+    new_names = {(f.scope, f.local_name) for f in new.imports}
+    if not old_names <= new_names:
+        missing = ", ".join(sorted(str(n[1]) for n in old_names - new_names))
+        raise _Refused(f"the rewrite would unbind {missing}")
+
+
+def _signature(
+    source: SourceFile, facts: ModuleFacts, resolver: Resolver
+) -> Counter[tuple[str, ...]]:
+    """What the file's imports, attribute chains and dotted strings reach (modules aside:
+    which module object a name is bound to may change, never the objects used through it)."""
+    found: Counter[tuple[str, ...]] = Counter()
+    for fact in facts.imports:
+        if fact.kind != "from":
+            continue
+        target = resolver.resolve_import(source, fact)
+        if target.kind != "module":
+            # Set semantics: binding a name twice to one object is binding it once.
+            found[("bind", fact.scope, str(fact.local_name), target.kind, target.path)] = 1
+    for use in facts.attributes:
+        root, _, rest = use.dotted.partition(".")
+        bound = local_import_target(resolver, source, facts, root)
+        if bound is None or bound[1].kind != "module":
+            continue
+        target = resolver.resolve_path(f"{bound[1].path}.{rest}")
+        if target.found and target.kind != "module":
+            found[("use", target.kind, target.path)] += 1
+    for ref in facts.strings:
+        target = resolver.resolve_path(ref.value)
+        if target.found and target.kind not in ("module", "external"):
+            found[("string", target.kind, target.path)] += 1
+    return found
+
+
+def _destinations(audits: Iterable[SymbolAudit]) -> dict[str, Destination]:
+    """Every path that reaches a symbol, and the canonical import it moves to."""
+    found: dict[str, Destination] = {}
+    for audit in audits:
+        destination = Destination(audit.spec.canonical_module, audit.spec.canonical_name)
+        for site in audit.sites:
+            found[site.path] = destination
+        for legacy in audit.legacy_paths:
+            found[legacy.path] = destination
+    return found
