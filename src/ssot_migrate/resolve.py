@@ -173,6 +173,10 @@ class Resolver:
             reason = f"{module} does not bind {name}"
         return Target("unresolved", f"{module}.{name}", reason)
 
+    def resolve_bindings(self, module: str, bindings: list[Binding]) -> Target:
+        """What a module's bindings of one name (in source order) leave it bound to."""
+        return self._resolve_bindings(module, bindings)
+
     def _resolve_bindings(self, module: str, bindings: list[Binding]) -> Target:
         last_plain = max((i for i, b in enumerate(bindings) if b.guard is None), default=None)
         live = bindings if last_plain is None else bindings[last_plain:]

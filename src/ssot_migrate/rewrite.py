@@ -520,6 +520,32 @@ def _verify(plan: _FilePlan, before: bytes, after: bytes, resolver: Resolver) ->
     if not old_names <= new_names:
         missing = ", ".join(sorted(str(n[1]) for n in old_names - new_names))
         raise _Refused(f"the rewrite would unbind {missing}")
+    changed = _module_bindings_changed(plan.source, plan.facts, new, resolver)
+    if changed:
+        raise _Refused(f"the rewrite would change what module-level {changed} is bound to")
+
+
+def _module_bindings_changed(
+    source: SourceFile, old: ModuleFacts, new: ModuleFacts, resolver: Resolver
+) -> str | None:
+    """The first module-level name whose final binding (last binding wins) would differ."""
+    if source.module is None:
+        return None
+    names = {b.name for b in (*old.bindings, *new.bindings) if b.kind != "definition"}
+    for name in sorted(names - {"*"}):
+        old_bindings = [b for b in old.bindings if b.name == name]
+        new_bindings = [b for b in new.bindings if b.name == name]
+        if not old_bindings:
+            continue  # a name the rewrite adds (import canonical_module binds its package)
+        if not new_bindings:
+            return name
+        before = resolver.resolve_bindings(source.module, old_bindings)
+        after = resolver.resolve_bindings(source.module, new_bindings)
+        if before.kind == after.kind == "module":
+            continue  # which module object a name holds may change, not what it serves
+        if (before.kind, before.path) != (after.kind, after.path):
+            return name
+    return None
 
 
 def _signature(
