@@ -73,6 +73,10 @@ class SymbolAudit:
     legacy_paths: tuple[LegacyPath, ...]
     elsewhere: tuple[LegacyPath, ...]
     """Configured legacy paths that resolve to a different object (migrated only if listed)."""
+    declared: frozenset[str] = frozenset()
+    """Legacy paths a module re-exports on purpose (a package's names, ``__all__``, a star
+    re-export, a compatibility module's names): those modules become shims, and rewrites
+    leave them alone whether or not anyone still imports through them."""
 
     @property
     def variations(self) -> tuple[Site, ...]:
@@ -118,7 +122,7 @@ class _SymbolAuditor:
             self._attribute_uses(source, facts)
             self._strings(source, facts)
         sites = sorted(self._mark_reexports(), key=lambda s: (s.rel, s.line, s.col))
-        legacy, elsewhere = _legacy_paths(
+        legacy, elsewhere, declared = _legacy_paths(
             self.index,
             self.resolver,
             self.spec,
@@ -136,6 +140,7 @@ class _SymbolAuditor:
             tuple(self.broken),
             legacy,
             elsewhere,
+            declared,
         )
 
     def _interest_names(self) -> set[str]:
@@ -275,6 +280,11 @@ def _written(fact: ImportFact) -> str:
     return f"from {'.' * fact.level}{fact.module} import {name}{alias}"
 
 
+def _only_reexports(facts: ModuleFacts) -> bool:
+    """A compatibility module: it only imports names and re-binds them."""
+    return facts.reexport_only and any(b.kind == "import-from" for b in facts.bindings)
+
+
 def _legacy_paths(
     index: Index,
     resolver: Resolver,
@@ -283,18 +293,19 @@ def _legacy_paths(
     names: set[str],
     found: tuple[list[Site], list[Finding], list[Finding]],
     by_rel: dict[str, SourceFile],
-) -> tuple[tuple[LegacyPath, ...], tuple[LegacyPath, ...]]:
+) -> tuple[tuple[LegacyPath, ...], tuple[LegacyPath, ...], frozenset[str]]:
     sites, strings, different = found
     site_counts = Counter(s.path for s in sites)
     string_counts = Counter(s.path for s in strings)
     other_counts = Counter(d.path for d in different)
     paths: dict[str, str] = dict.fromkeys(site_counts.keys() | string_counts.keys(), "re-export")
+    declared_paths: set[str] = set()
     for rel, facts in index.facts.items():
         source = by_rel[rel]
         if source.module is None:
             continue
-        # Declared re-exports: a package's names, or a module's __all__. Other importers
-        # bind the name too, but nobody should import it from them.
+        # Declared re-exports: a package's names, a module's __all__, a star re-export.
+        # Other importers bind the name too, but only for their own use.
         declared = set(facts.dunder_all or ())
         if source.is_package:
             declared |= {b.name for b in facts.bindings if b.kind != "star"}
@@ -306,6 +317,16 @@ def _legacy_paths(
             path = f"{source.module}.{name}"
             if resolver.resolve_name(source.module, name).same_object(target):
                 paths.setdefault(path, "re-export")
+                declared_paths.add(path)
+        # A compatibility module (it only imports and aliases) re-exports by existing: it
+        # is a shim's to own, listed or not, imported through or not.
+        if _only_reexports(facts):
+            for binding in facts.bindings:
+                reexported = binding.name in names and binding.kind != "star"
+                if reexported and resolver.resolve_name(source.module, binding.name).same_object(
+                    target
+                ):
+                    declared_paths.add(f"{source.module}.{binding.name}")
     paths.pop(spec.canonical, None)
     elsewhere: list[LegacyPath] = []
     for path in spec.legacy:
@@ -323,4 +344,5 @@ def _legacy_paths(
         LegacyPath(path, site_counts[path], string_counts[path], kind)
         for path, kind in sorted(paths.items(), key=lambda item: (-site_counts[item[0]], item[0]))
     )
-    return legacy, tuple(elsewhere)
+    declared_paths.discard(spec.canonical)
+    return legacy, tuple(elsewhere), frozenset(declared_paths)

@@ -29,7 +29,7 @@ from ssot_migrate.facts import (
     StringRef,
 )
 
-FACTS_FORMAT = 6
+FACTS_FORMAT = 7
 CACHE_DIR_NAME = ".ssot-migrate-cache"
 RACY_SECONDS = 2.0
 
@@ -236,6 +236,7 @@ def encode_entry(entry: Entry) -> tuple[Any, ...]:
         tuple((s.value, tuple(s.span)) for s in entry.strings),
         entry.dunder_all,
         entry.has_getattr,
+        entry.reexport_only,
         entry.parser,
     )
 
@@ -243,7 +244,7 @@ def encode_entry(entry: Entry) -> tuple[Any, ...]:
 def decode_entry(row: tuple[Any, ...]) -> Entry:
     if row[0] == "failure":
         return _new(ParseFailure, row[1])
-    _, imports, bindings, attributes, strings, dunder_all, has_getattr, parser = row
+    _, imports, bindings, attributes, strings, dunder_all, has_getattr, reexport_only, parser = row
     return _new(
         ModuleFacts,
         (
@@ -256,6 +257,7 @@ def decode_entry(row: tuple[Any, ...]) -> Entry:
             tuple(_new(StringRef, (v, _new(Span, sp))) for v, sp in strings),
             dunder_all,
             has_getattr,
+            reexport_only,
             parser,
         ),
     )

@@ -192,6 +192,7 @@ class _Collector:
             strings=tuple(self.strings),
             dunder_all=tuple(dunder_all) if dunder_all is not None else None,
             has_getattr=self.has_getattr,
+            reexport_only=_reexport_only(tree.body),
             parser="libcst" if parser == "libcst" else "ast",
         )
 
@@ -532,6 +533,39 @@ def _dotted_uses(source: bytes, word: bytes) -> Iterator[int]:
             if rest[:1] == b".":
                 yield start
         start = source.find(word, end)
+
+
+def _reexport_only(body: Sequence[ast.stmt]) -> bool:
+    """Only imports and re-bindings at module level (see ModuleFacts.reexport_only)."""
+    for index, st in enumerate(body):
+        if isinstance(st, ast.Import | ast.ImportFrom | ast.Pass | ast.Delete):
+            continue
+        if isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant) and index == 0:
+            continue  # the docstring
+        if isinstance(st, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            value = st.value
+            targets = st.targets if isinstance(st, ast.Assign) else [st.target]
+            if all(isinstance(t, ast.Name) for t in targets) and (
+                any(_is_all(t) for t in targets) or (value is not None and dotted_text(value))
+            ):
+                continue
+            return False
+        if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call):
+            func = st.value.func
+            if isinstance(func, ast.Attribute) and _is_all(func.value):
+                continue  # __all__.extend([...])
+            return False
+        if isinstance(st, ast.If):
+            if _reexport_only(st.body) and _reexport_only(st.orelse):
+                continue
+            return False
+        if isinstance(st, ast.Try | ast.TryStar):
+            blocks = [st.body, st.orelse, st.finalbody, *(h.body for h in st.handlers)]
+            if all(_reexport_only(block) for block in blocks):
+                continue
+            return False
+        return False
+    return True
 
 
 def _inner(guard: Guard | None) -> Guard:

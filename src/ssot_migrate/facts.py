@@ -114,6 +114,10 @@ class ModuleFacts(NamedTuple):
     """Literal ``__all__`` if the module sets one we can read statically."""
     has_getattr: bool
     """The module defines a module-level ``__getattr__`` (PEP 562)."""
+    reexport_only: bool
+    """Every module-level statement only imports or re-binds names (a docstring, imports,
+    ``X = Y`` aliases, ``__all__``, ``del``), under ``if``/``try`` at most: a compatibility
+    module, which exists for others to import through."""
     parser: Literal["ast", "libcst"]
     """Which parser read the file: libcst for syntax newer than the running interpreter."""
 

@@ -109,11 +109,14 @@ def files_to_read(index: Index, audits: Sequence[SymbolAudit]) -> set[str]:
 
 
 def _legacy_modules(audits: Sequence[SymbolAudit]) -> set[str]:
-    """Modules that are themselves a legacy path of a symbol: the shims own them."""
+    """Modules that re-export a symbol on purpose (the shims own them), the configured
+    legacy modules and the canonical ones. Not modules others merely import through: once
+    those importers are rewritten the module would stop counting, and a second run would
+    rewrite what the first left alone."""
     modules = set()
     for audit in audits:
-        for legacy in (*audit.legacy_paths, *audit.elsewhere):
-            modules.add(legacy.path.rpartition(".")[0])
+        for path in (*audit.declared, *audit.spec.legacy):
+            modules.add(path.rpartition(".")[0])
         modules.add(audit.spec.canonical_module)
     return modules
 

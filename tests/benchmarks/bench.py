@@ -3,6 +3,7 @@
     .venv/bin/python tests/benchmarks/bench.py                  # trees of 10k and 50k files
     .venv/bin/python tests/benchmarks/bench.py --quick          # one 2k-file tree
     .venv/bin/python tests/benchmarks/bench.py --sizes 5000 --repeat 5 --json out.json
+    .venv/bin/python tests/benchmarks/bench.py --sizes 10000 --no-rename   # skip the LibCST race
 
 Trees come from fixtures/generate_monorepo.py into bench-trees/files-<N>-seed-<S>/ and are
 reused while their marker file matches (size, seed, generator source). Every command runs
@@ -11,12 +12,23 @@ the first takes longer than SLOW_SECONDS), files per second, and the peak RSS th
 `os.wait4` reports for the child and the workers it waited for.
 
 To measure another command, add a row to COMMANDS; to check another ratio, add a TARGETS row.
+
+The rename comparison (skip it with --no-rename) performs one real move of the symbol on a
+tree of --rename-size files (1,000 by default; generated like the others) with each tool in
+RENAMES, every repetition on a fresh copy of the tree so that each tool starts from the same
+bytes and ssot-migrate from a cold cache. LibCST's RenameCommand moves one legacy path per
+invocation, so its row is the sum of one run per path in LEGACY_PATHS, in order. When the
+first path's time times the number of paths exceeds --rename-budget seconds, only the first
+path is run and the total is extrapolated from it (the output says so). RENAME_TARGETS
+checks the ratio. --json writes the table's rows under each size and this comparison under
+the key "rename".
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.metadata
 import json
 import os
 import platform
@@ -31,14 +43,25 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "fixtures"))
-import generate_monorepo  # noqa: E402
+# mypy_path is "src", so `mypy --strict` of this file cannot see fixtures/: the ignore keeps
+# it passing either way, and the annotated names below give mypy the types the bench uses.
+import generate_monorepo  # type: ignore[import-not-found,unused-ignore]  # noqa: E402
+
+CANONICAL: str = generate_monorepo.CANONICAL
+LEGACY_PATHS: tuple[str, ...] = generate_monorepo.LEGACY_PATHS
+GENERATOR = Path(generate_monorepo.__file__)
+generate_tree: Callable[[Path, int, int], None] = generate_monorepo.generate
 
 BIN = Path(sys.executable).parent
 """The virtualenv's scripts: ssot-migrate and ruff are taken from here, next to Python."""
 CACHE_DIR = ".ssot-migrate-cache"
 MARKER = ".bench-tree.json"
 SLOW_SECONDS = 30.0
-SYMBOL = generate_monorepo.SYMBOL
+SYMBOL: str = generate_monorepo.SYMBOL
+PHASE = "phase2"
+"""The phase generate_monorepo writes into each tree's pyproject.toml."""
+JOBS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+"""Worker processes for tools that take a count (ssot-migrate uses every core by default)."""
 
 
 @dataclass(frozen=True)
@@ -73,19 +96,23 @@ def drop_cache(tree: Tree) -> None:
 def ruff_tid251(tree: Tree) -> list[str]:
     """ruff's banned-api check with one entry per legacy path of the symbol."""
     argv = [str(BIN / "ruff"), "check", "--no-cache", "--isolated", "--select", "TID251"]
-    for path in generate_monorepo.LEGACY_PATHS:
-        ban = f'"{path}".msg = "use {generate_monorepo.CANONICAL}"'
+    for path in LEGACY_PATHS:
+        ban = f'"{path}".msg = "use {CANONICAL}"'
         argv += ["--config", f"lint.flake8-tidy-imports.banned-api.{ban}"]
     return [*argv, str(tree.root)]
 
 
 AUDIT = ("audit", "--symbol", SYMBOL, "--format", "json")
+RUN = ("run", PHASE, "--symbol", SYMBOL)
 
 COMMANDS: tuple[Command, ...] = (
     # The cold run deletes the cache first instead of passing --no-cache, so that its last
     # repetition leaves the cache the warm row reads. Keep "cold" first and "warm" second.
     Command("cold", "ssot-migrate audit (cold)", ssot(*AUDIT), before_each=drop_cache),
     Command("warm", "ssot-migrate audit (warm cache)", ssot(*AUDIT)),
+    # After the audit rows, so it reads the cache they left. Its diff goes to /dev/null (the
+    # runner discards stdout); 3 means some files were left alone, which is still a full run.
+    Command("dryrun", "ssot-migrate run --dry-run", ssot(*RUN, "--dry-run"), ok=frozenset({0, 3})),
     Command(
         "grep",
         "grep -rl (scan floor)",
@@ -98,7 +125,8 @@ COMMANDS: tuple[Command, ...] = (
 
 @dataclass(frozen=True)
 class Target:
-    """A ratio of two rows' seconds (or one row's seconds) that must stay under a limit."""
+    """A ratio of two rows' seconds (or one row's seconds) that must stay under a limit
+    (or, with `at_least`, reach it)."""
 
     label: str
     numerator: str
@@ -106,18 +134,84 @@ class Target:
     limit: float
     sizes: frozenset[int] | None = None
     """Tree sizes the target applies to; None means every size."""
+    at_least: bool = False
 
     def passes(self, value: float) -> bool:
+        if self.at_least:
+            return value >= self.limit
         return value <= self.limit if self.denominator else value < self.limit
 
+    def operator(self) -> str:
+        return ">=" if self.at_least else "<=" if self.denominator else "<"
+
     def describe(self) -> str:
-        return f"{self.label} {'<=' if self.denominator else '<'} {self.limit:g}"
+        unit = "x" if self.at_least and self.denominator else ""
+        return f"{self.label} {self.operator()} {self.limit:g}{unit}"
 
 
 TARGETS: tuple[Target, ...] = (
     Target("cold audit / ruff", "cold", "ruff", 2.0),
     Target("warm audit / grep", "warm", "grep", 3.0),
     Target("cold audit seconds", "cold", None, 3.0, sizes=frozenset({10_000})),
+    Target("run --dry-run seconds", "dryrun", None, 10.0, sizes=frozenset({10_000})),
+)
+
+
+@dataclass(frozen=True)
+class Rename:
+    """One side of the rename comparison: a real write of the same move on a fresh copy."""
+
+    key: str
+    label: str
+    steps: Callable[[Tree], list[list[str]]]
+    """Commands run one after another in the copy's root; the row shows their summed time."""
+    ok: frozenset[int] = frozenset({0})
+    prepare: Callable[[Tree], None] | None = None
+    """Runs in the fresh copy before the timed steps (e.g. writing a config file)."""
+
+
+def libcst_initialize(tree: Tree) -> None:
+    """Write LibCST's default .libcst.codemod.yaml into the copy's root.
+
+    `libcst.tool` reads the first such file it finds walking up from its working directory,
+    so the copy gets its own: a config in an enclosing directory (this repository has one,
+    listing only ssot-migrate's codemods) must not decide which commands exist.
+    """
+    subprocess.run(
+        [sys.executable, "-m", "libcst.tool", "initialize", "."],
+        cwd=tree.root,
+        stdout=subprocess.DEVNULL,
+        check=True,
+    )
+
+
+def libcst_rename(tree: Tree) -> list[list[str]]:
+    """One RenameCommand per legacy path (it renames one name per run), without formatting."""
+    head = [sys.executable, "-m", "libcst.tool", "codemod", "rename.RenameCommand"]
+    head += [f"--jobs={JOBS}", "--no-format", "--hide-progress"]
+    return [
+        [*head, "--old_name", legacy, "--new_name", CANONICAL, str(tree.root)]
+        for legacy in LEGACY_PATHS
+    ]
+
+
+RENAMES: tuple[Rename, ...] = (
+    Rename(
+        "libcst",
+        f"libcst RenameCommand x{len(LEGACY_PATHS)} paths (-j {JOBS})",
+        libcst_rename,
+        prepare=libcst_initialize,
+    ),
+    Rename(
+        "ours",
+        "ssot-migrate run --no-commit --no-shims (cold)",
+        lambda tree: [ssot(*RUN, "--no-commit", "--no-shims")(tree)],
+        ok=frozenset({0, 3}),
+    ),
+)
+
+RENAME_TARGETS: tuple[Target, ...] = (
+    Target("libcst rename / ours", "libcst", "ours", 50.0, at_least=True),
 )
 
 
@@ -125,7 +219,7 @@ TARGETS: tuple[Target, ...] = (
 
 
 def generator_digest() -> str:
-    source = Path(generate_monorepo.__file__).read_bytes()
+    source = GENERATOR.read_bytes()
     return hashlib.sha256(source).hexdigest()[:16]
 
 
@@ -141,7 +235,7 @@ def ensure_tree(trees: Path, files: int, seed: int) -> Tree:
     shutil.rmtree(root, ignore_errors=True)
     scratch = root.with_name(root.name + ".partial")
     shutil.rmtree(scratch, ignore_errors=True)
-    generate_monorepo.generate(scratch, files, seed)
+    generate_tree(scratch, files, seed)
     scratch.rename(root)
     marker.write_text(json.dumps(wanted) + "\n", encoding="utf-8")
     print(f"  {files} files in {time.perf_counter() - started:.1f} s")
@@ -156,6 +250,20 @@ class Measurement:
     runs: list[float] = field(default_factory=list)
     peak_rss_kib: int = 0
     failure: str | None = None
+    steps: int = 1
+    """Sequential commands per run (RENAMES rows); `runs` holds their sums."""
+    steps_run: int = 1
+    """How many of them ran; fewer than `steps` means the sums are extrapolated."""
+    step_seconds: list[float] = field(default_factory=list)
+    """The last run's time per command that ran."""
+    changed_files: int | None = None
+    """Python files whose bytes the last run changed (RENAMES rows)."""
+    budget: float | None = None
+    """The --rename-budget the steps were held to (RENAMES rows)."""
+
+    @property
+    def extrapolated(self) -> bool:
+        return self.steps_run < self.steps
 
     @property
     def seconds(self) -> float | None:
@@ -187,7 +295,7 @@ floor the header shows), and wait4 still covers the workers the command waits fo
 """
 
 
-def run_child(argv: Sequence[str]) -> tuple[float, int, int, str]:
+def run_child(argv: Sequence[str], cwd: Path | None = None) -> tuple[float, int, int, str]:
     """Run `argv` once: (wall seconds, peak RSS KiB from wait4, exit code, stderr tail)."""
     read_end, write_end = os.pipe()
     with tempfile.TemporaryFile() as stderr:
@@ -198,6 +306,7 @@ def run_child(argv: Sequence[str]) -> tuple[float, int, int, str]:
             stdout=subprocess.DEVNULL,
             stderr=stderr,
             pass_fds=(write_end,),
+            cwd=cwd,
             check=False,
         )
         os.close(write_end)
@@ -232,6 +341,62 @@ def measure(command: Command, tree: Tree, repeat: int) -> Measurement:
     return result
 
 
+def measure_rename(rename: Rename, source: Tree, repeat: int, budget: float) -> Measurement:
+    """Best of `repeat` moves, each on a fresh copy of `source` (without its cache).
+
+    When the first step's time times the number of steps exceeds `budget`, the other steps
+    are not run and the run's total is the first step's time times the number of steps.
+    """
+    result = Measurement(budget=budget)
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory(prefix="ssot-bench-rename-") as scratch:
+            copy = Tree(Path(scratch) / source.root.name, source.files)
+            shutil.copytree(source.root, copy.root, ignore=shutil.ignore_patterns(CACHE_DIR))
+            if rename.prepare:
+                rename.prepare(copy)
+            steps = rename.steps(copy)
+            result.steps, result.step_seconds = len(steps), []
+            for argv in steps:
+                try:
+                    elapsed, peak, code, tail = run_child(argv, cwd=copy.root)
+                except OSError as error:
+                    result.failure = f"cannot run {argv[0]}: {error}"
+                    return result
+                if code not in rename.ok:
+                    detail = indent(tail.strip() or "(no stderr)")
+                    step = f"step {len(result.step_seconds) + 1} of {len(steps)}"
+                    result.failure = f"exit code {code} at {step}\n{detail}"
+                    return result
+                result.step_seconds.append(elapsed)
+                result.peak_rss_kib = max(result.peak_rss_kib, peak)
+                if (
+                    len(steps) > 1
+                    and len(result.step_seconds) == 1
+                    and elapsed * len(steps) > budget
+                ):
+                    break
+            result.steps_run = len(result.step_seconds)
+            total = sum(result.step_seconds) * result.steps / result.steps_run
+            result.changed_files = changed_files(source.root, copy.root)
+        result.runs.append(total)
+        if total > SLOW_SECONDS:
+            break
+    return result
+
+
+def changed_files(original: Path, copy: Path) -> int:
+    """Python files added, removed or rewritten in `copy` relative to `original`."""
+    before = {path.relative_to(original): path for path in original.rglob("*.py")}
+    after = {path.relative_to(copy): path for path in copy.rglob("*.py")}
+    return sum(
+        1
+        for name in before.keys() | after.keys()
+        if name not in before
+        or name not in after
+        or before[name].read_bytes() != after[name].read_bytes()
+    )
+
+
 def indent(text: str) -> str:
     return "\n".join(f"      {line}" for line in text.splitlines())
 
@@ -247,6 +412,13 @@ def tool_version(argv: Sequence[str]) -> str:
     return (done.stdout or done.stderr).strip().splitlines()[0] if done.returncode == 0 else "?"
 
 
+def package_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
 def header() -> str:
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
     ssot_bin = BIN / "ssot-migrate"
@@ -259,6 +431,7 @@ def header() -> str:
         f"  ssot    : {ssot_bin if ssot_bin.exists() else f'{ssot_bin} (missing)'}",
         f"  ruff    : {tool_version([str(BIN / 'ruff'), '--version'])}",
         f"  grep    : {tool_version(['grep', '--version'])}",
+        f"  libcst  : {package_version('libcst')}",
         f"  RSS     : peak of the child and its reaped workers; floor {floor:.1f} MiB (`true`)",
     ]
     return "\n".join(lines)
@@ -298,7 +471,61 @@ def table(trees: Sequence[Tree], results: Results) -> str:
     return "\n".join(lines)
 
 
-def target_lines(trees: Sequence[Tree], results: Results) -> list[str]:
+@dataclass(frozen=True)
+class RenameResults:
+    tree: Tree
+    by_key: dict[str, Measurement]
+
+
+def rename_table(renamed: RenameResults) -> list[str]:
+    tree, by_key = renamed.tree, renamed.by_key
+    label_width = max(len(r.label) for r in RENAMES) + 2
+    columns = ["s", "files/s", "RSS MiB", "changed"]
+    widths = [9, 10, 8, 8]
+
+    def row(label: str, cells: Sequence[str]) -> str:
+        shown = " ".join(v.rjust(w) for v, w in zip(cells, widths, strict=True))
+        return label.ljust(label_width) + " | " + shown
+
+    lines = [
+        f"rename on {tree.files:,} files: the same move with each tool, every run on a fresh copy",
+        row("tool", columns),
+    ]
+    lines.append("-" * len(lines[-1]))
+    notes = []
+    for rename in RENAMES:
+        m = by_key[rename.key]
+        seconds = m.seconds
+        if seconds is None:
+            lines.append(row(rename.label, ["FAILED", "", "", ""]))
+            continue
+        mark = "*" if m.extrapolated else ""
+        rss = f"{m.peak_rss_kib / 1024:.1f}"
+        changed = "?" if m.changed_files is None else str(m.changed_files)
+        lines.append(row(rename.label, [f"{seconds:.3f}{mark}", rate(tree, seconds), rss, changed]))
+        if m.extrapolated:
+            first = m.step_seconds[0]
+            notes += [
+                f"  * EXTRAPOLATED, not measured: {rename.label} ran only its first step of"
+                f" {m.steps}",
+                f"    ({first:.1f} s); {first:.1f} s x {m.steps} = {first * m.steps:.0f} s is over"
+                f" --rename-budget {m.budget or 0:g} s, so the row shows {first:.1f} x {m.steps}",
+                "    and 'changed' counts the files that first step rewrote",
+            ]
+        elif m.steps > 1:
+            per_step = ", ".join(f"{s:.1f}" for s in m.step_seconds)
+            notes.append(f"  {rename.label}: seconds per step {per_step}")
+    return lines + notes
+
+
+def rate(tree: Tree, seconds: float) -> str:
+    per_second = tree.files / seconds
+    return f"{per_second:.2f}" if per_second < 10 else f"{per_second:,.0f}"
+
+
+def target_lines(
+    trees: Sequence[Tree], results: Results, renamed: RenameResults | None
+) -> list[str]:
     lines = ["targets"]
     for target in TARGETS:
         verdicts = []
@@ -308,6 +535,13 @@ def target_lines(trees: Sequence[Tree], results: Results) -> list[str]:
             verdicts.append(f"{tree.files:,} files: {verdict(target, results[tree.files])}")
         shown = "; ".join(verdicts) or "n/a (no tree of that size)"
         lines.append(f"  {target.describe():<28} {shown}")
+    if renamed is not None:
+        for target in RENAME_TARGETS:
+            shown = f"{renamed.tree.files:,} files: {verdict(target, renamed.by_key)}"
+            used = (target.numerator, target.denominator or target.numerator)
+            if any(renamed.by_key[key].extrapolated for key in used):
+                shown += " (from an extrapolated time)"
+            lines.append(f"  {target.describe():<28} {shown}")
     return lines
 
 
@@ -321,29 +555,49 @@ def verdict(target: Target, results: dict[str, Measurement]) -> str:
     return f"{value:.2f}{unit} {'PASS' if target.passes(value) else 'MISS'}"
 
 
-def failures(trees: Sequence[Tree], results: Results) -> list[str]:
+def failures(trees: Sequence[Tree], results: Results, renamed: RenameResults | None) -> list[str]:
     lines = []
     for tree in trees:
         for command in COMMANDS:
             failure = results[tree.files][command.key].failure
             if failure:
                 lines.append(f"  FAILED {command.label} on {tree.files:,} files: {failure}")
+    if renamed is not None:
+        for rename in RENAMES:
+            failure = renamed.by_key[rename.key].failure
+            if failure:
+                lines.append(f"  FAILED {rename.label} on {renamed.tree.files:,} files: {failure}")
     return ["failures", *lines] if lines else []
 
 
-def to_json(trees: Sequence[Tree], results: Results) -> str:
-    data = {
-        str(tree.files): {
-            key: {
-                "seconds": m.seconds,
-                "runs": m.runs,
-                "peak_rss_mib": m.peak_rss_kib / 1024,
-                "failure": m.failure,
-            }
-            for key, m in results[tree.files].items()
-        }
+def measurement_json(m: Measurement) -> dict[str, object]:
+    return {
+        "seconds": m.seconds,
+        "runs": m.runs,
+        "peak_rss_mib": m.peak_rss_kib / 1024,
+        "failure": m.failure,
+    }
+
+
+def to_json(trees: Sequence[Tree], results: Results, renamed: RenameResults | None) -> str:
+    data: dict[str, object] = {
+        str(tree.files): {key: measurement_json(m) for key, m in results[tree.files].items()}
         for tree in trees
     }
+    if renamed is not None:
+        rows: dict[str, object] = {"files": renamed.tree.files}
+        for key, m in renamed.by_key.items():
+            rows[key] = {
+                **measurement_json(m),
+                "steps": m.steps,
+                "steps_run": m.steps_run,
+                "extrapolated": m.extrapolated,
+                "step_seconds": m.step_seconds,
+                "changed_files": m.changed_files,
+            }
+        for target in RENAME_TARGETS:
+            rows[target.label] = verdict(target, renamed.by_key)
+        data["rename"] = rows
     return json.dumps(data, indent=2) + "\n"
 
 
@@ -358,6 +612,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--trees-dir", type=Path, default=REPO / "bench-trees")
     parser.add_argument("--json", type=Path, help="also write the measurements here")
+    parser.add_argument(
+        "--rename-size",
+        type=int,
+        default=1000,
+        help="files in the tree of the rename comparison with LibCST (default 1000)",
+    )
+    parser.add_argument("--no-rename", action="store_true", help="skip the rename comparison")
+    parser.add_argument(
+        "--rename-budget",
+        type=float,
+        default=600.0,
+        help="seconds a multi-step rename may take; beyond it, run its first step and"
+        " extrapolate (default 600)",
+    )
     args = parser.parse_args(argv)
     args.sizes = [2000] if args.quick else [int(size) for size in args.sizes.split(",")]
     return args
@@ -393,6 +661,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     compile_bytecode()
     print(header())
     trees = [ensure_tree(args.trees_dir, size, args.seed) for size in args.sizes]
+    rename_tree = (
+        None if args.no_rename else ensure_tree(args.trees_dir, args.rename_size, args.seed)
+    )
     results: Results = {}
     for tree in trees:
         warm_page_cache(tree)
@@ -400,13 +671,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         for command in COMMANDS:
             print(f"  {tree.files:,} files: {command.label} ...", flush=True)
             results[tree.files][command.key] = measure(command, tree, args.repeat)
+    renamed = None
+    if rename_tree is not None:
+        by_key = {}
+        for rename in RENAMES:
+            print(f"  rename on {rename_tree.files:,} files: {rename.label} ...", flush=True)
+            by_key[rename.key] = measure_rename(
+                rename, rename_tree, args.repeat, args.rename_budget
+            )
+        renamed = RenameResults(rename_tree, by_key)
     print()
     print(f"best of {args.repeat} runs (one run when the first exceeds {SLOW_SECONDS:g} s)")
     print(table(trees, results))
+    if renamed is not None:
+        print()
+        print("\n".join(rename_table(renamed)))
     print()
-    print("\n".join(target_lines(trees, results) + failures(trees, results)))
+    print("\n".join(target_lines(trees, results, renamed) + failures(trees, results, renamed)))
     if args.json:
-        args.json.write_text(to_json(trees, results), encoding="utf-8")
+        args.json.write_text(to_json(trees, results, renamed), encoding="utf-8")
     return 0
 
 
