@@ -145,3 +145,30 @@ def test_example_monorepo_binds_the_same_objects_after_both_phases(tmp_path: Pat
     for phase in ("phase1", "phase2"):
         main(["--root", str(repo), "-q", "run", phase, "--no-commit"])
     assert {p: p.read_bytes() for p in repo.rglob("*.py")} == snapshot, "second run changed files"
+
+
+def test_review_writes_only_the_accepted_files(tmp_path: Path) -> None:
+    files = {
+        "svc/a.py": b"from app import Engine\nX = 1\n",
+        "svc/b.py": b"from app import Engine\nY = 2\n",
+    }
+    repo = make_repo(tmp_path, files)
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_migrate.cli", "--root", str(repo), "run", "phase2", "--review"],
+        input="a\ns\n", capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "+from app.engine import Engine" in result.stdout
+    assert (repo / "svc/a.py").read_bytes() == b"from app.engine import Engine\nX = 1\n"
+    assert (repo / "svc/b.py").read_bytes() == files["svc/b.py"]
+    assert "rewrote 1 sites in 1 files" in result.stderr
+
+
+def test_unknown_phase_lists_the_valid_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo(tmp_path, {})
+    assert main(["--root", str(repo), "phase9"]) == 2
+    assert "unknown phase 'phase9'" in capsys.readouterr().err
+    assert main(["--root", str(repo), "run", "phase2", "--symbol", "Nope"]) == 2
+    assert "valid: Engine" in capsys.readouterr().err
