@@ -22,7 +22,7 @@ from ssot_migrate.project import (
     select_symbols,
 )
 from ssot_migrate.report import AuditRun, Skipped
-from ssot_migrate.rewrite import FileChange, Note, files_to_read, plan_and_apply
+from ssot_migrate.rewrite import FileChange, Note, apply_plan, plan_rewrites
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_PARTIAL = 0, 1, 3
 
@@ -171,13 +171,10 @@ def run_phase(
     specs = select_symbols(config, symbols, phase)
     project = open_project(options, config, specs)
     audits = _audits(project, specs)
-    wanted = files_to_read(project.index, audits)
-    contents = {}
-    for source in project.files:
-        if source.rel in wanted:
-            contents[source.rel] = workspace.read_bytes(source.path)
+    plan = plan_rewrites(project.index, audits, strings)
+    contents = {s.rel: workspace.read_bytes(s.path) for s in project.files if s.rel in plan.files}
     relative = config.relative_imports == "keep"
-    result = plan_and_apply(project.index, project.resolver, audits, contents, relative, strings)
+    result = apply_plan(plan, contents, project.resolver, relative)
     return RunResult(phase, specs, result.changes, result.refused, result.notes, project.skipped())
 
 

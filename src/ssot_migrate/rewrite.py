@@ -76,33 +76,36 @@ class _FilePlan:
     """Every path that reaches a symbol of the run -> its canonical import."""
 
 
-def plan_and_apply(
-    index: Index,
-    resolver: Resolver,
-    audits: Sequence[SymbolAudit],
-    read: Mapping[str, bytes],
-    relative: bool = True,
-    strings: bool = True,
-) -> RewriteResult:
-    """Rewrite every file of `read` (rel -> bytes) that has a rewritable site."""
+@dataclass(frozen=True, slots=True)
+class RewritePlan:
+    """Which files a run edits, and the sites it leaves alone (with reasons)."""
+
+    files: Mapping[str, _FilePlan]
+    notes: tuple[Note, ...]
+
+
+def plan_rewrites(index: Index, audits: Sequence[SymbolAudit], strings: bool = True) -> RewritePlan:
     plans, notes = _plan(index, audits, strings)
+    return RewritePlan(plans, tuple(notes))
+
+
+def apply_plan(
+    plan: RewritePlan, read: Mapping[str, bytes], resolver: Resolver, relative: bool = True
+) -> RewriteResult:
+    """Rewrite every planned file of `read` (rel -> its bytes), verified one by one."""
     changes: list[FileChange] = []
     refused: list[Note] = []
-    for rel, plan in sorted(plans.items()):
+    for rel, file_plan in sorted(plan.files.items()):
         data = read.get(rel)
         if data is None:
             continue
-        outcome = _apply(plan, data, resolver, relative)
+        outcome = _apply(file_plan, data, resolver, relative)
         if isinstance(outcome, Note):
             refused.append(outcome)
         elif outcome != data:
-            changes.append(FileChange(rel, data, outcome, sum(plan.sites.values()), plan.sites))
-    return RewriteResult(tuple(changes), tuple(refused), tuple(notes))
-
-
-def files_to_read(index: Index, audits: Sequence[SymbolAudit]) -> set[str]:
-    plans, _ = _plan(index, audits, True)
-    return set(plans)
+            sites = file_plan.sites
+            changes.append(FileChange(rel, data, outcome, sum(sites.values()), sites))
+    return RewriteResult(tuple(changes), tuple(refused), plan.notes)
 
 
 # planning ---------------------------------------------------------------------------------
