@@ -1,0 +1,263 @@
+"""Deprecation shims: a legacy module's moved names go behind a PEP 562 ``__getattr__``.
+
+The module keeps every other byte; the bindings of the moved names (``from x import S``,
+``Alias = S``) leave its namespace, and a generated block between two marker lines serves
+them lazily: the very same object, one warning per importing site, at that site's line, for
+``from legacy import S``, ``import legacy; legacy.S`` and ``from legacy import *``, and none
+for code that only imports the module's other names. Pure: bytes in, bytes out.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+
+from ssot_migrate.codemods.canonical_imports import local_name, without_names
+from ssot_migrate.dotted import is_dotted_identifier, is_identifier, split_path
+from ssot_migrate.templating import render
+
+BEGIN = "# >>> ssot-migrate shim >>>"
+END = "# <<< ssot-migrate shim <<<"
+PREVIOUS_GETATTR = "_ssot_previous_getattr"
+
+
+@dataclass(frozen=True, slots=True)
+class MovedName:
+    """``legacy.<name>`` now lives at ``<module>.<attribute>``."""
+
+    name: str
+    module: str
+    attribute: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShimOrigin:
+    """Where a shim comes from, for its header and its warning."""
+
+    phase: str
+    title: str
+    category: str = "DeprecationWarning"
+    removal: str | None = None
+
+
+class ShimRefused(Exception):
+    """The module cannot take a shim safely; the message says why."""
+
+
+def check_names(names: Sequence[MovedName], origin: ShimOrigin) -> None:
+    """Everything that reaches the template must be a (dotted) identifier."""
+    for moved in names:
+        if not (is_identifier(moved.name) and is_identifier(moved.attribute)):
+            raise ValueError(f"not an identifier: {moved.name!r} / {moved.attribute!r}")
+        if not is_dotted_identifier(moved.module):
+            raise ValueError(f"not a dotted module path: {moved.module!r}")
+    if not is_dotted_identifier(origin.category):
+        raise ValueError(f"not a dotted warning category: {origin.category!r}")
+
+
+def render_block(
+    names: Sequence[MovedName],
+    origin: ShimOrigin,
+    previous_getattr: bool = False,
+    all_names: Sequence[str] = (),
+) -> str:
+    check_names(names, origin)
+    if not all(is_identifier(name) for name in all_names):
+        raise ValueError(f"not identifiers: {list(all_names)!r}")
+    category_module, category_name = split_path(origin.category)
+    removal = origin.removal
+    return render(
+        "shim_block.py.j2",
+        begin=BEGIN,
+        end=END,
+        phase=origin.phase,
+        # User text lands in a comment and a string literal: one line, and a repr.
+        title=" ".join((origin.title or "no title").split()),
+        names=sorted(names, key=lambda m: m.name),
+        category_module=category_module,
+        category_name=category_name,
+        removal_literal=repr(f" and goes away in {removal}" if removal else ""),
+        previous_getattr=PREVIOUS_GETATTR if previous_getattr else None,
+        all_names=sorted(all_names),
+    )
+
+
+def shim_module(source: bytes, names: Sequence[MovedName], origin: ShimOrigin) -> bytes:
+    """`source` with the moved names served by a generated ``__getattr__`` block.
+
+    Running it again on its own output changes nothing: the block is regenerated in place.
+    """
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    text = _without_block(source.decode(encoding))
+    module = cst.parse_module(text)
+    moved = {m.name for m in names}
+    _refuse_own_uses(module, moved)
+    public = () if _has_dunder_all(module) else _public_names(module) | moved
+    remover = _RemoveBindings(moved)
+    module = module.visit(remover)
+    newline = module.default_newline
+    body = module.code
+    if body and not body.endswith(("\n", "\r")):
+        body += newline
+    if body.strip():
+        body += newline
+    block = render_block(names, origin, remover.had_getattr, sorted(public))
+    result = body + block.replace("\n", newline)
+    try:
+        ast.parse(result)
+    except SyntaxError as error:  # generated code is checked like rewritten code
+        raise ShimRefused(f"the shimmed module would not parse: {error.msg}") from None
+    return result.encode(encoding)
+
+
+def _without_block(text: str) -> str:
+    start = text.find(BEGIN)
+    if start == -1:
+        return text
+    end = text.find(END, start)
+    if end == -1:
+        raise ShimRefused(f"an unterminated {BEGIN!r} block: remove it by hand")
+    after = end + len(END)
+    while after < len(text) and text[after] in "\r\n":
+        after += 1
+    return text[:start].rstrip("\r\n") + ("\n" if text[:start].strip() else "") + text[after:]
+
+
+def _has_dunder_all(module: cst.Module) -> bool:
+    return "__all__" in _bound_names(module)
+
+
+def _public_names(module: cst.Module) -> set[str]:
+    """What ``from module import *`` binds when the module has no ``__all__``."""
+    return {name for name in _bound_names(module) if not name.startswith("_")}
+
+
+def _bound_names(module: cst.Module) -> set[str]:
+    names: set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+            names.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for node in statement.body:
+                aliases = _aliases(node)
+                if aliases:
+                    names.update(local_name(a) for a in aliases)
+                if isinstance(node, cst.Assign | cst.AnnAssign | cst.AugAssign):
+                    targets = node.targets if isinstance(node, cst.Assign) else [node]
+                    for target in targets:
+                        if isinstance(target.target, cst.Name):
+                            names.add(target.target.value)
+    return names
+
+
+def _aliases(node: cst.BaseSmallStatement) -> Sequence[cst.ImportAlias]:
+    if isinstance(node, cst.Import):
+        return node.names
+    if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+        return node.names
+    return ()
+
+
+class _Uses(cst.CSTVisitor):
+    """Names the module's own code reads (not its imports, not `__all__` strings)."""
+
+    def __init__(self) -> None:
+        self.loaded: set[str] = set()
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.loaded.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False  # `x.S` is an attribute, not the module's S
+
+
+def _refuse_own_uses(module: cst.Module, moved: set[str]) -> None:
+    uses = _Uses()
+    for statement in module.body:
+        if _is_alias_of_moved(statement, moved):
+            continue
+        statement.visit(uses)
+    used = sorted(moved & uses.loaded)
+    if used:
+        raise ShimRefused(
+            f"the module itself uses {', '.join(used)}: moving it behind __getattr__ would "
+            "break the module's own code"
+        )
+
+
+def _is_alias_of_moved(statement: cst.CSTNode, moved: set[str]) -> bool:
+    """``Alias = S`` where Alias is moved too: a re-binding, not a use."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    node = statement.body[0]
+    return (
+        isinstance(node, cst.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0].target, cst.Name)
+        and node.targets[0].target.value in moved
+    )
+
+
+class _RemoveBindings(cst.CSTTransformer):
+    """Drop module-level bindings of moved names; rename an existing ``__getattr__``."""
+
+    def __init__(self, moved: set[str]) -> None:
+        super().__init__()
+        self.moved = moved
+        self.had_getattr = False
+        self.depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.depth += 1
+        return False
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        self.depth -= 1
+        if self.depth == 0 and updated_node.name.value in ("__getattr__", PREVIOUS_GETATTR):
+            self.had_getattr = True
+            return updated_node.with_changes(name=cst.Name(PREVIOUS_GETATTR))
+        return updated_node
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        if len(updated_node.body) != 1:
+            return updated_node
+        node = updated_node.body[0]
+        if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+            drop = {i for i, a in enumerate(node.names) if local_name(a) in self.moved}
+            if not drop:
+                return updated_node
+            if len(drop) == len(node.names):
+                return cst.RemovalSentinel.REMOVE
+            return updated_node.with_changes(body=[without_names(node, drop)])
+        if _is_alias_of_moved(updated_node, self.moved):
+            return cst.RemovalSentinel.REMOVE
+        return updated_node
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        if not updated_node.body:  # an if/try at module level lost its only import
+            return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return updated_node

@@ -1,0 +1,189 @@
+"""Shims proven at runtime: real subprocess imports with warnings as errors or recorded,
+asserting identity (`legacy.S is canonical.S`), exactly one warning per importing site and
+its file and line, for each kind of legacy module."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ssot_migrate.shims import MovedName, ShimOrigin, ShimRefused, shim_module
+
+ORIGIN = ShimOrigin("phase2", "ExecutionEngine consolidation", "DeprecationWarning", "2026.06")
+ENGINE = MovedName("ExecutionEngine", "app.agents.execution_engine", "ExecutionEngine")
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def base(root: Path) -> None:
+    write(
+        root,
+        {
+            "app/__init__.py": "",
+            "app/agents/execution_engine.py": "class ExecutionEngine:\n    pass\n",
+            "app/agents/registry.py": "class AgentRegistry:\n    pass\n",
+        },
+    )
+
+
+def shim(root: Path, rel: str, names: list[MovedName]) -> str:
+    path = root / rel
+    path.write_bytes(shim_module(path.read_bytes(), names, ORIGIN))
+    return path.read_text()
+
+
+def observe(root: Path, importer: str) -> dict[str, object]:
+    """Import `importer` (written to imp.py) in a fresh interpreter, recording warnings."""
+    (root / "imp.py").write_text(textwrap.dedent(importer))
+    script = textwrap.dedent(
+        f"""
+        import json, sys, warnings
+        sys.path.insert(0, {str(root)!r})
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            import imp
+        from app.agents.execution_engine import ExecutionEngine
+        print(json.dumps({{
+            "same": getattr(imp, "S", ExecutionEngine) is ExecutionEngine,
+            "warnings": [[w.category.__name__, w.filename.rsplit("/", 1)[-1], w.lineno]
+                         for w in caught],
+        }}))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def test_compat_module_serves_the_same_object_and_warns_once_at_the_importer(
+    tmp_path: Path,
+) -> None:
+    base(tmp_path)
+    write(tmp_path, {"app/agents/__init__.py": "", "app/agents/engine.py": '''\
+        """Compatibility module."""
+        from .execution_engine import ExecutionEngine
+        '''})  # fmt: skip
+    text = shim(tmp_path, "app/agents/engine.py", [ENGINE])
+    assert text.startswith('"""Compatibility module."""\n')
+    assert "from .execution_engine import ExecutionEngine\n" not in text
+    for importer, line in [
+        ("X = 1\nfrom app.agents.engine import ExecutionEngine as S\n", 2),
+        ("import app.agents.engine\nS = app.agents.engine.ExecutionEngine\n", 2),
+        ("from app.agents.engine import *\nS = ExecutionEngine\n", 1),
+    ]:
+        seen = observe(
+            tmp_path, importer.replace("*\nS = ExecutionEngine", "*\nS = ExecutionEngine")
+        )
+        assert seen == {"same": True, "warnings": [["DeprecationWarning", "imp.py", line]]}
+
+
+def test_package_init_keeps_its_other_names_without_warnings(tmp_path: Path) -> None:
+    base(tmp_path)
+    write(tmp_path, {"app/agents/__init__.py": '''\
+        from .execution_engine import ExecutionEngine
+        from .registry import AgentRegistry
+
+        __all__ = ["AgentRegistry", "ExecutionEngine"]
+        VERSION = 2
+        '''})  # fmt: skip
+    text = shim(tmp_path, "app/agents/__init__.py", [ENGINE])
+    assert text.startswith("from .registry import AgentRegistry\n\n__all__ = ")
+    quiet = observe(tmp_path, "from app.agents import AgentRegistry, VERSION\n")
+    assert quiet["warnings"] == []
+    loud = observe(tmp_path, "from app.agents import AgentRegistry, ExecutionEngine as S\n")
+    assert loud == {"same": True, "warnings": [["DeprecationWarning", "imp.py", 1]]}
+    star = observe(tmp_path, "from app.agents import *\nS = ExecutionEngine\n")
+    assert star == {"same": True, "warnings": [["DeprecationWarning", "imp.py", 1]]}
+    listed = observe(tmp_path, "import app.agents\nassert 'ExecutionEngine' in dir(app.agents)\n")
+    assert listed["warnings"] == []
+
+
+def test_existing_getattr_is_kept_for_the_other_names(tmp_path: Path) -> None:
+    base(tmp_path)
+    write(tmp_path, {"app/agents/__init__.py": '''\
+        from .execution_engine import ExecutionEngine
+
+
+        def __getattr__(name):
+            if name == "LAZY":
+                return 42
+            raise AttributeError(name)
+        '''})  # fmt: skip
+    shim(tmp_path, "app/agents/__init__.py", [ENGINE])
+    seen = observe(
+        tmp_path, "from app.agents import LAZY, ExecutionEngine as S\nassert LAZY == 42\n"
+    )
+    assert seen == {"same": True, "warnings": [["DeprecationWarning", "imp.py", 1]]}
+
+
+def test_aliased_legacy_name_in_a_nested_package(tmp_path: Path) -> None:
+    base(tmp_path)
+    write(tmp_path, {
+        "app/agents/__init__.py": "",
+        "app/core/__init__.py": "",
+        "app/core/legacy/__init__.py": "",
+        "app/core/legacy/managers.py": '''\
+            from app.agents.execution_engine import ExecutionEngine as UnifiedEngine
+
+            Engine = UnifiedEngine
+            ''',
+    })  # fmt: skip
+    moved = [
+        MovedName("Engine", ENGINE.module, ENGINE.attribute),
+        MovedName("UnifiedEngine", ENGINE.module, ENGINE.attribute),
+    ]
+    text = shim(tmp_path, "app/core/legacy/managers.py", moved)
+    assert "Engine = UnifiedEngine" not in text
+    seen = observe(tmp_path, "from app.core.legacy.managers import Engine as S\n")
+    assert seen == {"same": True, "warnings": [["DeprecationWarning", "imp.py", 1]]}
+
+
+def test_shimming_twice_changes_nothing() -> None:
+    source = b"from .execution_engine import ExecutionEngine\nfrom .registry import AgentRegistry\n"
+    once = shim_module(source, [ENGINE], ORIGIN)
+    assert shim_module(once, [ENGINE], ORIGIN) == once
+
+
+def test_a_module_that_uses_the_name_itself_is_refused() -> None:
+    source = b"from .execution_engine import ExecutionEngine\n\n\ndef make():\n    return ExecutionEngine()\n"
+    with pytest.raises(ShimRefused, match="uses ExecutionEngine"):
+        shim_module(source, [ENGINE], ORIGIN)
+
+
+def test_names_are_validated_before_the_template() -> None:
+    with pytest.raises(ValueError, match="dotted module path"):
+        shim_module(b"", [MovedName("S", "app.agents..x", "S")], ORIGIN)
+    with pytest.raises(ValueError, match="warning category"):
+        shim_module(b"", [ENGINE], ShimOrigin("p", "t", "Deprecation Warning"))
+
+
+def test_config_text_cannot_escape_into_code(tmp_path: Path) -> None:
+    base(tmp_path)
+    write(
+        tmp_path,
+        {
+            "app/agents/__init__.py": "",
+            "app/agents/engine.py": "from .execution_engine import ExecutionEngine\n",
+        },
+    )
+    origin = ShimOrigin(
+        "phase2",
+        'evil\nimport os; os.system("x")',
+        "DeprecationWarning",
+        '2026"}; raise SystemExit #',
+    )
+    path = tmp_path / "app/agents/engine.py"
+    path.write_bytes(shim_module(path.read_bytes(), [ENGINE], origin))
+    assert "\nimport os;" not in path.read_text()
+    seen = observe(tmp_path, "from app.agents.engine import ExecutionEngine as S\n")
+    assert seen == {"same": True, "warnings": [["DeprecationWarning", "imp.py", 1]]}
