@@ -154,10 +154,28 @@ def test_shimming_twice_changes_nothing() -> None:
     assert shim_module(once, [ENGINE], ORIGIN) == once
 
 
-def test_a_module_that_uses_the_name_itself_is_refused() -> None:
-    source = b"from .execution_engine import ExecutionEngine\n\n\ndef make():\n    return ExecutionEngine()\n"
-    with pytest.raises(ShimRefused, match="uses ExecutionEngine"):
-        shim_module(source, [ENGINE], ORIGIN)
+def test_a_module_that_uses_the_name_itself_keeps_working(tmp_path: Path) -> None:
+    base(tmp_path)
+    write(tmp_path, {"app/agents/__init__.py": '''\
+        from .execution_engine import ExecutionEngine
+
+
+        def make():
+            return ExecutionEngine()
+        '''})  # fmt: skip
+    text = shim(tmp_path, "app/agents/__init__.py", [ENGINE])
+    assert text.startswith("from .execution_engine import ExecutionEngine\n")
+    inside = observe(tmp_path, "import app.agents\nS = type(app.agents.make())\n")
+    assert inside == {"same": True, "warnings": []}
+    outside = observe(tmp_path, "X = 0\nfrom app.agents import ExecutionEngine as S\n")
+    assert outside == {"same": True, "warnings": [["DeprecationWarning", "imp.py", 2]]}
+    star = observe(tmp_path, "from app.agents import *\nS = ExecutionEngine\n")
+    assert star == {"same": True, "warnings": [["DeprecationWarning", "imp.py", 1]]}
+
+
+def test_an_unterminated_block_is_refused() -> None:
+    with pytest.raises(ShimRefused, match="unterminated"):
+        shim_module(b"# >>> ssot-migrate shim >>>\nx = 1\n", [ENGINE], ORIGIN)
 
 
 def test_names_are_validated_before_the_template() -> None:
@@ -186,4 +204,20 @@ def test_config_text_cannot_escape_into_code(tmp_path: Path) -> None:
     path.write_bytes(shim_module(path.read_bytes(), [ENGINE], origin))
     assert "\nimport os;" not in path.read_text()
     seen = observe(tmp_path, "from app.agents.engine import ExecutionEngine as S\n")
+    assert seen == {"same": True, "warnings": [["DeprecationWarning", "imp.py", 1]]}
+
+
+def test_a_later_phase_keeps_serving_the_earlier_phase_names(tmp_path: Path) -> None:
+    base(tmp_path)
+    write(
+        tmp_path,
+        {
+            "app/agents/__init__.py": "from .execution_engine import ExecutionEngine\nfrom .registry import AgentRegistry\n"
+        },
+    )
+    shim(tmp_path, "app/agents/__init__.py", [ENGINE])
+    registry = MovedName("AgentRegistry", "app.agents.registry", "AgentRegistry")
+    text = shim(tmp_path, "app/agents/__init__.py", [registry])
+    assert '"ExecutionEngine": (' in text and '"AgentRegistry": (' in text
+    seen = observe(tmp_path, "from app.agents import ExecutionEngine as S\n")
     assert seen == {"same": True, "warnings": [["DeprecationWarning", "imp.py", 1]]}

@@ -189,9 +189,11 @@ def run(
     from ssot_migrate import commands, diffing
 
     g = _globals(ctx)
-    # Until git and shims land, --no-commit and --no-shims describe the only behaviour.
-    del no_commit, no_shims
-    result = commands.run_phase(_options(g), phase, symbol or [], strings=not no_strings)
+    # Until git lands, --no-commit describes the only behaviour there is.
+    del no_commit
+    result = commands.run_phase(
+        _options(g), phase, symbol or [], strings=not no_strings, shims=not no_shims
+    )
     changes = list(result.changes)
     if patch is not None:
         data = diffing.patch((c.rel, c.before, c.after) for c in changes)
@@ -204,6 +206,36 @@ def run(
         raise typer.Exit(result.exit_code)
     if review:
         changes = _review(g, changes)
+    written, refused = commands.write_changes(g.root.resolve(), changes)
+    kept = [c for c in changes if c.rel in set(written)]
+    _print_run_summary(g, result, kept, written=True, late_refusals=refused)
+    raise typer.Exit(commands.EXIT_PARTIAL if refused else result.exit_code)
+
+
+@app.command()
+def shim(
+    ctx: typer.Context,
+    phase: Annotated[
+        str | None, typer.Option("--phase", "-p", help="Only this phase's symbols.")
+    ] = None,
+    symbol: Annotated[
+        list[str] | None, typer.Option("--symbol", "-s", help="Only this symbol (repeatable).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Write nothing; print the diff and a summary.")
+    ] = False,
+) -> None:
+    """Generate or refresh the deprecation shims of the legacy modules."""
+    from ssot_migrate import commands, diffing
+
+    g = _globals(ctx)
+    result = commands.shim_phase(_options(g), phase, symbol or [])
+    changes = list(result.changes)
+    if dry_run:
+        for change in changes:
+            _print_diff(g, diffing.file_diff(change.rel, change.before, change.after))
+        _print_run_summary(g, result, changes, written=False)
+        raise typer.Exit(result.exit_code)
     written, refused = commands.write_changes(g.root.resolve(), changes)
     kept = [c for c in changes if c.rel in set(written)]
     _print_run_summary(g, result, kept, written=True, late_refusals=refused)
@@ -334,7 +366,7 @@ def _report_error(error: SsotError) -> None:
     typer.echo("nothing was written.", err=True)
 
 
-COMMANDS = frozenset({"audit", "init", "run"})
+COMMANDS = frozenset({"audit", "init", "run", "shim"})
 _VALUED_OPTIONS = frozenset({"--root", "--config", "--jobs", "-j"})
 
 

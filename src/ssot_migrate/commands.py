@@ -164,9 +164,13 @@ class RunResult:
 
 
 def run_phase(
-    options: RunOptions, phase: str, symbols: Sequence[str], strings: bool = True
+    options: RunOptions,
+    phase: str,
+    symbols: Sequence[str],
+    strings: bool = True,
+    shims: bool = True,
 ) -> RunResult:
-    """Plan and verify a phase's rewrite in memory."""
+    """Plan and verify a phase's rewrite (and its shims) in memory."""
     from ssot_migrate.rewrite import apply_plan, plan_rewrites
 
     config = load(options)
@@ -180,7 +184,65 @@ def run_phase(
     contents = {s.rel: workspace.read_bytes(s.path) for s in project.files if s.rel in plan.files}
     relative = config.relative_imports == "keep"
     result = apply_plan(plan, contents, project.resolver, relative)
-    return RunResult(phase, specs, result.changes, result.refused, result.notes, project.skipped())
+    changes, refused, notes = list(result.changes), list(result.refused), list(result.notes)
+    if shims:
+        shim_changes, shim_refused, shim_notes = _shim_changes(project, audits, phase)
+        changes += shim_changes
+        refused += shim_refused
+        notes += shim_notes
+    return RunResult(phase, specs, tuple(changes), tuple(refused), tuple(notes), project.skipped())
+
+
+def shim_phase(options: RunOptions, phase: str | None, symbols: Sequence[str]) -> RunResult:
+    """Generate or refresh the shims of a phase (of every phase without one), in memory."""
+    config = load(options)
+    specs = select_symbols(config, symbols, phase)
+    project = open_project(options, config, specs)
+    audits = _audits(project, specs)
+    changes, refused, notes = _shim_changes(project, audits, phase)
+    label = phase or "all phases"
+    return RunResult(label, specs, tuple(changes), tuple(refused), tuple(notes), ())
+
+
+def _shim_changes(
+    project: Project, audits: tuple[SymbolAudit, ...], phase: str | None
+) -> tuple[list[FileChange], list[Note], list[Note]]:
+    """A verified shim for every legacy module that re-exports a symbol on purpose."""
+    from ssot_migrate.extract import extract_facts
+    from ssot_migrate.facts import ModuleFacts
+    from ssot_migrate.rewrite import FileChange, Note, module_bindings_changed
+    from ssot_migrate.shims import ShimOrigin, ShimRefused, plan_shims, shim_module
+
+    config = project.config
+    titles = {p.name: p.title for p in config.phases}
+    owner = phase_of(config)
+    by_spec = {a.spec.canonical: a.spec.name for a in audits}
+    targets, planned_notes = plan_shims(project.index, audits)
+    notes = [Note(n.rel, 1, n.reason) for n in planned_notes]
+    changes: list[FileChange] = []
+    refused: list[Note] = []
+    by_rel = {f.rel: f for f in project.files}
+    for target in targets:
+        first = target.names[0]
+        name = phase or owner.get(by_spec.get(f"{first.module}.{first.attribute}", ""), "")
+        origin = ShimOrigin(name, titles.get(name, ""), config.shims.category, config.shims.removal)
+        source = by_rel[target.rel]
+        before = workspace.read_bytes(source.path)
+        try:
+            after = shim_module(before, target.names, origin)
+        except (ShimRefused, ValueError, SyntaxError) as error:
+            refused.append(Note(target.rel, 1, f"no shim: {error}"))
+            continue
+        old, new = project.index.facts.get(target.rel), extract_facts(after)
+        if not (isinstance(old, ModuleFacts) and isinstance(new, ModuleFacts)):
+            refused.append(Note(target.rel, 1, "no shim: the module could not be re-read"))
+            continue
+        changed = module_bindings_changed(source, old, new, project.resolver)
+        if changed:
+            refused.append(Note(target.rel, 1, f"no shim: it would change what {changed} is"))
+        elif after != before:
+            changes.append(FileChange(target.rel, before, after, len(target.names), {"shim": 1}))
+    return changes, refused, notes
 
 
 def write_changes(root: Path, changes: Sequence[FileChange]) -> tuple[list[str], list[Note]]:

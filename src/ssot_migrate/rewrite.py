@@ -526,12 +526,12 @@ def _verify(plan: _FilePlan, before: bytes, after: bytes, resolver: Resolver) ->
     if not old_names <= new_names:
         missing = ", ".join(sorted(str(n[1]) for n in old_names - new_names))
         raise _Refused(f"the rewrite would unbind {missing}")
-    changed = _module_bindings_changed(plan.source, plan.facts, new, resolver)
+    changed = module_bindings_changed(plan.source, plan.facts, new, resolver)
     if changed:
         raise _Refused(f"the rewrite would change what module-level {changed} is bound to")
 
 
-def _module_bindings_changed(
+def module_bindings_changed(
     source: SourceFile, old: ModuleFacts, new: ModuleFacts, resolver: Resolver
 ) -> str | None:
     """The first module-level name whose final binding (last binding wins) would differ."""

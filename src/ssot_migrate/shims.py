@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 
+from ssot_migrate.audit import SymbolAudit
 from ssot_migrate.codemods.canonical_imports import local_name, without_names
 from ssot_migrate.dotted import is_dotted_identifier, is_identifier, split_path
+from ssot_migrate.facts import Index
 from ssot_migrate.templating import render
 
 BEGIN = "# >>> ssot-migrate shim >>>"
@@ -65,6 +68,7 @@ def render_block(
     origin: ShimOrigin,
     previous_getattr: bool = False,
     all_names: Sequence[str] = (),
+    template: str = "shim_block.py.j2",
 ) -> str:
     check_names(names, origin)
     if not all(is_identifier(name) for name in all_names):
@@ -72,7 +76,7 @@ def render_block(
     category_module, category_name = split_path(origin.category)
     removal = origin.removal
     return render(
-        "shim_block.py.j2",
+        template,
         begin=BEGIN,
         end=END,
         phase=origin.phase,
@@ -88,31 +92,51 @@ def render_block(
 
 
 def shim_module(source: bytes, names: Sequence[MovedName], origin: ShimOrigin) -> bytes:
-    """`source` with the moved names served by a generated ``__getattr__`` block.
+    """`source` with the moved names served by a generated ``__getattr__`` block (or, when
+    the module uses them itself, kept bound behind a warning module class).
 
     Running it again on its own output changes nothing: the block is regenerated in place.
     """
     encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
-    text = _without_block(source.decode(encoding))
+    decoded = source.decode(encoding)
+    # A block from an earlier phase keeps serving its names: the new one serves both.
+    earlier = {m.name: m for m in _served(decoded)}
+    names = list({**earlier, **{m.name: m for m in names}}.values())
+    text = _without_block(decoded)
     module = cst.parse_module(text)
     moved = {m.name for m in names}
-    _refuse_own_uses(module, moved)
-    public = () if _has_dunder_all(module) else _public_names(module) | moved
-    remover = _RemoveBindings(moved)
-    module = module.visit(remover)
+    if _own_uses(module, moved):
+        # The module's own code reads the names from its globals: they stay bound, and a
+        # module class makes reads from outside warn (module __getattr__ never would).
+        block = render_block(names, origin, template="shim_class_block.py.j2")
+    else:
+        public = () if _has_dunder_all(module) else _public_names(module) | moved
+        remover = _RemoveBindings(moved)
+        module = module.visit(remover)
+        block = render_block(names, origin, remover.had_getattr, sorted(public))
     newline = module.default_newline
     body = module.code
     if body and not body.endswith(("\n", "\r")):
         body += newline
     if body.strip():
         body += newline
-    block = render_block(names, origin, remover.had_getattr, sorted(public))
     result = body + block.replace("\n", newline)
     try:
         ast.parse(result)
     except SyntaxError as error:  # generated code is checked like rewritten code
         raise ShimRefused(f"the shimmed module would not parse: {error.msg}") from None
     return result.encode(encoding)
+
+
+_SERVED = re.compile(r'^    "(\w+)": \("([\w.]+)", "(\w+)"\),$', re.MULTILINE)
+
+
+def _served(text: str) -> list[MovedName]:
+    """The names an existing generated block serves (its `_SSOT_MOVED` entries)."""
+    start, end = text.find(BEGIN), text.find(END)
+    if start == -1 or end == -1:
+        return []
+    return [MovedName(*match.groups()) for match in _SERVED.finditer(text, start, end)]
 
 
 def _without_block(text: str) -> str:
@@ -186,18 +210,13 @@ class _Uses(cst.CSTVisitor):
         return False  # `x.S` is an attribute, not the module's S
 
 
-def _refuse_own_uses(module: cst.Module, moved: set[str]) -> None:
+def _own_uses(module: cst.Module, moved: set[str]) -> set[str]:
+    """The moved names the module's own code reads (its imports and aliases aside)."""
     uses = _Uses()
     for statement in module.body:
-        if _is_alias_of_moved(statement, moved):
-            continue
-        statement.visit(uses)
-    used = sorted(moved & uses.loaded)
-    if used:
-        raise ShimRefused(
-            f"the module itself uses {', '.join(used)}: moving it behind __getattr__ would "
-            "break the module's own code"
-        )
+        if not _is_alias_of_moved(statement, moved):
+            statement.visit(uses)
+    return moved & uses.loaded
 
 
 def _is_alias_of_moved(statement: cst.CSTNode, moved: set[str]) -> bool:
@@ -261,3 +280,46 @@ class _RemoveBindings(cst.CSTTransformer):
         if not updated_node.body:  # an if/try at module level lost its only import
             return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
         return updated_node
+
+
+@dataclass(frozen=True, slots=True)
+class ShimTarget:
+    """A legacy module and the names its shim serves."""
+
+    rel: str
+    module: str
+    names: tuple[MovedName, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ShimNote:
+    rel: str
+    reason: str
+
+
+def plan_shims(
+    index: Index, audits: Sequence[SymbolAudit]
+) -> tuple[list[ShimTarget], list[ShimNote]]:
+    """Every module that re-exports a symbol on purpose gets a shim for the names it binds
+    explicitly (imports, aliases); a star re-export keeps working as it is and is noted."""
+    canonical = {a.spec.canonical_module for a in audits}
+    wanted: dict[str, dict[str, MovedName]] = {}
+    notes: list[ShimNote] = []
+    for audit in audits:
+        for path in sorted(audit.declared):
+            module, name = split_path(path)
+            source = index.modules.get(module)
+            facts = index.facts_of_module(module)
+            if source is None or facts is None or module in canonical:
+                continue
+            kinds = {b.kind for b in facts.bindings if b.name == name}
+            if kinds & {"import-from", "alias"}:
+                moved = MovedName(name, audit.spec.canonical_module, audit.spec.canonical_name)
+                wanted.setdefault(module, {})[name] = moved
+            else:
+                notes.append(ShimNote(source.rel, f"star re-export: {path} keeps working as is"))
+    targets = [
+        ShimTarget(index.modules[module].rel, module, tuple(names.values()))
+        for module, names in sorted(wanted.items())
+    ]
+    return targets, notes
