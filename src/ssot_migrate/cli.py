@@ -242,6 +242,26 @@ def shim(
     raise typer.Exit(commands.EXIT_PARTIAL if refused else result.exit_code)
 
 
+@app.command()
+def registry(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the page here (default: stdout).")
+    ] = None,
+) -> None:
+    """Render the SSOT import registry: canonical imports, legacy paths, their status."""
+    from ssot_migrate import commands
+
+    g = _globals(ctx)
+    page = commands.registry_page(_options(g))
+    if output is None:
+        sys.stdout.write(page)
+        return
+    workspace.write_atomic(output, page.encode())
+    if not g.quiet:
+        typer.echo(f"wrote the import registry to {output}", err=True)
+
+
 def _review(g: Globals, changes: list[Any]) -> list[Any]:
     from ssot_migrate import diffing
 
@@ -366,7 +386,7 @@ def _report_error(error: SsotError) -> None:
     typer.echo("nothing was written.", err=True)
 
 
-COMMANDS = frozenset({"audit", "init", "run", "shim"})
+COMMANDS = frozenset({"audit", "init", "registry", "run", "shim", "verify"})
 _VALUED_OPTIONS = frozenset({"--root", "--config", "--jobs", "-j"})
 
 

@@ -268,3 +268,26 @@ def write_changes(root: Path, changes: Sequence[FileChange]) -> tuple[list[str],
             continue
         written.append(change.rel)
     return written, refused
+
+
+def registry_page(options: RunOptions) -> str:
+    """The SSOT import registry (Markdown) for every configured symbol."""
+    from ssot_migrate.registry import render_registry
+    from ssot_migrate.shims import BEGIN
+
+    config = load(options)
+    specs = select_symbols(config, [], None)
+    project = open_project(options, config, specs)
+    audits = _audits(project, specs)
+    candidates = {
+        path.rpartition(".")[0]
+        for audit in audits
+        for path in (*audit.declared, *(p.path for p in audit.legacy_paths))
+    }
+    shimmed = set()
+    for module in candidates:
+        source = project.index.modules.get(module)
+        if source is not None and BEGIN.encode() in workspace.read_bytes(source.path):
+            shimmed.add(module)
+    where = config.config_file.name if config.config_file else "the default settings"
+    return render_registry(config, audits, shimmed, where)

@@ -1,0 +1,185 @@
+"""The SSOT import registry: one generated Markdown page saying, per phase and symbol, the
+one import to use and every legacy path that still reaches the symbol (and whether it
+already warns through a generated shim).
+
+Pure: a config, audits and the set of shimmed modules in, text out. The page is generated
+and never hand-edited; its header says how to regenerate it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from ssot_migrate.audit import SymbolAudit
+from ssot_migrate.config import Config, SymbolSpec
+from ssot_migrate.dotted import split_path
+from ssot_migrate.templating import render
+
+NO_VALUE = "—"
+STATUS_SHIMMED = "shimmed — warns"
+STATUS_REEXPORT = "re-export"
+STATUS_ELSEWHERE = "configured, different object"
+
+
+@dataclass(frozen=True, slots=True)
+class LegacyStatus:
+    """A legacy path that reaches the symbol's object."""
+
+    path: str
+    """Dotted legacy path (``app.agents.ExecutionEngine``)."""
+    sites: int
+    """Import sites still using it."""
+    strings: int
+    """String literals (mock.patch targets, importlib paths) still naming it."""
+    shimmed: bool
+    """Its module serves the name through a generated ssot-migrate shim."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """One table row, every cell already Markdown-safe."""
+
+    path: str
+    status: str
+    sites: int
+    strings: int
+    removal: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    name: str
+    import_line: str
+    target: int
+    variations: int | None
+    """None when the symbol was not audited."""
+    above_target: bool
+    rows: tuple[_Row, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _PhaseView:
+    heading: str
+    entries: tuple[_Entry, ...]
+
+
+def import_line(spec: SymbolSpec) -> str:
+    """``from <canonical module> import <canonical name>``, ``as <handle>`` if it differs."""
+    line = f"from {spec.canonical_module} import {spec.canonical_name}"
+    return line if spec.name == spec.canonical_name else f"{line} as {spec.name}"
+
+
+def legacy_statuses(
+    audit: SymbolAudit, shimmed_modules: Collection[str]
+) -> tuple[LegacyStatus, ...]:
+    """The legacy paths reaching the same object, sorted by path.
+
+    Besides the paths imported through (``audit.legacy_paths``), a module that re-exports
+    the name on purpose (``audit.declared``) is listed even when nothing imports through it
+    any more: the name is still importable there until the module is cleaned up.
+    """
+    shimmed = frozenset(shimmed_modules)
+    counts = {p.path: (p.sites, p.strings) for p in audit.legacy_paths}
+    for path in audit.declared:
+        counts.setdefault(path, (0, 0))
+    counts.pop(audit.spec.canonical, None)
+    return tuple(
+        LegacyStatus(path, sites, strings, split_path(path)[0] in shimmed)
+        for path, (sites, strings) in sorted(counts.items())
+    )
+
+
+def render_registry(
+    config: Config,
+    audits: Sequence[SymbolAudit],
+    shimmed_modules: Collection[str],
+    generated_from: str,
+) -> str:
+    """The registry page as Markdown (also readable as plain text).
+
+    Phases and their symbols come in config order; legacy paths are sorted by path, then
+    the configured legacy paths reaching a different object follow in config order. A
+    configured symbol without an audit in `audits` is listed as not audited.
+    """
+    removal = _cell(config.shims.removal or "") or NO_VALUE
+    by_spec = {a.spec: a for a in audits}
+    by_name = {a.spec.name: a for a in audits}
+
+    def find(spec: SymbolSpec) -> SymbolAudit | None:
+        found = by_spec.get(spec)
+        if found is None:
+            # The same symbol listed again by a later phase is audited once, as listed first.
+            found = by_name.get(spec.name)
+            if found is not None and found.spec.canonical != spec.canonical:
+                found = None
+        return found
+
+    phases = tuple(
+        _PhaseView(
+            _phase_heading(phase.name, phase.title),
+            tuple(_entry(spec, find(spec), shimmed_modules, removal) for spec in phase.symbols),
+        )
+        for phase in config.phases
+    )
+    lines = list(dict.fromkeys(import_line(spec) for spec in config.all_symbols()))
+    return render(
+        "registry.md.j2",
+        generated_from=_code(generated_from),
+        phases=phases,
+        import_lines=lines,
+    )
+
+
+def _entry(
+    spec: SymbolSpec,
+    audit: SymbolAudit | None,
+    shimmed_modules: Collection[str],
+    removal: str,
+) -> _Entry:
+    if audit is None:
+        return _Entry(spec.name, import_line(spec), spec.target, None, False, ())
+    rows = [
+        _Row(
+            _cell(_code(s.path)),
+            STATUS_SHIMMED if s.shimmed else STATUS_REEXPORT,
+            s.sites,
+            s.strings,
+            removal,
+        )
+        for s in legacy_statuses(audit, shimmed_modules)
+    ]
+    rows += [
+        _Row(_cell(_code(p.path)), STATUS_ELSEWHERE, p.sites, p.strings, removal)
+        for p in audit.elsewhere
+    ]
+    variations = len(audit.variations)
+    return _Entry(
+        spec.name,
+        import_line(spec),
+        spec.target,
+        variations,
+        variations > spec.target,
+        tuple(rows),
+    )
+
+
+def _phase_heading(name: str, title: str) -> str:
+    title = " ".join(title.split())
+    return f"Phase {_code(name)}: {title}" if title else f"Phase {_code(name)}"
+
+
+def _cell(text: str) -> str:
+    """Text for one table cell: one line, with ``|`` escaped (GFM honours ``\\|`` even
+    inside a code span in a table)."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _code(text: str) -> str:
+    """`text` as an inline code span that no backtick in it can end early."""
+    text = " ".join(text.split())
+    fence = "`"
+    while fence in text:
+        fence += "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
