@@ -206,6 +206,8 @@ def run(
         raise typer.Exit(result.exit_code)
     if review:
         changes = _review(g, changes)
+    if changes:
+        commands.record_cycles(_options(g), result)  # what `verify` compares against
     written, refused = commands.write_changes(g.root.resolve(), changes)
     kept = [c for c in changes if c.rel in set(written)]
     _print_run_summary(g, result, kept, written=True, late_refusals=refused)
@@ -240,6 +242,31 @@ def shim(
     kept = [c for c in changes if c.rel in set(written)]
     _print_run_summary(g, result, kept, written=True, late_refusals=refused)
     raise typer.Exit(commands.EXIT_PARTIAL if refused else result.exit_code)
+
+
+@app.command()
+def verify(
+    ctx: typer.Context,
+    phase: Annotated[str | None, typer.Option("--phase", "-p", help="Only this phase.")] = None,
+    symbol: Annotated[
+        list[str] | None, typer.Option("--symbol", "-s", help="Only this symbol (repeatable).")
+    ] = None,
+    runtime: Annotated[
+        bool, typer.Option("--runtime", help="Also import every legacy path in a subprocess.")
+    ] = False,
+    python: Annotated[
+        str | None, typer.Option("--python", help="The repository's interpreter (--runtime).")
+    ] = None,
+) -> None:
+    """Check that legacy paths still reach the canonical objects (exit 1 if not)."""
+    from ssot_migrate import commands
+
+    g = _globals(ctx)
+    result = commands.verify(_options(g), phase, symbol or [], runtime, python)
+    for line in result.lines:
+        if not g.quiet or not line.startswith(("ok", "note")):
+            typer.echo(line)
+    raise typer.Exit(EXIT_CHECK_FAILED if result.failed else EXIT_OK)
 
 
 @app.command()

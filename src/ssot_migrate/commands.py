@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ssot_migrate import baseline as ratchet
 from ssot_migrate import workspace
 from ssot_migrate.audit import SymbolAudit, audit_symbol
-from ssot_migrate.config import PYPROJECT_NAME, SymbolSpec
+from ssot_migrate.config import PYPROJECT_NAME, Config, SymbolSpec
 from ssot_migrate.discover import Candidate, discover_candidates
 from ssot_migrate.errors import ConfigError, Problem, UsageError
 from ssot_migrate.grouping import find_codeowners, parse_group_by
@@ -291,3 +291,96 @@ def registry_page(options: RunOptions) -> str:
             shimmed.add(module)
     where = config.config_file.name if config.config_file else "the default settings"
     return render_registry(config, audits, shimmed, where)
+
+
+CYCLES_FILE = "cycles-before-{phase}.json"
+
+
+def _phase_modules(audits: Sequence[SymbolAudit]) -> set[str]:
+    modules = set()
+    for audit in audits:
+        modules.add(audit.spec.canonical_module)
+        for path in (*audit.declared, *(p.path for p in audit.legacy_paths)):
+            modules.add(path.rpartition(".")[0])
+    return modules
+
+
+def _cycles(options: RunOptions, config: Config, modules: set[str]) -> list[list[str]]:
+    from ssot_migrate.verification import cycles_through, import_graph
+
+    whole = open_project(options, config, None)  # every file: a cycle may pass anywhere
+    return sorted(sorted(c) for c in cycles_through(import_graph(whole.index), modules))
+
+
+def record_cycles(options: RunOptions, result: RunResult) -> None:
+    """Before a phase writes: the import cycles through its modules, for `verify`."""
+    import json
+
+    config = load(options)
+    project = open_project(options, config, result.specs)
+    modules = _phase_modules(_audits(project, result.specs))
+    data = {"modules": sorted(modules), "cycles": _cycles(options, config, modules)}
+    folder = workspace.ensure_cache_dir(config.root / ".ssot-migrate-cache")
+    path = folder / CYCLES_FILE.format(phase=result.phase)
+    workspace.write_atomic(path, (json.dumps(data, indent=2) + "\n").encode())
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    lines: tuple[str, ...]
+    failed: bool
+
+
+def verify(
+    options: RunOptions,
+    phase: str | None,
+    symbols: Sequence[str],
+    runtime: bool,
+    python: str | None,
+) -> VerifyResult:
+    """Static: legacy paths reach the canonical objects; no import cycle through the
+    phase's modules that the recorded pre-run state did not have. Runtime: each legacy
+    path imported in a fresh interpreter is the canonical object and warns at the importer."""
+    import json
+    import sys
+
+    from ssot_migrate.verification import check_legacy_paths
+
+    config = load(options)
+    specs = select_symbols(config, symbols, phase)
+    project = open_project(options, config, specs)
+    audits = _audits(project, specs)
+    lines: list[str] = []
+    failed = False
+    for finding in check_legacy_paths(project.resolver, audits):
+        failed |= not finding.ok
+        mark = "ok  " if finding.ok else "FAIL"
+        lines.append(f"{mark} {finding.legacy}: {finding.detail}")
+    modules = _phase_modules(audits)
+    now = _cycles(options, config, modules)
+    phases = [phase] if phase else [p.name for p in config.phases]
+    before: list[list[str]] | None = None
+    for name in phases:
+        path = config.root / ".ssot-migrate-cache" / CYCLES_FILE.format(phase=name)
+        if path.is_file():
+            before = (before or []) + json.loads(workspace.read_text(path))["cycles"]
+    for cycle in now:
+        new = before is not None and cycle not in before
+        failed |= new
+        label = "FAIL new import cycle" if new else "note import cycle (was there before)"
+        if before is None:
+            label = "note import cycle (no pre-run record to compare with)"
+        lines.append(f"{label}: {' -> '.join(cycle)}")
+    if runtime:
+        from ssot_migrate.project import source_roots
+        from ssot_migrate.runtime_check import PathCheck, check_paths, format_results
+
+        checks = [
+            PathCheck(path, audit.spec.canonical)
+            for audit in audits
+            for path in sorted({p.path for p in audit.legacy_paths} | set(audit.declared))
+        ]
+        results = check_paths(list(source_roots(config)), checks, python or sys.executable)
+        failed |= not all(r.ok for r in results)
+        lines += format_results(results)
+    return VerifyResult(tuple(lines), failed)

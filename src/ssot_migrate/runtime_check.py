@@ -1,0 +1,320 @@
+"""`verify --runtime`: prove legacy import paths at runtime, in the target repo's interpreter.
+
+For each (legacy, canonical) pair, fresh subprocesses of that interpreter (the user's code
+is never imported into this process) check that the legacy path gives the very same object
+as the canonical one, that importing it warns exactly once, at the importing line, and how
+long each module takes to import on its own (``-X importtime``, cumulative microseconds).
+
+The importer file lives in a temporary folder the child interpreter creates and removes:
+this package writes files only through `ssot_migrate.workspace`, and the folder is outside
+the user's tree. ``PYTHONDONTWRITEBYTECODE=1`` keeps ``__pycache__`` out of it too, so the
+timings include compiling any module that has no bytecode cache yet.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ssot_migrate.dotted import is_dotted_identifier, split_path
+from ssot_migrate.errors import Problem, UsageError
+
+IMPORTER_NAME = "ssot_migrate_importer.py"
+IMPORTER_LINE = 2
+"""The line of the importer file that holds ``from <legacy module> import <name>``."""
+RESULT_MARKER = "@@ssot-migrate-result@@ "
+"""Prefixes the child's JSON line, so what user code prints at import time is ignored."""
+
+# Runs in the target interpreter (any Python 3.6+): stdlib imports come first, before the
+# source roots shadow anything, and `os._exit` ends the child even if user code left
+# non-daemon threads or atexit hooks behind.
+_IDENTITY_SCRIPT = r"""
+import json, os, runpy, sys, tempfile, traceback, warnings
+
+ARGS = json.loads(sys.argv[1])
+sys.path[:] = ARGS["roots"] + [entry for entry in sys.path if entry]
+
+
+def describe(stage, error, importer):
+    text = str(error).strip().splitlines()
+    line = type(error).__name__ + (": " + text[0] if text else "")
+    frames = traceback.extract_tb(error.__traceback__)
+    if frames:
+        where = frames[-1]
+        if where.filename != importer and not where.filename.startswith("<"):
+            line += " (at %s:%d)" % (where.filename, where.lineno)
+    return stage + " failed: " + line
+
+
+def observe(folder):
+    result = {"same": None, "warnings": [], "error": None}
+    importer = os.path.join(folder, ARGS["importer_name"])
+    with open(importer, "w", encoding="utf-8") as stream:
+        stream.write(ARGS["importer"])
+    result["importer"] = importer
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            legacy = runpy.run_path(importer, run_name="ssot_migrate_importer")[ARGS["name"]]
+        except BaseException as error:
+            result["error"] = describe("legacy import", error, importer)
+    result["warnings"] = [[w.category.__name__, w.filename, w.lineno] for w in caught]
+    if result["error"] is not None:
+        return result
+    space = {}
+    try:
+        exec(ARGS["canonical"], space)
+    except BaseException as error:
+        result["error"] = describe("canonical import", error, "<canonical>")
+        return result
+    result["same"] = legacy is space["canonical_object"]
+    return result
+
+
+with tempfile.TemporaryDirectory(prefix="ssot-migrate-") as folder:
+    result = observe(folder)
+os.write(1, ("\n" + ARGS["marker"] + json.dumps(result) + "\n").encode("ascii"))
+os._exit(0)
+"""
+
+_TIMING_SCRIPT = (
+    "import os, sys\n"
+    "sys.path[:] = sys.argv[1:] + [entry for entry in sys.path if entry]\n"
+    "import {module}\n"
+    "sys.stderr.flush()\n"
+    "os._exit(0)\n"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PathCheck:
+    legacy: str
+    """Dotted path, e.g. ``app.agents.engine.ExecutionEngine``."""
+    canonical: str
+    """Dotted path, e.g. ``app.agents.execution_engine.ExecutionEngine``."""
+
+
+@dataclass(frozen=True, slots=True)
+class PathResult:
+    legacy: str
+    canonical: str
+    same_object: bool | None
+    """None when an import failed."""
+    warnings: tuple[tuple[str, str, int], ...]
+    """(category name, filename, line) of each warning raised importing the legacy path."""
+    warned_at_importer: bool
+    """Exactly one warning, located at the importer file's import line."""
+    legacy_import_us: int | None
+    """Cumulative ``-X importtime`` microseconds of the legacy module, alone in a process."""
+    canonical_import_us: int | None
+    error: str | None
+    """One line: what went wrong (an import's exception, a timeout, ...)."""
+
+    @property
+    def ok(self) -> bool:
+        return self.same_object is True and self.warned_at_importer and self.error is None
+
+
+@dataclass(frozen=True, slots=True)
+class _Runner:
+    """Runs the target interpreter with the source roots first on its sys.path."""
+
+    python: str
+    roots: tuple[str, ...]
+    env: dict[str, str]
+    timeout: float
+
+    def run(self, args: Sequence[str]) -> subprocess.CompletedProcess[str]:
+        """Raises `subprocess.TimeoutExpired`; a missing interpreter is a `UsageError`."""
+        try:
+            return subprocess.run(
+                [self.python, *args],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                env=self.env,
+                timeout=self.timeout,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                check=False,
+            )
+        except OSError as error:
+            problem = Problem("--python", f"cannot run {self.python}: {error.strerror or error}")
+            raise UsageError([problem]) from None
+
+
+def check_paths(
+    sys_path: Sequence[Path],
+    checks: Sequence[PathCheck],
+    python: str = sys.executable,
+    timeout: float = 60.0,
+) -> list[PathResult]:
+    """One result per check, in order; `timeout` applies to each subprocess.
+
+    Failures of the user's code (an import that raises, a missing module, a timeout) are
+    results with `error` set; only an interpreter that cannot be started raises
+    (`UsageError`).
+    """
+    runner = _Runner(python, tuple(str(Path(p).absolute()) for p in sys_path), _env(), timeout)
+    return [_check(runner, check) for check in checks]
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _check(runner: _Runner, check: PathCheck) -> PathResult:
+    for path in (check.legacy, check.canonical):
+        if not (is_dotted_identifier(path) and split_path(path)[0]):
+            return _failed(check, f"not a dotted path to a name in a module: {path!r}")
+    try:
+        seen = _observe(runner, check)
+    except subprocess.TimeoutExpired:
+        return _failed(check, f"timed out after {runner.timeout:g} s importing {check.legacy}")
+    error = _str_or_none(seen.get("error"))
+    warnings = _warnings(seen.get("warnings"))
+    if error is not None:
+        return _failed(check, error, warnings)
+    importer = seen.get("importer")
+    same = seen.get("same")
+    legacy_us, legacy_error = _import_time(runner, split_path(check.legacy)[0])
+    canonical_us, canonical_error = _import_time(runner, split_path(check.canonical)[0])
+    return PathResult(
+        legacy=check.legacy,
+        canonical=check.canonical,
+        same_object=same if isinstance(same, bool) else None,
+        warnings=warnings,
+        warned_at_importer=[(w[1], w[2]) for w in warnings] == [(importer, IMPORTER_LINE)],
+        legacy_import_us=legacy_us,
+        canonical_import_us=canonical_us,
+        error=legacy_error or canonical_error,
+    )
+
+
+def _failed(
+    check: PathCheck, error: str, warnings: tuple[tuple[str, str, int], ...] = ()
+) -> PathResult:
+    return PathResult(check.legacy, check.canonical, None, warnings, False, None, None, error)
+
+
+def _observe(runner: _Runner, check: PathCheck) -> dict[str, object]:
+    """The identity run: the child's JSON result, or ``{"error": ...}``."""
+    module, name = split_path(check.legacy)
+    canonical_module, canonical_name = split_path(check.canonical)
+    args = {
+        "roots": list(runner.roots),
+        "importer_name": IMPORTER_NAME,
+        "importer": _importer_source(module, name),
+        "name": name,
+        "canonical": f"from {canonical_module} import {canonical_name} as canonical_object\n",
+        "marker": RESULT_MARKER,
+    }
+    done = runner.run(["-c", _IDENTITY_SCRIPT, json.dumps(args)])
+    for line in reversed(done.stdout.splitlines()):
+        if line.startswith(RESULT_MARKER):
+            loaded = json.loads(line[len(RESULT_MARKER) :])
+            if isinstance(loaded, dict):
+                return loaded
+    return {"error": f"no result from {runner.python} ({_exit_reason(done)})"}
+
+
+def _importer_source(module: str, name: str) -> str:
+    """The import goes on line `IMPORTER_LINE` (2), after a comment line."""
+    return f"# written by ssot-migrate verify --runtime\nfrom {module} import {name}\n"
+
+
+def _import_time(runner: _Runner, module: str) -> tuple[int | None, str | None]:
+    """Cumulative microseconds importing `module` alone in a fresh process, or an error."""
+    try:
+        done = runner.run(
+            ["-X", "importtime", "-c", _TIMING_SCRIPT.format(module=module), *runner.roots]
+        )
+    except subprocess.TimeoutExpired:
+        return None, f"timed out after {runner.timeout:g} s importing {module} alone"
+    if done.returncode != 0:
+        return None, f"importing {module} alone failed: {_exit_reason(done)}"
+    return parse_importtime(done.stderr, module), None
+
+
+def parse_importtime(stderr: str, module: str) -> int | None:
+    """The cumulative microseconds on the ``-X importtime`` line for exactly `module`.
+
+    None when there is no such line (the module was already imported at startup).
+    """
+    prefix = "import time:"
+    for line in stderr.splitlines():
+        fields = line[len(prefix) :].split("|") if line.startswith(prefix) else []
+        if len(fields) == 3 and fields[2].strip() == module and fields[1].strip().isdigit():
+            return int(fields[1])
+    return None
+
+
+def _exit_reason(done: subprocess.CompletedProcess[str]) -> str:
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    last = lines[-1].strip() if lines else "no output"
+    return f"exit code {done.returncode}: {last}"
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _warnings(value: object) -> tuple[tuple[str, str, int], ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(
+        (str(item[0]), str(item[1]), int(item[2]))
+        for item in value
+        if isinstance(item, list) and len(item) == 3
+    )
+
+
+def format_results(results: Sequence[PathResult]) -> list[str]:
+    """One line per result, ``ok   ...`` or ``FAIL ... (reason)``."""
+    return [_format(result) for result in results]
+
+
+def _format(result: PathResult) -> str:
+    relation = {True: "is", False: "is not", None: "->"}[result.same_object]
+    head = f"{'ok  ' if result.ok else 'FAIL'} {result.legacy} {relation} {result.canonical}"
+    if result.error is not None:
+        return f"{head} ({result.error})"
+    parts = [head, _describe_warnings(result), _describe_timing(result)]
+    line = "; ".join(parts)
+    if result.ok:
+        return line
+    reasons = []
+    if result.same_object is not True:
+        reasons.append("a different object")
+    if not result.warned_at_importer:
+        reasons.append("expected exactly one warning, at the importing line")
+    return f"{line} ({'; '.join(reasons)})"
+
+
+def _describe_warnings(result: PathResult) -> str:
+    if result.warned_at_importer:
+        return "1 warning at the importer"
+    if not result.warnings:
+        return "no warning"
+    shown = ", ".join(
+        f"{category} at {Path(filename).name}:{line}"
+        for category, filename, line in result.warnings[:3]
+    )
+    more = ", ..." if len(result.warnings) > 3 else ""
+    count = len(result.warnings)
+    return f"{count} warning{'s' if count > 1 else ''}: {shown}{more}"
+
+
+def _describe_timing(result: PathResult) -> str:
+    return f"import {_ms(result.legacy_import_us)} vs {_ms(result.canonical_import_us)} canonical"
+
+
+def _ms(microseconds: int | None) -> str:
+    return "? ms" if microseconds is None else f"{microseconds / 1000:.1f} ms"

@@ -1,0 +1,235 @@
+"""`verify --runtime` against real subprocesses of this interpreter on small repos: identity,
+the one warning at the importing line, timings, and every failure as a result, not a raise."""
+
+from __future__ import annotations
+
+import re
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ssot_migrate.errors import UsageError
+from ssot_migrate.runtime_check import (
+    IMPORTER_LINE,
+    IMPORTER_NAME,
+    PathCheck,
+    PathResult,
+    check_paths,
+    format_results,
+    parse_importtime,
+)
+from ssot_migrate.shims import MovedName, ShimOrigin, shim_module
+
+CANONICAL = "app.agents.execution_engine.ExecutionEngine"
+LEGACY = "app.agents.engine.ExecutionEngine"
+ORIGIN = ShimOrigin("phase2", "ExecutionEngine consolidation", "DeprecationWarning", "2026.06")
+REEXPORT = "from .execution_engine import ExecutionEngine\n"
+ENGINE = MovedName("ExecutionEngine", "app.agents.execution_engine", "ExecutionEngine")
+
+
+def repo(root: Path, files: dict[str, str]) -> Path:
+    """`app/agents/execution_engine.py` plus `files`; returns `root`."""
+    files = {
+        "app/__init__.py": "",
+        "app/agents/__init__.py": "",
+        "app/agents/execution_engine.py": "class ExecutionEngine:\n    pass\n",
+        **files,
+    }
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return root
+
+
+def check_one(root: Path, legacy: str = LEGACY, timeout: float = 30.0) -> PathResult:
+    [result] = check_paths([root], [PathCheck(legacy, CANONICAL)], timeout=timeout)
+    return result
+
+
+def test_a_shimmed_legacy_module_is_ok(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)  # check_paths sets it
+    root = repo(tmp_path / "repo", {"app/agents/engine.py": REEXPORT})
+    engine = root / "app/agents/engine.py"
+    engine.write_bytes(shim_module(engine.read_bytes(), [ENGINE], ORIGIN))
+
+    result = check_one(root)
+
+    assert (result.same_object, result.warned_at_importer, result.error) == (True, True, None)
+    assert result.ok
+    [(category, filename, line)] = result.warnings
+    assert (category, Path(filename).name, line) == ("DeprecationWarning", IMPORTER_NAME, 2)
+    assert IMPORTER_LINE == 2
+    assert not Path(filename).is_relative_to(tmp_path)  # written outside the repository
+    assert not Path(filename).exists()  # and cleaned up
+    assert isinstance(result.legacy_import_us, int) and result.legacy_import_us > 0
+    assert isinstance(result.canonical_import_us, int) and result.canonical_import_us > 0
+    [line_text] = format_results([result])
+    assert re.fullmatch(
+        rf"ok   {LEGACY} is {CANONICAL}; 1 warning at the importer; "
+        r"import \d+\.\d ms vs \d+\.\d ms canonical",
+        line_text,
+    ), line_text
+    assert not list(root.rglob("__pycache__"))  # nothing written into the user's tree
+
+
+def test_a_plain_reexport_is_the_same_object_but_not_deprecated(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"app/agents/engine.py": '''\
+        print("importing engine")  # user output on stdout does not confuse the result
+        from .execution_engine import ExecutionEngine
+        '''})  # fmt: skip
+
+    result = check_one(root)
+
+    assert (result.same_object, result.warnings, result.warned_at_importer) == (True, (), False)
+    assert result.error is None
+    assert not result.ok
+    assert result.legacy_import_us is not None and result.canonical_import_us is not None
+    [line_text] = format_results([result])
+    assert line_text.startswith(f"FAIL {LEGACY} is {CANONICAL}; no warning; import ")
+    assert line_text.endswith(" canonical (expected exactly one warning, at the importing line)")
+
+
+def test_a_same_named_different_class_is_not_the_same_object(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"app/agents/engine.py": "class ExecutionEngine:\n    pass\n"})
+
+    result = check_one(root)
+
+    assert (result.same_object, result.warnings, result.error) == (False, (), None)
+    assert not result.ok
+    assert "is not" in format_results([result])[0]
+
+
+def test_a_warning_at_the_wrong_line_is_not_at_the_importer(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"app/agents/engine.py": '''\
+        import warnings
+
+
+        def __getattr__(name):
+            if name != "ExecutionEngine":
+                raise AttributeError(name)
+            from .execution_engine import ExecutionEngine
+            warnings.warn("moved", FutureWarning)  # stacklevel=1: points at this module
+            return ExecutionEngine
+        '''})  # fmt: skip
+
+    result = check_one(root)
+
+    assert result.same_object is True
+    assert result.warnings == (("FutureWarning", str(root / "app/agents/engine.py"), 8),)
+    assert (result.warned_at_importer, result.ok) == (False, False)
+    assert "; 1 warning: FutureWarning at engine.py:8; " in format_results([result])[0]
+
+
+def test_a_legacy_module_that_raises_is_an_error_result(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"app/agents/engine.py": "raise RuntimeError('boom')\n"})
+
+    result = check_one(root)
+
+    broken = root / "app/agents/engine.py"
+    assert result == PathResult(
+        LEGACY,
+        CANONICAL,
+        same_object=None,
+        warnings=(),
+        warned_at_importer=False,
+        legacy_import_us=None,
+        canonical_import_us=None,
+        error=f"legacy import failed: RuntimeError: boom (at {broken}:1)",
+    )
+    assert format_results([result]) == [f"FAIL {LEGACY} -> {CANONICAL} ({result.error})"]
+
+
+def test_missing_modules_and_names_are_error_results(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"app/agents/engine.py": REEXPORT})
+    checks = [
+        PathCheck("app.agents.nope.ExecutionEngine", CANONICAL),
+        PathCheck("app.agents.engine.Nope", CANONICAL),
+        PathCheck(LEGACY, "app.agents.gone.ExecutionEngine"),
+        PathCheck("ExecutionEngine", CANONICAL),
+    ]
+
+    results = check_paths([root], checks)
+
+    assert [r.error for r in results] == [
+        "legacy import failed: ModuleNotFoundError: No module named 'app.agents.nope'",
+        "legacy import failed: ImportError: cannot import name 'Nope' from 'app.agents.engine' "
+        f"({root / 'app/agents/engine.py'})",
+        "canonical import failed: ModuleNotFoundError: No module named 'app.agents.gone'",
+        "not a dotted path to a name in a module: 'ExecutionEngine'",
+    ]
+    assert all(r.same_object is None and not r.ok for r in results)
+
+
+def test_a_hanging_import_times_out_as_a_result(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"app/agents/engine.py": "import time\ntime.sleep(30)\n"})
+
+    result = check_one(root, timeout=0.5)
+
+    assert result.error == f"timed out after 0.5 s importing {LEGACY}"
+    assert (result.same_object, result.ok) == (None, False)
+
+
+def test_the_environment_pythonpath_does_not_leak_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = repo(tmp_path / "repo", {"app/agents/engine.py": REEXPORT})
+    decoy = repo(tmp_path / "decoy", {"decoy_only.py": "ExecutionEngine = 1\n"})
+    monkeypatch.setenv("PYTHONPATH", str(decoy))
+    monkeypatch.chdir(decoy)  # nor does the working directory (`-c` puts it on sys.path)
+
+    leaked, fine = check_paths(
+        [root], [PathCheck("decoy_only.ExecutionEngine", CANONICAL), PathCheck(LEGACY, CANONICAL)]
+    )
+
+    assert leaked.error == "legacy import failed: ModuleNotFoundError: No module named 'decoy_only'"
+    assert (fine.same_object, fine.error) == (True, None)
+
+
+def test_an_interpreter_that_cannot_run_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="--python: cannot run"):
+        check_paths([tmp_path], [PathCheck(LEGACY, CANONICAL)], python=str(tmp_path / "no-python"))
+
+
+def test_parse_importtime_takes_the_cumulative_time_of_exactly_that_module() -> None:
+    stderr = (
+        "import time: self [us] | cumulative | imported package\n"
+        "import time:       120 |        120 |   app\n"
+        "import time:        80 |        900 |     app.agents.engine_extra\n"
+        "import time:        50 |       1234 |   app.agents.engine\n"
+        "Traceback: import time: noise\n"
+    )
+    assert parse_importtime(stderr, "app.agents.engine") == 1234
+    assert parse_importtime(stderr, "app") == 120
+    assert parse_importtime(stderr, "app.agents") is None
+
+
+def test_format_results_lines() -> None:
+    ok = PathResult(
+        LEGACY, CANONICAL, True, (("DeprecationWarning", "/t/imp.py", 2),), True, 12345, 4100, None
+    )
+    many = PathResult(
+        LEGACY,
+        CANONICAL,
+        False,
+        tuple(("UserWarning", f"/x/m{i}.py", i) for i in range(4)),
+        False,
+        None,
+        800,
+        None,
+    )
+    assert format_results([ok, many]) == [
+        f"ok   {LEGACY} is {CANONICAL}; 1 warning at the importer; "
+        "import 12.3 ms vs 4.1 ms canonical",
+        f"FAIL {LEGACY} is not {CANONICAL}; 4 warnings: UserWarning at m0.py:0, "
+        "UserWarning at m1.py:1, UserWarning at m2.py:2, ...; import ? ms vs 0.8 ms canonical "
+        "(a different object; expected exactly one warning, at the importing line)",
+    ]
+
+
+def test_checks_run_in_the_given_interpreter_not_in_this_process(tmp_path: Path) -> None:
+    root = repo(tmp_path, {"app/agents/engine.py": REEXPORT})
+    check_paths([root], [PathCheck(LEGACY, CANONICAL)], python=sys.executable)
+    assert "app.agents.engine" not in sys.modules
