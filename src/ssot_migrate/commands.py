@@ -270,25 +270,28 @@ def write_changes(root: Path, changes: Sequence[FileChange]) -> tuple[list[str],
     return written, refused
 
 
+def _shimmed_modules(project: Project) -> set[str]:
+    """Modules that already hold a generated shim block (they define __getattr__)."""
+    from ssot_migrate.shims import BEGIN
+
+    found = set()
+    for source in project.files:
+        facts = project.index.facts.get(source.rel)
+        candidate = facts is not None and facts.has_getattr and source.module is not None
+        if candidate and BEGIN.encode() in workspace.read_bytes(source.path):
+            found.add(str(source.module))
+    return found
+
+
 def registry_page(options: RunOptions) -> str:
     """The SSOT import registry (Markdown) for every configured symbol."""
     from ssot_migrate.registry import render_registry
-    from ssot_migrate.shims import BEGIN
 
     config = load(options)
     specs = select_symbols(config, [], None)
     project = open_project(options, config, specs)
     audits = _audits(project, specs)
-    candidates = {
-        path.rpartition(".")[0]
-        for audit in audits
-        for path in (*audit.declared, *(p.path for p in audit.legacy_paths))
-    }
-    shimmed = set()
-    for module in candidates:
-        source = project.index.modules.get(module)
-        if source is not None and BEGIN.encode() in workspace.read_bytes(source.path):
-            shimmed.add(module)
+    shimmed = _shimmed_modules(project)
     where = config.config_file.name if config.config_file else "the default settings"
     return render_registry(config, audits, shimmed, where)
 

@@ -67,12 +67,10 @@ def render_block(
     names: Sequence[MovedName],
     origin: ShimOrigin,
     previous_getattr: bool = False,
-    all_names: Sequence[str] = (),
+    has_all: bool = True,
     template: str = "shim_block.py.j2",
 ) -> str:
     check_names(names, origin)
-    if not all(is_identifier(name) for name in all_names):
-        raise ValueError(f"not identifiers: {list(all_names)!r}")
     category_module, category_name = split_path(origin.category)
     removal = origin.removal
     return render(
@@ -87,7 +85,7 @@ def render_block(
         category_name=category_name,
         removal_literal=repr(f" and goes away in {removal}" if removal else ""),
         previous_getattr=PREVIOUS_GETATTR if previous_getattr else None,
-        all_names=sorted(all_names),
+        has_all=has_all,
     )
 
 
@@ -110,10 +108,10 @@ def shim_module(source: bytes, names: Sequence[MovedName], origin: ShimOrigin) -
         # module class makes reads from outside warn (module __getattr__ never would).
         block = render_block(names, origin, template="shim_class_block.py.j2")
     else:
-        public = () if _has_dunder_all(module) else _public_names(module) | moved
+        has_all = _has_dunder_all(module)
         remover = _RemoveBindings(moved)
         module = module.visit(remover)
-        block = render_block(names, origin, remover.had_getattr, sorted(public))
+        block = render_block(names, origin, remover.had_getattr, has_all)
     newline = module.default_newline
     body = module.code
     if body and not body.endswith(("\n", "\r")):
@@ -154,11 +152,6 @@ def _without_block(text: str) -> str:
 
 def _has_dunder_all(module: cst.Module) -> bool:
     return "__all__" in _bound_names(module)
-
-
-def _public_names(module: cst.Module) -> set[str]:
-    """What ``from module import *`` binds when the module has no ``__all__``."""
-    return {name for name in _bound_names(module) if not name.startswith("_")}
 
 
 def _bound_names(module: cst.Module) -> set[str]:
@@ -312,12 +305,10 @@ def plan_shims(
             facts = index.facts_of_module(module)
             if source is None or facts is None or module in canonical:
                 continue
-            kinds = {b.kind for b in facts.bindings if b.name == name}
-            if kinds & {"import-from", "alias"}:
-                moved = MovedName(name, audit.spec.canonical_module, audit.spec.canonical_name)
-                wanted.setdefault(module, {})[name] = moved
-            else:
-                notes.append(ShimNote(source.rel, f"star re-export: {path} keeps working as is"))
+            # Explicit bindings are removed; a name a star import provides is popped from the
+            # module's globals by the shim block itself.
+            moved = MovedName(name, audit.spec.canonical_module, audit.spec.canonical_name)
+            wanted.setdefault(module, {})[name] = moved
     targets = [
         ShimTarget(index.modules[module].rel, module, tuple(names.values()))
         for module, names in sorted(wanted.items())
