@@ -1,5 +1,6 @@
-"""Every `fixtures/rewrite/<case>/` golden: `run` turns `before/` into `after/` byte for byte,
-every rewritten file still parses, and a second run changes nothing (idempotence)."""
+"""Every `fixtures/rewrite/<case>/` and `fixtures/shims/<case>/` golden: the command turns
+`before/` into `after/` byte for byte, every rewritten file still parses, and a second run
+changes nothing (idempotence)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from goldens import Case, copy_case, load_cases, snapshot
 
 from ssot_migrate.cli import main
 
-CASES = load_cases("rewrite")
+CASES = load_cases("rewrite") + load_cases("shims")
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.folder.name for c in CASES])
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_rewrite_golden(
     case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str], update_goldens: bool
 ) -> None:

@@ -116,7 +116,7 @@ def shim_module(source: bytes, names: Sequence[MovedName], origin: ShimOrigin) -
     body = module.code
     if body and not body.endswith(("\n", "\r")):
         body += newline
-    if body.strip():
+    if body.strip() and not body.endswith(newline * 2):
         body += newline
     result = body + block.replace("\n", newline)
     try:
@@ -233,6 +233,7 @@ class _RemoveBindings(cst.CSTTransformer):
         self.moved = moved
         self.had_getattr = False
         self.depth = 0
+        self.doomed: set[int] = set()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.depth += 1
@@ -261,18 +262,46 @@ class _RemoveBindings(cst.CSTTransformer):
             if not drop:
                 return updated_node
             if len(drop) == len(node.names):
-                return cst.RemovalSentinel.REMOVE
+                return self._doom(updated_node)
             return updated_node.with_changes(body=[without_names(node, drop)])
         if _is_alias_of_moved(updated_node, self.moved):
-            return cst.RemovalSentinel.REMOVE
+            return self._doom(updated_node)
         return updated_node
+
+    def _doom(self, node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+        """Mark for removal by the enclosing block, which keeps its leading lines."""
+        self.doomed.add(id(node))
+        return node
+
+    def _prune(
+        self, body: Sequence[cst.BaseStatement], footer: Sequence[cst.EmptyLine]
+    ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
+        """The body without doomed statements; their blank and comment lines stay, on the
+        statement that followed them (or in the footer)."""
+        kept: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []
+        for statement in body:
+            own: Sequence[cst.EmptyLine] = getattr(statement, "leading_lines", ())
+            if id(statement) in self.doomed:
+                carried += own
+                continue
+            if carried:
+                statement = statement.with_changes(leading_lines=[*carried, *own])
+                carried = []
+            kept.append(statement)
+        return kept, [*carried, *footer]
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        body, footer = self._prune(updated_node.body, updated_node.footer)
+        return updated_node.with_changes(body=body, footer=footer)
 
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
-        if not updated_node.body:  # an if/try at module level lost its only import
-            return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
-        return updated_node
+        body, footer = self._prune(updated_node.body, updated_node.footer)
+        if not body:  # an if/try at module level lost its only import
+            body = [cst.SimpleStatementLine([cst.Pass()])]
+        return updated_node.with_changes(body=body, footer=footer)
 
 
 @dataclass(frozen=True, slots=True)
