@@ -26,6 +26,7 @@ from ssot_migrate.report import AuditRun, Skipped
 
 if TYPE_CHECKING:  # LibCST costs ~0.3 s to import: only `run` pays for it
     from ssot_migrate.rewrite import FileChange, Note
+    from ssot_migrate.runtime_check import PathCheck
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_PARTIAL = 0, 1, 3
 
@@ -270,6 +271,24 @@ def write_changes(root: Path, changes: Sequence[FileChange]) -> tuple[list[str],
     return written, refused
 
 
+def _served_checks(
+    project: Project, audits: Sequence[SymbolAudit], known: set[str]
+) -> list[PathCheck]:
+    """Legacy paths only a generated shim still serves (nobody imports through them)."""
+    from ssot_migrate.runtime_check import PathCheck
+    from ssot_migrate.shims import served_names
+
+    canonical = {a.spec.canonical for a in audits}
+    checks = []
+    for module in sorted(_shimmed_modules(project)):
+        source = project.index.modules[module]
+        for moved in served_names(workspace.read_bytes(source.path)):
+            path, target = f"{module}.{moved.name}", f"{moved.module}.{moved.attribute}"
+            if target in canonical and path not in known:
+                checks.append(PathCheck(path, target))
+    return checks
+
+
 def _shimmed_modules(project: Project) -> set[str]:
     """Modules that already hold a generated shim block (they define __getattr__)."""
     from ssot_migrate.shims import BEGIN
@@ -383,6 +402,7 @@ def verify(
             for audit in audits
             for path in sorted({p.path for p in audit.legacy_paths} | set(audit.declared))
         ]
+        checks += _served_checks(project, audits, {c.legacy for c in checks})
         results = check_paths(list(source_roots(config)), checks, python or sys.executable)
         failed |= not all(r.ok for r in results)
         lines += format_results(results)

@@ -129,6 +129,12 @@ def shim_module(source: bytes, names: Sequence[MovedName], origin: ShimOrigin) -
 _SERVED = re.compile(r'^    "(\w+)": \("([\w.]+)", "(\w+)"\),$', re.MULTILINE)
 
 
+def served_names(source: bytes) -> list[MovedName]:
+    """The names a module's generated shim block serves (none without a block)."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    return _served(source.decode(encoding, errors="replace"))
+
+
 def _served(text: str) -> list[MovedName]:
     """The names an existing generated block serves (its `_SSOT_MOVED` entries)."""
     start, end = text.find(BEGIN), text.find(END)
