@@ -226,7 +226,10 @@ def _shim_changes(
     for target in targets:
         first = target.names[0]
         name = phase or owner.get(by_spec.get(f"{first.module}.{first.attribute}", ""), "")
-        origin = ShimOrigin(name, titles.get(name, ""), config.shims.category, config.shims.removal)
+        plan = config.config_file.name if config.config_file else "the default settings"
+        origin = ShimOrigin(
+            name, titles.get(name, ""), config.shims.category, config.shims.removal, plan
+        )
         source = by_rel[target.rel]
         before = workspace.read_bytes(source.path)
         try:

@@ -46,6 +46,8 @@ class ShimOrigin:
     title: str
     category: str = "DeprecationWarning"
     removal: str | None = None
+    plan: str = "pyproject.toml"
+    """The config file the plan lives in (its name, as the header shows it)."""
 
 
 class ShimRefused(Exception):
@@ -78,6 +80,7 @@ def render_block(
         begin=BEGIN,
         end=END,
         phase=origin.phase,
+        plan=" ".join(origin.plan.split()) or "the default settings",
         # User text lands in a comment and a string literal: one line, and a repr.
         title=" ".join((origin.title or "no title").split()),
         names=sorted(names, key=lambda m: m.name),
