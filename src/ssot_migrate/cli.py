@@ -184,13 +184,33 @@ def run(
     no_strings: Annotated[
         bool, typer.Option("--no-strings", help="Leave string literals naming legacy paths alone.")
     ] = False,
+    branch: Annotated[
+        str | None, typer.Option("--branch", help="Commit on this branch (default PREFIX/PHASE).")
+    ] = None,
+    force_branch: Annotated[
+        bool, typer.Option("--force-branch", help="Move an existing branch of that name.")
+    ] = False,
+    batch_size: Annotated[
+        int | None, typer.Option("--batch-size", min=1, help="Batch branches of N files each.")
+    ] = None,
+    batch_by: Annotated[
+        str | None, typer.Option("--batch-by", help="Batch branches by dir[:DEPTH] or owners.")
+    ] = None,
+    print_pr: Annotated[
+        bool, typer.Option("--print-pr", help="Print each branch's PR description too.")
+    ] = False,
 ) -> None:
-    """Rewrite every non-canonical import of a phase's symbols to the canonical path."""
+    """Rewrite every non-canonical import of a phase's symbols to the canonical path.
+
+    By default the phase lands as one commit on a new branch (or batch branches), built in
+    a temporary worktree: your branch, index, working tree and stash stay as they are.
+    """
     from ssot_migrate import commands, diffing
 
     g = _globals(ctx)
-    # Until git lands, --no-commit describes the only behaviour there is.
-    del no_commit
+    if not (dry_run or patch is not None or review or no_commit):
+        _land(g, phase, symbol or [], not no_strings, not no_shims, branch, force_branch,
+              batch_size, batch_by, print_pr)  # fmt: skip
     result = commands.run_phase(
         _options(g), phase, symbol or [], strings=not no_strings, shims=not no_shims
     )
@@ -212,6 +232,45 @@ def run(
     kept = [c for c in changes if c.rel in set(written)]
     _print_run_summary(g, result, kept, written=True, late_refusals=refused)
     raise typer.Exit(commands.EXIT_PARTIAL if refused else result.exit_code)
+
+
+def _land(
+    g: Globals,
+    phase: str,
+    symbols: list[str],
+    strings: bool,
+    shims: bool,
+    branch: str | None,
+    force_branch: bool,
+    batch_size: int | None,
+    batch_by: str | None,
+    print_pr: bool,
+) -> None:
+    from ssot_migrate import commands
+
+    landed = commands.land_phase(
+        _options(g), phase, symbols, strings=strings, shims=shims, branch=branch,
+        force_branch=force_branch, batch_size=batch_size, batch_by=batch_by,
+    )  # fmt: skip
+    changes = list(landed.run.changes)
+    _print_run_summary(g, landed.run, changes, written=True)
+    for made in landed.branches:
+        typer.echo(
+            f"committed {made.sha[:12]} on {made.name} ({len(made.files)} files"
+            f"{', ' + made.label if made.label else ''}); PR description: {made.pr_path}",
+            err=True,
+        )
+        if print_pr:
+            sys.stdout.write(made.pr_text)
+    if not landed.branches:
+        typer.echo("nothing to commit: the phase is already done", err=True)
+    if landed.dirty_overlap:
+        typer.echo(
+            "note: your uncommitted changes touch files this phase rewrites (the branch was "
+            "built from the last commit): " + ", ".join(landed.dirty_overlap),
+            err=True,
+        )
+    raise typer.Exit(landed.run.exit_code)
 
 
 @app.command()
@@ -267,6 +326,95 @@ def verify(
         if not g.quiet or not line.startswith(("ok", "note")):
             typer.echo(line)
     raise typer.Exit(EXIT_CHECK_FAILED if result.failed else EXIT_OK)
+
+
+class DocumentFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def status(
+    ctx: typer.Context,
+    output_format: Annotated[
+        DocumentFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = DocumentFormat.table,
+) -> None:
+    """What each phase has landed (commit trailers, batch branches) and what is left."""
+    from ssot_migrate import commands
+
+    g = _globals(ctx)
+    document = commands.status(_options(g))
+    if output_format is DocumentFormat.json:
+        _emit_json(document)
+        return
+    typer.echo(f"on {document['branch']}:")
+    for phase in document["phases"]:
+        for symbol in phase["symbols"]:
+            merged = sum(1 for b in symbol["branches"] if b["merged"])
+            open_ = [b["name"] for b in symbol["branches"] if not b["merged"]]
+            line = (
+                f"{phase['name']} {symbol['name']}: {len(symbol['landed'])} commit(s) landed, "
+                f"{merged} branch(es) merged, {symbol['variations']} variation(s) left"
+            )
+            typer.echo(line + (f"; unmerged: {', '.join(open_)}" if open_ else ""))
+
+
+@app.command()
+def rollback(
+    ctx: typer.Context,
+    phase: Annotated[str, typer.Argument(help="The phase to revert.")],
+    branches: Annotated[
+        bool, typer.Option("--branches", help="Also delete the phase's unmerged batch branches.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before deleting.")] = False,
+) -> None:
+    """Revert a phase's commits on the current branch with revert commits (no rewrite)."""
+    from ssot_migrate import commands
+
+    g = _globals(ctx)
+    plan = commands.plan_rollback(_options(g), phase, branches)
+    delete = bool(plan.branches)
+    if delete and not yes:
+        listed = ", ".join(plan.branches)
+        try:
+            delete = typer.confirm(f"delete unmerged branches {listed}?", default=False)
+        except typer.Abort:
+            delete = False
+        if not delete:
+            typer.echo("not deleting the branches (pass --yes to skip the question)", err=True)
+    made, deleted = commands.rollback(plan, delete)
+    for sha in made:
+        typer.echo(f"reverted with {sha[:12]}", err=True)
+    for name in deleted:
+        typer.echo(f"deleted branch {name}", err=True)
+    raise typer.Exit(EXIT_OK if delete or not plan.branches else EXIT_CHECK_FAILED)
+
+
+@app.command()
+def plan(
+    ctx: typer.Context,
+    output_format: Annotated[
+        DocumentFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = DocumentFormat.table,
+) -> None:
+    """Phases, symbols, canonical and legacy paths, and the status of each symbol."""
+    from ssot_migrate import commands
+
+    g = _globals(ctx)
+    document = commands.plan_document(_options(g))
+    if output_format is DocumentFormat.json:
+        _emit_json(document)
+        return
+    for phase in document["phases"]:
+        typer.echo(f"{phase['name']}: {phase['title']}")
+        for symbol in phase["symbols"]:
+            typer.echo(
+                f"  {symbol['name']} -> {symbol['canonical']}  [{symbol['status']}: "
+                f"{symbol['variations']} variation(s), target {symbol['target']}]"
+            )
+            for path in symbol["legacy_paths"]:
+                typer.echo(f"    legacy {path}")
 
 
 @app.command()
@@ -413,7 +561,9 @@ def _report_error(error: SsotError) -> None:
     typer.echo("nothing was written.", err=True)
 
 
-COMMANDS = frozenset({"audit", "init", "registry", "run", "shim", "verify"})
+COMMANDS = frozenset(
+    {"audit", "init", "plan", "registry", "rollback", "run", "shim", "status", "verify"}
+)
 _VALUED_OPTIONS = frozenset({"--root", "--config", "--jobs", "-j"})
 
 

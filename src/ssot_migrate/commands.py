@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ssot_migrate import baseline as ratchet
 from ssot_migrate import workspace
@@ -175,9 +175,7 @@ def run_phase(
     from ssot_migrate.rewrite import apply_plan, plan_rewrites
 
     config = load(options)
-    if phase not in {p.name for p in config.phases}:
-        valid = ", ".join(p.name for p in config.phases) or "(none configured)"
-        raise UsageError([Problem("PHASE", f"unknown phase {phase!r}", f"valid: {valid}")])
+    _check_phase(config, phase)
     specs = select_symbols(config, symbols, phase)
     project = open_project(options, config, specs)
     audits = _audits(project, specs)
@@ -192,6 +190,12 @@ def run_phase(
         refused += shim_refused
         notes += shim_notes
     return RunResult(phase, specs, tuple(changes), tuple(refused), tuple(notes), project.skipped())
+
+
+def _check_phase(config: Config, phase: str) -> None:
+    if phase not in {p.name for p in config.phases}:
+        valid = ", ".join(p.name for p in config.phases) or "(none configured)"
+        raise UsageError([Problem("PHASE", f"unknown phase {phase!r}", f"valid: {valid}")])
 
 
 def shim_phase(options: RunOptions, phase: str | None, symbols: Sequence[str]) -> RunResult:
@@ -410,3 +414,246 @@ def verify(
         failed |= not all(r.ok for r in results)
         lines += format_results(results)
     return VerifyResult(tuple(lines), failed)
+
+
+@dataclass(frozen=True, slots=True)
+class LandedBranch:
+    name: str
+    sha: str
+    label: str
+    files: tuple[str, ...]
+    pr_path: Path
+    pr_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LandResult:
+    run: RunResult
+    branches: tuple[LandedBranch, ...]
+    base_name: str
+    base_sha: str
+    dirty_overlap: tuple[str, ...]
+    """Files the phase rewrites that have uncommitted changes in the user's tree."""
+
+
+def land_phase(
+    options: RunOptions,
+    phase: str,
+    symbols: Sequence[str],
+    *,
+    strings: bool = True,
+    shims: bool = True,
+    branch: str | None = None,
+    force_branch: bool = False,
+    batch_size: int | None = None,
+    batch_by: str | None = None,
+) -> LandResult:
+    """Build the phase in a temporary worktree at HEAD and commit it on new branch(es).
+
+    The user's branch, index, working tree and stash are never touched.
+    """
+    from ssot_migrate import vcs
+    from ssot_migrate.batching import split_batches
+    from ssot_migrate.templating import render
+
+    config = load(options)
+    _check_phase(config, phase)
+    select_symbols(config, symbols, phase)  # usage errors before any git work
+    base = vcs.open_base(config.root)
+    root_rel = config.root.resolve().relative_to(base.top.resolve())
+    name = branch or f"{config.branch_prefix}/{phase}"
+    with vcs.worktree(base) as tree:
+        tree_root = tree / root_rel
+        opts = RunOptions(tree_root, config.config_file, options.jobs, options.use_cache)
+        result = run_phase(opts, phase, symbols, strings, shims)
+        if not result.changes:
+            return LandResult(result, (), base.name, base.sha, ())
+        by_rel = {c.rel: c for c in result.changes}
+        shim_rels = sorted(c.rel for c in result.changes if "shim" in c.forms)
+        owners = find_codeowners(tree_root)
+        batches = split_batches(
+            [r for r in by_rel if r not in shim_rels],
+            batch_size,
+            batch_by,
+            workspace.read_text(owners) if owners else None,
+        )
+        names = [f"{name}/{label}" if label else name for label, _ in batches]
+        _refuse_existing(
+            base,
+            name,
+            names,
+            force_branch,
+            batched=len(batches) > 1 or bool(batch_by or batch_size),
+        )
+        landed: list[LandedBranch] = []
+        for (label, rels), branch_name in zip(batches, names, strict=True):
+            vcs.reset(tree, base.sha)
+            selected = [by_rel[r] for r in (*shim_rels, *rels)]
+            write_changes(tree_root, selected)
+            context = {
+                "phase": phase,
+                "title": _phase_title(config, phase, result.specs),
+                "batch": label,
+                "specs": result.specs,
+                "sites": sum(c.sites for c in selected if c.rel not in shim_rels),
+                "files": len(selected),
+                "shims": shim_rels,
+                "symbols": ", ".join(s.name for s in result.specs),
+                "phase_trailer": vcs.PHASE_TRAILER,
+                "symbols_trailer": vcs.SYMBOLS_TRAILER,
+                "batch_trailer": vcs.BATCH_TRAILER,
+            }
+            paths = [(root_rel / c.rel).as_posix() for c in selected]
+            sha = vcs.commit_branch(
+                tree, branch_name, render("commit.txt.j2", **context), paths, force_branch
+            )
+            pr_text = render(
+                "pr.md.j2",
+                **{**context, "files": [c.rel for c in selected], "branch": branch_name,
+                   "base_name": base.name, "base_sha": base.sha},
+            )  # fmt: skip
+            pr_path = vcs.git_dir(base) / "ssot-migrate" / f"{branch_name}.md"
+            workspace.write_atomic(pr_path, pr_text.encode())
+            landed.append(LandedBranch(branch_name, sha, label, tuple(rels), pr_path, pr_text))
+    touched = {(root_rel / c.rel).as_posix() for c in result.changes}
+    overlap = tuple(sorted(touched & vcs.dirty_paths(base)))
+    return LandResult(result, tuple(landed), base.name, base.sha, overlap)
+
+
+def _phase_title(config: Config, phase: str, specs: Sequence[SymbolSpec]) -> str:
+    title = next((p.title for p in config.phases if p.name == phase), "")
+    return title or ", ".join(s.name for s in specs)
+
+
+def _refuse_existing(
+    base: Any, name: str, names: Sequence[str], force: bool, batched: bool
+) -> None:
+    from ssot_migrate import vcs
+
+    for branch in names:
+        vcs.check_ref_name(base, branch)
+    clashing = [n for n in names if vcs.branch_exists(base, n)]
+    if batched and vcs.branch_exists(base, name):
+        clashing.append(name)  # git cannot hold both `x` and `x/batch-1`
+    if clashing and not force:
+        listed = ", ".join(repr(n) for n in clashing)
+        raise UsageError([Problem("--branch", f"branch {listed} already exists",
+                                  "pass --force-branch to move it, or --branch NAME")])  # fmt: skip
+    if clashing and batched and vcs.branch_exists(base, name):
+        vcs.delete_branches(base, [name])
+
+
+def status(options: RunOptions) -> dict[str, Any]:
+    """What each phase has landed (commit trailers on the current branch, batch branches)
+    and the variations left, as a JSON-ready document (schema ssot-migrate/status)."""
+    from ssot_migrate import vcs
+
+    config = load(options)
+    base = vcs.open_base(config.root)
+    undone = vcs.reverted(base)
+    on_head = [c for c in vcs.landed(base) if c.sha not in undone]
+    branches: list[tuple[str, str, vcs.Landed]] = []
+    for name, sha in sorted(vcs.branch_heads(base, config.branch_prefix).items()):
+        commits = vcs.landed(base, name)
+        if commits:
+            branches.append((name, sha, commits[0]))
+    specs = config.all_symbols()
+    audits = (
+        {a.spec.name: a for a in _audits(open_project(options, config, specs), specs)}
+        if specs
+        else {}
+    )
+    phases = []
+    for phase in config.phases:
+        symbols = []
+        for spec in phase.symbols:
+            mine = [b for b in branches if b[2].phase == phase.name and spec.name in b[2].symbols]
+            symbols.append(
+                {
+                    "name": spec.name,
+                    "landed": [
+                        c.sha for c in on_head if c.phase == phase.name and spec.name in c.symbols
+                    ],
+                    "branches": [
+                        {"name": name, "merged": vcs.is_merged(base, sha)} for name, sha, _ in mine
+                    ],
+                    "variations": len(audits[spec.name].variations)
+                    if spec.name in audits
+                    else None,
+                }
+            )
+        phases.append({"name": phase.name, "symbols": symbols})
+    return {"schema": "ssot-migrate/status", "version": 1, "branch": base.name, "phases": phases}
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackPlan:
+    base: Any
+    commits: tuple[str, ...]
+    branches: tuple[str, ...]
+
+
+def plan_rollback(options: RunOptions, phase: str, branches: bool) -> RollbackPlan:
+    """The phase commits to revert on the current branch and its unmerged batch branches."""
+    from ssot_migrate import vcs
+
+    config = load(options)
+    _check_phase(config, phase)
+    base = vcs.open_base(config.root)
+    undone = vcs.reverted(base)
+    commits = tuple(c.sha for c in vcs.landed(base) if c.phase == phase and c.sha not in undone)
+    unmerged = []
+    if branches:
+        for name, sha in sorted(vcs.branch_heads(base, config.branch_prefix).items()):
+            tips = vcs.landed(base, name)
+            if tips and tips[0].phase == phase and not vcs.is_merged(base, sha):
+                unmerged.append(name)
+    if commits and not vcs.is_clean(base):
+        raise UsageError([Problem("git", "the working tree has uncommitted changes",
+                                  "commit or stash them: a revert needs a clean tree")])  # fmt: skip
+    if not commits and not unmerged:
+        raise UsageError([Problem("PHASE", f"nothing of {phase!r} has landed on {base.name}",
+                                  "see `ssot-migrate status`")])  # fmt: skip
+    return RollbackPlan(base, commits, tuple(unmerged))
+
+
+def rollback(plan: RollbackPlan, delete_branches: bool) -> tuple[list[str], list[str]]:
+    """Revert the phase's commits (newest first), then delete its unmerged branches."""
+    from ssot_migrate import vcs
+
+    made = vcs.revert(plan.base, plan.commits)
+    deleted = list(plan.branches) if delete_branches else []
+    vcs.delete_branches(plan.base, deleted)
+    return made, deleted
+
+
+def plan_document(options: RunOptions) -> dict[str, Any]:
+    """Phases, symbols, canonical and legacy paths, and how far each symbol is."""
+    config = load(options)
+    specs = config.all_symbols()
+    audits = (
+        {a.spec.name: a for a in _audits(open_project(options, config, specs), specs)}
+        if specs
+        else {}
+    )
+    phases = []
+    for phase in config.phases:
+        symbols = []
+        for spec in phase.symbols:
+            audit = audits.get(spec.name)
+            legacy = (
+                sorted({p.path for p in audit.legacy_paths} | set(audit.declared)) if audit else []
+            )
+            left = len(audit.variations) if audit else None
+            symbols.append(
+                {
+                    "name": spec.name,
+                    "canonical": spec.canonical,
+                    "legacy_paths": legacy,
+                    "variations": left,
+                    "target": spec.target,
+                    "status": "done" if left is not None and left <= spec.target else "to do",
+                }
+            )
+        phases.append({"name": phase.name, "title": phase.title, "symbols": symbols})
+    return {"schema": "ssot-migrate/plan", "version": 1, "phases": phases}

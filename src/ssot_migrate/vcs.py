@@ -1,0 +1,248 @@
+"""Git, through GitPython: the only module that imports it.
+
+Phases are built in a temporary `git worktree` checked out at the base commit, so the
+user's branch, index, working tree and stash are never read from or written to; branches
+and commits are created there and outlive the worktree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import git
+
+from ssot_migrate.errors import Problem, UsageError
+
+PHASE_TRAILER = "SSOT-Migrate-Phase"
+SYMBOLS_TRAILER = "SSOT-Migrate-Symbols"
+BATCH_TRAILER = "SSOT-Migrate-Batch"
+_IDENTITY = {
+    "GIT_AUTHOR_NAME": "ssot-migrate",
+    "GIT_AUTHOR_EMAIL": "ssot-migrate@localhost",
+    "GIT_COMMITTER_NAME": "ssot-migrate",
+    "GIT_COMMITTER_EMAIL": "ssot-migrate@localhost",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Base:
+    """The commit a phase starts from, and where the repository is."""
+
+    repo: git.Repo
+    top: Path
+    """The work tree's top folder."""
+    sha: str
+    name: str
+    """The branch the user is on (or the tag/sha naming a detached HEAD)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Landed:
+    sha: str
+    phase: str
+    symbols: tuple[str, ...]
+    batch: str | None
+
+
+def _refuse(what: str, fix: str | None = None) -> UsageError:
+    return UsageError([Problem("git", what, fix)])
+
+
+def open_base(root: Path) -> Base:
+    """The repository holding `root`, checked for a state a phase can start from."""
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise _refuse(
+            f"{root} is not a git repository (or any parent up to the filesystem root)",
+            "run `git init` and commit, or pass --no-commit to write the files in place",
+        ) from None
+    if repo.bare:
+        raise _refuse(f"{root} is a bare repository: there is no work tree to migrate")
+    git_dir = Path(repo.git_dir)
+    for marker, doing in (
+        ("MERGE_HEAD", "a merge"),
+        ("rebase-merge", "a rebase"),
+        ("rebase-apply", "a rebase"),
+        ("CHERRY_PICK_HEAD", "a cherry-pick"),
+        ("REVERT_HEAD", "a revert"),
+    ):
+        if (git_dir / marker).exists():
+            raise _refuse(f"{doing} is in progress", "finish or abort it, then run again")
+    try:
+        sha = repo.head.commit.hexsha
+    except ValueError:
+        raise _refuse("HEAD has no commit yet", "commit something first") from None
+    return Base(repo, Path(repo.working_tree_dir or root), sha, _head_name(repo, sha))
+
+
+def _head_name(repo: git.Repo, sha: str) -> str:
+    if not repo.head.is_detached:
+        return repo.active_branch.name
+    for ref in (*repo.branches, *repo.tags):
+        if ref.commit.hexsha == sha:
+            return ref.name
+    raise _refuse(
+        "HEAD is detached at a commit no branch or tag names",
+        "check out a branch (or tag the commit) so the phase has a named base",
+    )
+
+
+def branch_exists(base: Base, name: str) -> bool:
+    return name in {b.name for b in base.repo.branches}
+
+
+def check_ref_name(base: Base, name: str) -> None:
+    try:
+        base.repo.git.check_ref_format("--branch", name)
+    except git.GitCommandError:
+        raise _refuse(f"{name!r} is not a valid branch name") from None
+
+
+def dirty_paths(base: Base) -> set[str]:
+    """Paths (from the top) with uncommitted changes, staged or not, or untracked."""
+    out = base.repo.git.status("--porcelain", "-z", "--untracked-files=all")
+    paths = set()
+    entries = out.split("\0")
+    index = 0
+    while index < len(entries):
+        entry = entries[index]
+        index += 1
+        if len(entry) < 4:
+            continue
+        paths.add(entry[3:])
+        if entry[0] in "RC":  # a rename names its source next
+            index += 1
+    return paths
+
+
+@contextlib.contextmanager
+def worktree(base: Base) -> Iterator[Path]:
+    """A temporary detached worktree at the base commit, removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="ssot-migrate-"))
+    path = folder / "tree"
+    base.repo.git.worktree("add", "--detach", "--quiet", str(path), base.sha)
+    try:
+        yield path
+    finally:
+        with contextlib.suppress(git.GitCommandError):
+            base.repo.git.worktree("remove", "--force", str(path))
+        shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(git.GitCommandError):
+            base.repo.git.worktree("prune")
+
+
+def reset(tree: Path, sha: str) -> None:
+    """Put the worktree back at `sha`: no change, no untracked file."""
+    repo = git.Repo(tree)
+    repo.git.checkout("--detach", "--force", "--quiet", sha)
+    repo.git.clean("-fdq")
+
+
+def commit_branch(tree: Path, branch: str, message: str, paths: Sequence[str], force: bool) -> str:
+    """Commit `paths` of the worktree on a new branch `branch`; return the sha."""
+    repo = git.Repo(tree)
+    repo.git.checkout("-B" if force else "-b", branch, "--quiet")
+    if paths:
+        repo.git.add("--", *paths)
+    env = {k: v for k, v in _IDENTITY.items() if not _configured(repo, k)}
+    repo.git.commit("--quiet", "--no-verify", "--allow-empty", "-m", message, env=env)
+    sha = repo.head.commit.hexsha
+    repo.git.checkout("--detach", "--quiet")  # free the branch for the user's checkout
+    return sha
+
+
+def _configured(repo: git.Repo, variable: str) -> bool:
+    """Whether the user's identity covers an environment variable of _IDENTITY."""
+    if variable in os.environ:
+        return True
+    key = "user.email" if variable.endswith("EMAIL") else "user.name"
+    try:
+        return bool(repo.git.config("--get", key))
+    except git.GitCommandError:
+        return False
+
+
+def landed(base: Base, rev: str = "HEAD") -> list[Landed]:
+    """Commits reachable from `rev` that carry the phase trailer, newest first."""
+    return _landed(base.repo, [rev])
+
+
+def branch_heads(base: Base, prefix: str) -> dict[str, str]:
+    """Branches under `prefix/` and their head shas."""
+    return {
+        b.name: b.commit.hexsha
+        for b in base.repo.branches
+        if b.name == prefix or b.name.startswith(prefix + "/")
+    }
+
+
+def is_merged(base: Base, sha: str, into: str = "HEAD") -> bool:
+    try:
+        base.repo.git.merge_base("--is-ancestor", sha, into)
+    except git.GitCommandError:
+        return False
+    return True
+
+
+def branch_commits(base: Base, branch: str) -> list[Landed]:
+    """Phase commits on `branch` that the current HEAD does not have."""
+    return _landed(base.repo, [branch, "--not", "HEAD"])
+
+
+def _landed(repo: git.Repo, revs: Sequence[str]) -> list[Landed]:
+    fmt = f"%H%x1f%(trailers:key={PHASE_TRAILER},valueonly,separator=%x1e)%x1f" + (
+        f"%(trailers:key={SYMBOLS_TRAILER},valueonly,separator=%x1e)%x1f"
+        f"%(trailers:key={BATCH_TRAILER},valueonly,separator=%x1e)%x1d"
+    )
+    out = repo.git.log(f"--format={fmt}", *revs)
+    found = []
+    for record in out.split("\x1d"):
+        # Not str.strip(): Python counts the \x1c-\x1f separators as whitespace.
+        fields = [field.strip(" \n") for field in record.strip("\n").split("\x1f")]
+        if len(fields) < 4 or not fields[1]:
+            continue
+        symbols = tuple(s.strip(" \n") for s in fields[2].split(",") if s.strip(" \n"))
+        found.append(Landed(fields[0], fields[1], symbols, fields[3] or None))
+    return found
+
+
+def revert(base: Base, shas: Sequence[str]) -> list[str]:
+    """Revert `shas` (newest first) on the current branch, one revert commit each."""
+    env = {k: v for k, v in _IDENTITY.items() if not _configured(base.repo, k)}
+    made = []
+    for sha in shas:
+        base.repo.git.revert("--no-edit", sha, env=env)
+        made.append(base.repo.head.commit.hexsha)
+    return made
+
+
+def delete_branches(base: Base, names: Sequence[str]) -> None:
+    for name in names:
+        base.repo.git.branch("-D", name)
+
+
+def git_dir(base: Base) -> Path:
+    return Path(base.repo.git_dir)
+
+
+def is_clean(base: Base) -> bool:
+    return not base.repo.is_dirty(index=True, working_tree=True, untracked_files=False)
+
+
+def reverted(base: Base, rev: str = "HEAD") -> set[str]:
+    """Shas that a revert commit reachable from `rev` names ("This reverts commit X.")."""
+    out = base.repo.git.log("--format=%B%x1d", "--grep=This reverts commit", rev)
+    return {
+        word.rstrip(".,")
+        for message in out.split("\x1d")
+        for line in message.splitlines()
+        if line.startswith("This reverts commit ")
+        for word in line.split()[3:4]
+    }
