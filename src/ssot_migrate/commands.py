@@ -543,6 +543,14 @@ def _refuse_existing(
         vcs.delete_branches(base, [name])
 
 
+def _audits_by_name(options: RunOptions, config: Config) -> dict[str, SymbolAudit]:
+    """Every configured symbol's audit, by its handle."""
+    specs = config.all_symbols()
+    if not specs:
+        return {}
+    return {a.spec.name: a for a in _audits(open_project(options, config, specs), specs)}
+
+
 def status(options: RunOptions) -> dict[str, Any]:
     """What each phase has landed (commit trailers on the current branch, batch branches)
     and the variations left, as a JSON-ready document (schema ssot-migrate/status)."""
@@ -557,12 +565,7 @@ def status(options: RunOptions) -> dict[str, Any]:
         commits = vcs.landed(base, name)
         if commits:
             branches.append((name, sha, commits[0]))
-    specs = config.all_symbols()
-    audits = (
-        {a.spec.name: a for a in _audits(open_project(options, config, specs), specs)}
-        if specs
-        else {}
-    )
+    audits = _audits_by_name(options, config)
     phases = []
     for phase in config.phases:
         symbols = []
@@ -630,12 +633,7 @@ def rollback(plan: RollbackPlan, delete_branches: bool) -> tuple[list[str], list
 def plan_document(options: RunOptions) -> dict[str, Any]:
     """Phases, symbols, canonical and legacy paths, and how far each symbol is."""
     config = load(options)
-    specs = config.all_symbols()
-    audits = (
-        {a.spec.name: a for a in _audits(open_project(options, config, specs), specs)}
-        if specs
-        else {}
-    )
+    audits = _audits_by_name(options, config)
     phases = []
     for phase in config.phases:
         symbols = []
