@@ -456,6 +456,7 @@ def land_phase(
     from ssot_migrate.batching import split_batches
     from ssot_migrate.templating import render
 
+    vcs.refuse_bare(options.root)
     config = load(options)
     _check_phase(config, phase)
     select_symbols(config, symbols, phase)  # usage errors before any git work

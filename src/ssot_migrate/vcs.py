@@ -54,17 +54,31 @@ def _refuse(what: str, fix: str | None = None) -> UsageError:
     return UsageError([Problem("git", what, fix)])
 
 
-def open_base(root: Path) -> Base:
-    """The repository holding `root`, checked for a state a phase can start from."""
+def refuse_bare(root: Path) -> None:
+    """A bare repository has no work tree to migrate: say so before anything else."""
     try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        bare = git.Git(root).rev_parse("--is-bare-repository").strip() == "true"
+    except (git.GitCommandError, OSError):
+        return
+    if bare:
+        raise _refuse(f"{root} is a bare repository: there is no work tree to migrate",
+                      "run ssot-migrate in a clone with a work tree")  # fmt: skip
+
+
+def open_base(root: Path) -> Base:
+    """The repository holding `root`, checked for a state a phase can start from.
+
+    Found the way git finds it (`rev-parse`), so GIT_CEILING_DIRECTORIES is honoured.
+    """
+    refuse_bare(root)
+    try:
+        top = git.Git(root).rev_parse("--show-toplevel").strip()
+        repo = git.Repo(top)
+    except (git.GitCommandError, git.InvalidGitRepositoryError, git.NoSuchPathError, OSError):
         raise _refuse(
             f"{root} is not a git repository (or any parent up to the filesystem root)",
             "run `git init` and commit, or pass --no-commit to write the files in place",
         ) from None
-    if repo.bare:
-        raise _refuse(f"{root} is a bare repository: there is no work tree to migrate")
     git_dir = Path(repo.git_dir)
     for marker, doing in (
         ("MERGE_HEAD", "a merge"),
