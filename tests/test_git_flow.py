@@ -686,3 +686,18 @@ def test_submodule_is_left_alone(tmp_path: Path, cli: Any) -> None:
     assert sub_state() == sub_before
     assert snapshot(repo) == files_before
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_detached_head_no_ref_names_is_refused(tmp_path: Path, cli: Any) -> None:
+    """A detached HEAD that no branch or tag names cannot be a phase's base."""
+    repo = make_repo(tmp_path)
+    (repo / "NOTES.txt").write_text("one more commit\n")
+    git(repo, "add", "NOTES.txt")
+    git(repo, "commit", "-q", "-m", "notes")
+    git(repo, "checkout", "-q", "--detach", "HEAD")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "detached work")
+    before = heads(repo)
+    result = cli(repo, "run", "phase2")
+    assert result.code == 2
+    assert "detached" in result.err.lower()
+    assert heads(repo) == before

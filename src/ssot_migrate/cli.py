@@ -264,13 +264,15 @@ def _land(
             sys.stdout.write(made.pr_text)
     if not landed.branches:
         typer.echo("nothing to commit: the phase is already done", err=True)
+    for refusal in landed.refused:
+        typer.echo(refusal, err=True)
     if landed.dirty_overlap:
         typer.echo(
             "note: your uncommitted changes touch files this phase rewrites (the branch was "
             "built from the last commit): " + ", ".join(landed.dirty_overlap),
             err=True,
         )
-    raise typer.Exit(landed.run.exit_code)
+    raise typer.Exit(landed.exit_code)
 
 
 @app.command()

@@ -434,6 +434,12 @@ class LandResult:
     base_sha: str
     dirty_overlap: tuple[str, ...]
     """Files the phase rewrites that have uncommitted changes in the user's tree."""
+    refused: tuple[str, ...] = ()
+    """Batches not committed because they did not pass their own verify."""
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_PARTIAL if self.refused else self.run.exit_code
 
 
 def land_phase(
@@ -487,10 +493,15 @@ def land_phase(
             batched=len(batches) > 1 or bool(batch_by or batch_size),
         )
         landed: list[LandedBranch] = []
+        refusals: list[str] = []
         for (label, rels), branch_name in zip(batches, names, strict=True):
             vcs.reset(tree, base.sha)
             selected = [by_rel[r] for r in (*shim_rels, *rels)]
             write_changes(tree_root, selected)
+            broken = _unverified(opts, phase, symbols)
+            if broken:  # a batch that does not pass its own verify is not committed
+                refusals.append(f"{branch_name}: not committed, verify fails: {broken[0]}")
+                continue
             context = {
                 "phase": phase,
                 "title": _phase_title(config, phase, result.specs),
@@ -518,7 +529,19 @@ def land_phase(
             landed.append(LandedBranch(branch_name, sha, label, tuple(rels), pr_path, pr_text))
     touched = {(root_rel / c.rel).as_posix() for c in result.changes}
     overlap = tuple(sorted(touched & vcs.dirty_paths(base)))
-    return LandResult(result, tuple(landed), base.name, base.sha, overlap)
+    return LandResult(result, tuple(landed), base.name, base.sha, overlap, tuple(refusals))
+
+
+def _unverified(options: RunOptions, phase: str, symbols: Sequence[str]) -> list[str]:
+    """Legacy paths that no longer reach their canonical object in the tree at `options`."""
+    from ssot_migrate.verification import check_legacy_paths
+
+    config = load(options)
+    specs = select_symbols(config, symbols, phase)
+    project = open_project(options, config, specs)
+    audits = tuple(audit_symbol(project.index, project.resolver, spec) for spec in specs)
+    found = check_legacy_paths(project.resolver, audits)
+    return [f"{f.legacy} {f.detail}" for f in found if not f.ok]
 
 
 def _phase_title(config: Config, phase: str, specs: Sequence[SymbolSpec]) -> str:
