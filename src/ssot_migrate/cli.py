@@ -209,8 +209,9 @@ def run(
 
     g = _globals(ctx)
     if not (dry_run or patch is not None or review or no_commit):
-        _land(g, phase, symbol or [], not no_strings, not no_shims, branch, force_branch,
-              batch_size, batch_by, print_pr)  # fmt: skip
+        with workspace.exclusive(g.root.resolve()):
+            _land(g, phase, symbol or [], not no_strings, not no_shims, branch, force_branch,
+                  batch_size, batch_by, print_pr)  # fmt: skip
     result = commands.run_phase(
         _options(g), phase, symbol or [], strings=not no_strings, shims=not no_shims
     )
@@ -226,9 +227,10 @@ def run(
         raise typer.Exit(result.exit_code)
     if review:
         changes = _review(g, changes)
-    if changes:
-        commands.record_cycles(_options(g), result)  # what `verify` compares against
-    written, refused = commands.write_changes(g.root.resolve(), changes)
+    with workspace.exclusive(g.root.resolve()):
+        if changes:
+            commands.record_cycles(_options(g), result)  # what `verify` compares against
+        written, refused = commands.write_changes(g.root.resolve(), changes)
     kept = [c for c in changes if c.rel in set(written)]
     _print_run_summary(g, result, kept, written=True, late_refusals=refused)
     raise typer.Exit(commands.EXIT_PARTIAL if refused else result.exit_code)
@@ -299,7 +301,8 @@ def shim(
             _print_diff(g, diffing.file_diff(change.rel, change.before, change.after))
         _print_run_summary(g, result, changes, written=False)
         raise typer.Exit(result.exit_code)
-    written, refused = commands.write_changes(g.root.resolve(), changes)
+    with workspace.exclusive(g.root.resolve()):
+        written, refused = commands.write_changes(g.root.resolve(), changes)
     kept = [c for c in changes if c.rel in set(written)]
     _print_run_summary(g, result, kept, written=True, late_refusals=refused)
     raise typer.Exit(commands.EXIT_PARTIAL if refused else result.exit_code)

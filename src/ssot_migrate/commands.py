@@ -261,6 +261,11 @@ def write_changes(root: Path, changes: Sequence[FileChange]) -> tuple[list[str],
     refused: list[Note] = []
     for change in changes:
         path = root / change.rel
+        refused_because = workspace.refusal(path)
+        if refused_because:
+            refused.append(Note(change.rel, 1, f"not written: it {refused_because}"))
+            continue
+        workspace.remove_stale_temps(path)
         try:
             current = workspace.read_bytes(path)
         except OSError as error:
@@ -349,9 +354,12 @@ def record_cycles(options: RunOptions, result: RunResult) -> None:
     project = open_project(options, config, result.specs)
     modules = _phase_modules(_audits(project, result.specs))
     data = {"modules": sorted(modules), "cycles": _cycles(options, config, modules)}
-    folder = workspace.ensure_cache_dir(config.root / ".ssot-migrate-cache")
-    path = folder / CYCLES_FILE.format(phase=result.phase)
-    workspace.write_atomic(path, (json.dumps(data, indent=2) + "\n").encode())
+    try:
+        folder = workspace.ensure_cache_dir(config.root / ".ssot-migrate-cache")
+        path = folder / CYCLES_FILE.format(phase=result.phase)
+        workspace.write_atomic(path, (json.dumps(data, indent=2) + "\n").encode())
+    except OSError:
+        return  # a record that cannot be kept: `verify` then says it has none to compare
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -68,3 +69,44 @@ def read_text(path: Path) -> str:
     """A config-like text file, exactly as written (no newline translation)."""
     with open(path, encoding="utf-8", newline="") as f:
         return f.read()
+
+
+@contextlib.contextmanager
+def exclusive(root: Path) -> Iterator[None]:
+    """One writing run at a time per repository: a second one is refused at once."""
+    import filelock
+
+    from ssot_migrate.errors import Problem, UsageError
+
+    folder = ensure_cache_dir(root / ".ssot-migrate-cache")
+    lock = filelock.FileLock(str(folder / "write.lock"), timeout=0)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise UsageError([Problem(str(root), "another ssot-migrate run is writing in this "
+                                  "repository", "wait for it to finish, then run again")]) from None  # fmt: skip
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def refusal(path: Path) -> str | None:
+    """Why a file must not be replaced, or None: symlinks and read-only files are the
+    user's to change (replacing would break the link or ignore the protection)."""
+    if path.is_symlink():
+        return "is a symbolic link: rewrite its target instead"
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        return error.strerror or str(error)
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        return "is read-only: make it writable to migrate it"
+    return None
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Temp files an interrupted run left next to `path` (a killed process cannot clean)."""
+    for stale in path.parent.glob(f".{path.name}.*.ssot-tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
