@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import json
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -82,10 +83,45 @@ def _globals(ctx: typer.Context) -> Globals:
     return ctx.obj
 
 
+class _ProgressBars:
+    """Rich progress bars on stderr: only on a terminal, only for a run already past a
+    second (short runs stay quiet), removed when done."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.bars: Any = None
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if time.monotonic() - self.started < 1.0:
+            return
+        if self.bars is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bars = Progress(transient=True, console=Console(stderr=True))
+            self.bars.start()
+        if step not in self.tasks:
+            self.tasks[step] = self.bars.add_task(step, total=total)
+        self.bars.update(self.tasks[step], completed=done, total=total)
+
+    def close(self) -> None:
+        if self.bars is not None:
+            self.bars.stop()
+            self.bars = None
+
+
+_BARS: list[_ProgressBars] = []
+
+
 def _options(g: Globals) -> Any:
     from ssot_migrate.project import RunOptions
 
-    return RunOptions(g.root, g.config, g.jobs, g.cache)
+    progress = None
+    if not g.quiet and sys.stderr.isatty():
+        progress = _ProgressBars()
+        _BARS.append(progress)
+    return RunOptions(g.root, g.config, g.jobs, g.cache, progress)
 
 
 def _console(g: Globals, stderr: bool = False) -> Any:
@@ -618,6 +654,10 @@ def main(argv: list[str] | None = None) -> int:
         where = error.filename or "ssot-migrate"
         _report_error(UsageError([Problem(str(where), error.strerror or str(error))]))
         return EXIT_USAGE
+    finally:
+        for bars in _BARS:
+            bars.close()
+        _BARS.clear()
     return code if isinstance(code, int) else EXIT_OK
 
 

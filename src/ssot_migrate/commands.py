@@ -479,7 +479,9 @@ def land_phase(
     name = branch or f"{config.branch_prefix}/{phase}"
     with vcs.worktree(base) as tree:
         tree_root = tree / root_rel
-        opts = RunOptions(tree_root, config.config_file, options.jobs, options.use_cache)
+        opts = RunOptions(
+            tree_root, config.config_file, options.jobs, options.use_cache, options.progress
+        )
         result = run_phase(opts, phase, symbols, strings, shims)
         if not result.changes:
             return LandResult(result, (), base.name, base.sha, ())

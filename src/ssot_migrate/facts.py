@@ -10,7 +10,7 @@ shared by every symbol and every command.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -120,6 +120,10 @@ class ModuleFacts(NamedTuple):
     module, which exists for others to import through."""
     parser: Literal["ast", "libcst"]
     """Which parser read the file: libcst for syntax newer than the running interpreter."""
+
+
+Progress = Callable[[str, int, int], None]
+"""``progress(step, done, total)``: how far a long step is (the CLI draws it on a TTY)."""
 
 
 class SourceFile(NamedTuple):

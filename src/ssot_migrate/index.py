@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ssot_migrate import workspace
 from ssot_migrate.cache import Entry, FactsCache, FileState, Summary, content_key
-from ssot_migrate.facts import Index, ModuleFacts, ParseFailure, SourceFile
+from ssot_migrate.facts import Index, ModuleFacts, ParseFailure, Progress, SourceFile
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -31,17 +31,18 @@ def build_index(
     cache: FactsCache,
     jobs: int = 0,
     always: Iterable[str] = (),
+    progress: Progress | None = None,
 ) -> Index:
     """Index `files`; with `names` only those that may bind or mention them (see module doc).
 
     `always` names modules parsed whatever they contain (the canonical modules, whose
     definitions the config checks are reported against).
     """
-    parser = _Parser(jobs)
+    parser = _Parser(jobs, progress)
     parsed: dict[str, bytes] = {}  # rel -> content key; facts stay in the cache until used
     try:
         if names is None:
-            sources = _Sources(files, cache)
+            sources = _Sources(files, cache, progress=progress)
             _parse_into(parsed, sources.readable(), sources, cache, parser)
         else:
             wanted, first = set(always), set(names)
@@ -55,7 +56,7 @@ def build_index(
                     if cache.summary(key) is None:
                         parser.submit(rel, sources.data(rel))
 
-            sources = _Sources(files, cache, on_read=parse_early)
+            sources = _Sources(files, cache, on_read=parse_early, progress=progress)
             _parse_to_fixed_point(parsed, first, sources, cache, parser, sorted(forced))
     finally:
         parser.close()
@@ -118,15 +119,20 @@ class _Sources:
         files: Sequence[SourceFile],
         cache: FactsCache,
         on_read: Callable[[_Sources, str], None] | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.cache = cache
         self.unreadable: dict[str, str] = {}
         self._data: dict[str, bytes] = {}
         self._paths: dict[str, str] = {}
         self._states: dict[str, FileState] = {}
-        for source in files:
+        for number, source in enumerate(files, start=1):
             if self._stat(source) and on_read is not None:
                 on_read(self, source.rel)
+            if progress is not None and number % 500 == 0:
+                progress("reading files", number, len(files))
+        if progress is not None:
+            progress("reading files", len(files), len(files))
 
     def _stat(self, source: SourceFile) -> bool:
         """Register one file; True when its bytes had to be read (the cache had no state)."""
@@ -299,8 +305,9 @@ class _Parser:
 
     _BATCH = 16
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, progress: Progress | None = None) -> None:
         self.workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+        self.progress = progress
         self._batch: list[tuple[str, bytes]] = []
         self._queued: list[tuple[str, bytes]] = []  # submitted before the pool was worth it
         self._futures: list[tuple[list[str], Future[list[Entry]]]] = []
@@ -341,8 +348,11 @@ class _Parser:
             queued, self._queued = self._queued, []
             entries = _extract_batch([data for _, data in queued])
             results.update(zip([rel for rel, _ in queued], entries, strict=True))
+        total = len(self._submitted)
         for rels, future in self._futures:
             results.update(zip(rels, future.result(), strict=True))
+            if self.progress is not None:
+                self.progress("parsing", len(results), total)
         self._futures = []
         self._submitted.clear()
         return results

@@ -13,7 +13,7 @@ from ssot_migrate.cache import FACTS_FORMAT, FactsCache
 from ssot_migrate.config import Config, SymbolSpec, load_config
 from ssot_migrate.discovery import auto_source_roots, discover_files
 from ssot_migrate.errors import ConfigError, Problem, UsageError
-from ssot_migrate.facts import Index, SourceFile
+from ssot_migrate.facts import Index, Progress, SourceFile
 from ssot_migrate.index import build_index
 from ssot_migrate.report import Skipped
 from ssot_migrate.resolve import Resolver
@@ -26,6 +26,7 @@ class RunOptions:
     config_file: Path | None = None
     jobs: int = 0
     use_cache: bool = True
+    progress: Progress | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +71,13 @@ def open_project(
     files = discover_files(config.root, source_roots(config), config.exclude)
     cache = FactsCache(config.root, enabled=options.use_cache)
     if specs is None:
-        index = build_index(files, None, cache, options.jobs)
+        index = build_index(files, None, cache, options.jobs, progress=options.progress)
     else:
         names = {n for s in specs for n in _spelled_names(s)}
         modules = {s.canonical_module for s in specs}
-        index = build_index(files, names, cache, options.jobs, always=modules)
+        index = build_index(
+            files, names, cache, options.jobs, always=modules, progress=options.progress
+        )
     project = Project(config, files, index, Resolver(index), cache)
     if specs:
         problems = check_canonicals(config, tuple(specs), index, project.resolver)
