@@ -221,3 +221,40 @@ def test_a_later_phase_keeps_serving_the_earlier_phase_names(tmp_path: Path) -> 
     assert '"ExecutionEngine": (' in text and '"AgentRegistry": (' in text
     seen = observe(tmp_path, "from app.agents import ExecutionEngine as S\n")
     assert seen == {"same": True, "warnings": [["DeprecationWarning", "imp.py", 1]]}
+
+
+def test_code_after_an_existing_getattr_still_reaches_its_lazy_names(tmp_path: Path) -> None:
+    """Found on Airflow: module code between the old __getattr__ and the generated block
+    (here a plugin import) must keep reading the module's other lazy names."""
+    base(tmp_path)
+    write(tmp_path, {
+        "app/agents/__init__.py": '''\
+            from .execution_engine import ExecutionEngine
+
+            __all__ = ["ExecutionEngine"]
+
+
+            def __getattr__(name):
+                if name == "LAZY":
+                    return 42
+                raise AttributeError(name)
+
+
+            from . import plugin  # runs while the package is still initialising
+            ''',
+        "app/agents/plugin.py": "from app.agents import LAZY\n",
+    })  # fmt: skip
+    shim(tmp_path, "app/agents/__init__.py", [ENGINE])
+    seen = observe(tmp_path, "from app.agents import ExecutionEngine as S\n")
+    assert seen == {"same": True, "warnings": [["DeprecationWarning", "imp.py", 1]]}
+
+
+def test_the_shim_type_checking_import_is_not_an_import_time_edge() -> None:
+    from ssot_migrate.extract import extract_facts
+    from ssot_migrate.facts import ModuleFacts
+
+    source = shim_module(b"from .execution_engine import ExecutionEngine\n", [ENGINE], ORIGIN)
+    facts = extract_facts(source)
+    assert isinstance(facts, ModuleFacts)
+    guarded = [i for i in facts.imports if i.name == "ExecutionEngine"]
+    assert [i.guard for i in guarded] == ["type-checking"]

@@ -179,7 +179,7 @@ def init(
     ] = False,
     top: Annotated[int, typer.Option("--top", min=1, help="How many symbols to pre-fill.")] = 5,
 ) -> None:
-    """Write a starter [tool.ssot-migrate] section into pyproject.toml."""
+    """Write a starter \\[tool.ssot-migrate] section into pyproject.toml."""
     from ssot_migrate import commands
 
     g = _globals(ctx)
@@ -294,7 +294,7 @@ def _land(
     _print_run_summary(g, landed.run, changes, written=True)
     for made in landed.branches:
         typer.echo(
-            f"committed {made.sha[:12]} on {made.name} ({len(made.files)} files"
+            f"committed {made.sha[:12]} on {made.name} ({made.committed} files"
             f"{', ' + made.label if made.label else ''}); PR description: {made.pr_path}",
             err=True,
         )

@@ -346,8 +346,9 @@ def _cycles(options: RunOptions, config: Config, modules: set[str]) -> list[list
     return sorted(sorted(c) for c in cycles_through(import_graph(whole.index), modules))
 
 
-def record_cycles(options: RunOptions, result: RunResult) -> None:
-    """Before a phase writes: the import cycles through its modules, for `verify`."""
+def record_cycles(options: RunOptions, result: RunResult, store: Path | None = None) -> None:
+    """Before a phase writes: the import cycles through its modules, for `verify` (kept in
+    the cache of `store`, default the analysed root)."""
     import json
 
     config = load(options)
@@ -355,7 +356,7 @@ def record_cycles(options: RunOptions, result: RunResult) -> None:
     modules = _phase_modules(_audits(project, result.specs))
     data = {"modules": sorted(modules), "cycles": _cycles(options, config, modules)}
     try:
-        folder = workspace.ensure_cache_dir(config.root / ".ssot-migrate-cache")
+        folder = workspace.ensure_cache_dir((store or config.root) / ".ssot-migrate-cache")
         path = folder / CYCLES_FILE.format(phase=result.phase)
         workspace.write_atomic(path, (json.dumps(data, indent=2) + "\n").encode())
     except OSError:
@@ -407,7 +408,7 @@ def verify(
         label = "FAIL new import cycle" if new else "note import cycle (was there before)"
         if before is None:
             label = "note import cycle (no pre-run record to compare with)"
-        lines.append(f"{label}: {' -> '.join(cycle)}")
+        lines.append(f"{label} among {{{', '.join(cycle)}}}")
     if runtime:
         from ssot_migrate.project import source_roots
         from ssot_migrate.runtime_check import PathCheck, check_paths, format_results
@@ -430,8 +431,11 @@ class LandedBranch:
     sha: str
     label: str
     files: tuple[str, ...]
+    """The rewritten importers of this branch's slice (shims are in every branch)."""
     pr_path: Path
     pr_text: str
+    committed: int = 0
+    """Files in the commit: the slice plus the shims."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,6 +489,7 @@ def land_phase(
         result = run_phase(opts, phase, symbols, strings, shims)
         if not result.changes:
             return LandResult(result, (), base.name, base.sha, ())
+        record_cycles(opts, result, store=config.root)  # the base, for `verify` after merging
         by_rel = {c.rel: c for c in result.changes}
         shim_rels = sorted(c.rel for c in result.changes if "shim" in c.forms)
         owners = find_codeowners(tree_root)
@@ -536,7 +541,9 @@ def land_phase(
             )  # fmt: skip
             pr_path = vcs.git_dir(base) / "ssot-migrate" / f"{branch_name}.md"
             workspace.write_atomic(pr_path, pr_text.encode())
-            landed.append(LandedBranch(branch_name, sha, label, tuple(rels), pr_path, pr_text))
+            landed.append(
+                LandedBranch(branch_name, sha, label, tuple(rels), pr_path, pr_text, len(selected))
+            )
     touched = {(root_rel / c.rel).as_posix() for c in result.changes}
     overlap = tuple(sorted(touched & vcs.dirty_paths(base)))
     return LandResult(result, tuple(landed), base.name, base.sha, overlap, tuple(refusals))

@@ -104,8 +104,9 @@ def _text_lines(source: bytes) -> list[str]:
 
 
 def _is_type_checking(test: ast.expr) -> bool:
+    """``TYPE_CHECKING``, ``typing.TYPE_CHECKING`` or an alias of it (``_TYPE_CHECKING``)."""
     if isinstance(test, ast.Name):
-        return test.id == "TYPE_CHECKING"
+        return test.id.endswith("TYPE_CHECKING")
     return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
 
 

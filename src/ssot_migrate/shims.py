@@ -26,7 +26,7 @@ from ssot_migrate.templating import render
 
 BEGIN = "# >>> ssot-migrate shim >>>"
 END = "# <<< ssot-migrate shim <<<"
-PREVIOUS_GETATTR = "_ssot_previous_getattr"
+PREVIOUS_GETATTR = "_SSOT_PREVIOUS_GETATTR"
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,10 +251,11 @@ class _RemoveBindings(cst.CSTTransformer):
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
+        # An existing module __getattr__ stays where it is, untouched: code between it and
+        # the generated block still needs it; the block captures it and delegates to it.
         self.depth -= 1
-        if self.depth == 0 and updated_node.name.value in ("__getattr__", PREVIOUS_GETATTR):
+        if self.depth == 0 and updated_node.name.value == "__getattr__":
             self.had_getattr = True
-            return updated_node.with_changes(name=cst.Name(PREVIOUS_GETATTR))
         return updated_node
 
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:

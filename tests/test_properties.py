@@ -1,0 +1,770 @@
+"""Property tests for `ssot-migrate run` (hypothesis), on real files and the real CLI.
+
+1. One generated module ``svc/gen.py`` next to a small fixed package tree:
+   a. hypothesmith programs that never spell ``Engine`` are never changed, and the same
+      programs with one legacy import appended change in that statement only;
+   b. programs assembled from a grammar of import forms (from-imports with aliases and
+      other names, module imports used as ``m.Engine``, function/class/TYPE_CHECKING/
+      try-except blocks, comments, unrelated code, CRLF, BOM, no final newline): the
+      rewrite re-parses, is idempotent, changes the AST only in imports, ``*.Engine``
+      chains and dotted strings, keeps every other line byte for byte, and leaves no
+      variation behind when nothing was refused.
+2. A generated importable monorepo (packages, nesting, aliases re-exported downstream,
+   guards): after the run, a fresh interpreter binds the same classes and modules under
+   the same names in every module, and a second run is a no-op.
+
+Example counts are tuned for the default profile (the whole file well under a minute on
+two cores); ``HYPOTHESIS_PROFILE=fuzz`` (``make fuzz``) scales every one of them up.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import hypothesmith
+import pytest
+from hypothesis import HealthCheck, assume, event, example, given, note, settings
+from hypothesis import strategies as st
+
+from ssot_migrate.cli import main
+from ssot_migrate.extract import extract_facts
+from ssot_migrate.facts import ModuleFacts
+
+SYMBOL = "Engine"
+CONFIG = b"""\
+[tool.ssot-migrate]
+
+[[tool.ssot-migrate.phases]]
+name = "p"
+symbols = [{ name = "Engine", canonical = "app.engine.Engine" }]
+"""
+BASE: dict[str, bytes] = {
+    "pyproject.toml": CONFIG,
+    "app/__init__.py": b'from .engine import Engine\n\nVERSION = "1.0"\n',
+    "app/engine.py": b"class Engine:\n    pass\n\n\nclass Helper:\n    pass\n",
+    "app/compat.py": (
+        b'"""Where Engine used to live; kept so old imports work."""\n'
+        b"from app.engine import Engine\n\n\n"
+        b"def helper():\n    return 1\n"
+    ),
+    "svc/__init__.py": b"",
+}
+GEN = "svc/gen.py"
+BOM = b"\xef\xbb\xbf"
+
+
+def _scaled(examples: int) -> int:
+    """`examples` under the default profile (100 examples); proportionally more under a
+    profile with a larger budget (``HYPOTHESIS_PROFILE=fuzz``, registered in conftest)."""
+    return max(1, examples * settings.default.max_examples // 100)
+
+
+def _settings(examples: int) -> settings:
+    return settings(
+        max_examples=_scaled(examples),
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+# repositories and runs ----------------------------------------------------------------------
+
+
+def make_repo(tmp_path: Path, files: dict[str, bytes]) -> Path:
+    """A fresh repository per example (hypothesis reuses the test's one tmp_path)."""
+    repo = Path(tempfile.mkdtemp(dir=tmp_path))
+    for rel, data in {**BASE, **files}.items():
+        path = repo / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return repo
+
+
+def run(repo: Path, capsys: pytest.CaptureFixture[str]) -> int:
+    capsys.readouterr()
+    code = main(["--root", str(repo), "-q", "run", "p", "--no-commit", "--no-shims"])
+    err = capsys.readouterr().err
+    note(f"run exit {code}: {err.strip()}")
+    assert code in (0, 3), f"run failed with exit code {code}:\n{err}"
+    event("run: some file refused" if code == 3 else "run: nothing refused")
+    return code
+
+
+def sources(repo: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(repo)): p.read_bytes()
+        for p in sorted(repo.rglob("*.py"))
+        if ".ssot-migrate-cache" not in p.parts and "__pycache__" not in p.parts
+    }
+
+
+# 1a. hypothesmith programs --------------------------------------------------------------------
+
+
+def _compiles(data: bytes) -> bool:
+    try:
+        compile(data, GEN, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, UnicodeError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def _program_bytes(text: str) -> bytes:
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        assume(False)
+        raise
+    assume(SYMBOL.encode() not in data)
+    assume(_compiles(data))
+    return data
+
+
+programs = st.one_of(hypothesmith.from_grammar(), hypothesmith.from_node())
+
+
+@_settings(25)
+@given(text=programs)
+def test_programs_that_never_mention_the_symbol_are_never_changed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    data = _program_bytes(text)
+    repo = make_repo(tmp_path, {GEN: data})
+    run(repo, capsys)
+    assert sources(repo) == sources(make_repo(tmp_path, {GEN: data}))
+
+
+def _newline_of(data: bytes) -> bytes:
+    """The line break Python's tokenizer would see first (what the engine reuses)."""
+    match = re.search(rb"\r\n|\r|\n", data)
+    return match.group() if match else b"\n"
+
+
+@_settings(25)
+@given(text=programs)
+@example(text="")
+@example(text="x = 1\n")
+def test_a_legacy_import_appended_to_any_program_changes_that_line_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
+) -> None:
+    program = _program_bytes(text)
+    newline = _newline_of(program)
+    if not program.endswith((b"\n", b"\r")):
+        program += newline
+    # The call keeps the module from being a compatibility module (only imports and
+    # aliases), which the engine leaves to its shim on purpose.
+    use = b"Engine()" + newline
+    data = program + b"from app import Engine" + newline + use
+    assume(_compiles(data))
+    tree = ast.parse(data)
+    last = tree.body[-2] if len(tree.body) > 1 else None
+    # The import must be a statement of its own at the end (not swallowed by a string).
+    assume(isinstance(last, ast.ImportFrom) and last.module == "app" and last.col_offset == 0)
+    repo = make_repo(tmp_path, {GEN: data})
+    run(repo, capsys)
+    after = (repo / GEN).read_bytes()
+    assert after == program + b"from app.engine import Engine" + newline + use
+
+
+# 1b. a grammar of import forms -----------------------------------------------------------------
+
+Line = tuple[int, str]  # (indentation level, code)
+CLASS_LOCALS = ["Engine", "E", "Eng", "_Engine", "EngineCls"]
+MODULE_LOCALS = ["m", "mod", "legacy", "_c"]
+OTHER_NAMES = {"app": ["VERSION", "engine"], "app.compat": ["helper"], "app.engine": ["Helper"]}
+UNICODE_TEXT = st.text(alphabet=st.sampled_from("abcxyz _-éüß€中"), min_size=0, max_size=12).map(
+    lambda s: s.replace("\\", "")
+)
+
+
+@dataclass
+class Module:
+    lines: list[Line] = field(default_factory=list)
+    counter: int = 0
+
+    def fresh(self) -> int:
+        self.counter += 1
+        return self.counter
+
+
+def _comment(draw: st.DrawFn) -> str:
+    return "  # " + draw(UNICODE_TEXT) if draw(st.booleans()) else ""
+
+
+def _from_import(draw: st.DrawFn, level: int) -> tuple[list[Line], list[str]]:
+    """``from <app path> import Engine [as L][, others]`` in one of several layouts."""
+    module = draw(st.sampled_from(sorted(OTHER_NAMES)))
+    local = draw(st.sampled_from(CLASS_LOCALS))
+    first = SYMBOL if local == SYMBOL else f"{SYMBOL} as {local}"
+    others = draw(st.lists(st.sampled_from(OTHER_NAMES[module]), unique=True))
+    names = draw(st.permutations([first, *others]))
+    layout = draw(st.sampled_from(["line", "parens", "one-a-line", "backslash"]))
+    head = f"from {module} import "
+    if layout == "line" or (len(names) == 1 and layout == "backslash"):
+        return [(level, head + ", ".join(names) + _comment(draw))], [local]
+    if layout == "parens":
+        return [(level, head + "(" + ", ".join(names) + ")" + _comment(draw))], [local]
+    if layout == "backslash":
+        return [
+            (level, head + names[0] + ", \\"),
+            (level + 1, ", ".join(names[1:]) + _comment(draw)),
+        ], [local]
+    trailing = draw(st.booleans())
+    body = [
+        (level + 1, name + ("," if trailing or i < len(names) - 1 else "") + _comment(draw))
+        for i, name in enumerate(names)
+    ]
+    return [(level, head + "(" + _comment(draw)), *body, (level, ")")], [local]
+
+
+def _module_import(draw: st.DrawFn, level: int) -> tuple[list[Line], list[str], str, str]:
+    """A module import used as ``<head>.Engine``: (lines, bound names, head, other attr)."""
+    kind = draw(st.sampled_from(["import-as", "import-app", "import-dotted", "from-module"]))
+    prefix = "import os, " if draw(st.booleans()) else "import "
+    if kind == "import-as":
+        head = draw(st.sampled_from(MODULE_LOCALS))
+        return [(level, f"{prefix}app.compat as {head}" + _comment(draw))], [head], head, "helper"
+    if kind == "import-app":
+        return [(level, f"{prefix}app" + _comment(draw))], ["app"], "app", "VERSION"
+    if kind == "import-dotted":
+        return [(level, f"{prefix}app.compat" + _comment(draw))], ["app"], "app.compat", "helper"
+    head = draw(st.sampled_from(["compat", *MODULE_LOCALS]))
+    spelled = "compat" if head == "compat" else f"compat as {head}"
+    return [(level, f"from app import {spelled}" + _comment(draw))], [head], head, "helper"
+
+
+def _use(draw: st.DrawFn, level: int, expression: str, module: Module) -> Line:
+    n = module.fresh()
+    template = draw(
+        st.sampled_from(
+            [
+                "use{n} = {e}",
+                "use{n} = {e}()",
+                "use{n} = [{e}, {e}.__name__]",
+                "print('é{n}', isinstance(None, {e}))",
+                "use{n} = {e}  # uses {e}",
+            ]
+        )
+    )
+    return (level, template.format(n=n, e=expression))
+
+
+def _unrelated(draw: st.DrawFn, level: int, module: Module) -> list[Line]:
+    n = module.fresh()
+    kind = draw(
+        st.sampled_from(
+            ["int", "text", "comment", "blank", "def", "list", "path", "trailing", "doc"]
+        )
+    )
+    if kind == "int":
+        return [(level, f"x{n} = {draw(st.integers(-5, 10**6))}")]
+    if kind == "text":
+        return [(level, f"s{n} = {draw(UNICODE_TEXT)!r}")]
+    if kind == "comment":
+        return [(level, "# " + draw(UNICODE_TEXT))]
+    if kind == "blank":
+        return [(0, "")]
+    if kind == "def":
+        return [(level, f"def g{n}(a, b=2):"), (level + 1, "return a + b")]
+    if kind == "list":
+        return [(level, f"values{n} = [1, 2,"), (level + 2, "3]")]
+    if kind == "path":
+        path = draw(
+            st.sampled_from(["app.Engine", "app.compat.Engine", "app.engine.Engine", "app.VERSION"])
+        )
+        quote = draw(st.sampled_from(["'", '"']))
+        return [(level, f"target{n} = {quote}{path}{quote}")]
+    if kind == "trailing":
+        return [(level, f"y{n} = {n}   ")]
+    return [(level, f'"""Text {n}: {draw(UNICODE_TEXT)}."""')]
+
+
+def _site(draw: st.DrawFn, level: int, module: Module, depth: int) -> list[Line]:
+    """One import form in one kind of block, followed by uses of what it binds."""
+    context = draw(st.sampled_from(["top", "def", "class", "type-checking", "try"]))
+    inner = level if context == "top" else level + 1
+    n = module.fresh()
+    if depth < 2 and context in ("def", "class") and draw(st.booleans()):
+        body = _site(draw, inner, module, depth + 1)
+        opener = f"def f{n}():" if context == "def" else f"class K{n}:"
+        return [(level, opener), *body]
+    if draw(st.booleans()):
+        statement, bound = _from_import(draw, inner)
+        uses = list(bound)
+    else:
+        statement, bound, head, other = _module_import(draw, inner)
+        uses = [f"{head}.{SYMBOL}", f"{head}.{SYMBOL}.__name__"]
+        if draw(st.integers(0, 3)) == 0:
+            uses.append(f"{head}.{other}")
+    chosen = draw(st.lists(st.sampled_from(uses), min_size=0, max_size=3))
+    lines: list[Line] = []
+    if context == "def":
+        lines.append((level, f"def f{n}():"))
+    elif context == "class":
+        lines.append((level, f"class K{n}:"))
+    elif context == "type-checking":
+        lines.append((level, "if TYPE_CHECKING:"))
+    elif context == "try":
+        lines.append((level, "try:"))
+    lines += statement
+    if context == "try":
+        lines.append((level, "except ImportError:"))
+        if draw(st.booleans()):
+            lines += [(inner, f"{name} = None") for name in bound]
+        else:
+            lines.append((inner, "raise"))
+    use_level = inner if context in ("def", "class") else level
+    for _ in range(draw(st.integers(0, 2))):
+        lines += _unrelated(draw, use_level, module)
+    lines += [_use(draw, use_level, expression, module) for expression in chosen]
+    if context == "def":
+        lines.append((inner, "return None"))
+    elif context == "class" and not chosen:
+        lines.append((inner, "pass"))
+    return lines
+
+
+@dataclass(frozen=True)
+class Generated:
+    data: bytes
+    newline: bytes
+
+    def __repr__(self) -> str:  # readable in hypothesis' falsifying-example output
+        return f"Generated(data={self.data!r}, newline={self.newline!r})"
+
+
+def render(lines: list[Line], indent: str, newline: str, bom: bool, final_newline: bool) -> bytes:
+    text = newline.join(indent * level + code if code else "" for level, code in lines)
+    data = (text + (newline if final_newline else "")).encode("utf-8")
+    return BOM + data if bom else data
+
+
+@st.composite
+def generated_modules(draw: st.DrawFn) -> Generated:
+    module = Module()
+    lines: list[Line] = []
+    if draw(st.booleans()):
+        lines.append((0, '"""A generated module."""'))
+    lines.append((0, "from typing import TYPE_CHECKING"))
+    for _ in range(draw(st.integers(1, 5))):
+        if draw(st.integers(0, 2)) == 0:
+            lines += _unrelated(draw, 0, module)
+        else:
+            lines += _site(draw, 0, module, 0)
+    indent = draw(st.sampled_from(["    ", "  ", "\t"]))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    bom, final_newline = draw(st.booleans()), draw(st.booleans())
+    data = render(lines, indent, newline, bom, final_newline)
+    return Generated(data, newline.encode())
+
+
+def _is_app(module: str | None) -> bool:
+    return module is not None and (module == "app" or module.startswith("app."))
+
+
+class _Normalise(ast.NodeTransformer):
+    """Drop imports of the app tree, and stand placeholders for ``*.Engine`` attribute
+    chains and strings that are dotted paths ending in ``Engine``: what a rewrite may
+    change. Everything else must stay as it was."""
+
+    def visit_Import(self, node: ast.Import) -> ast.Import | None:
+        node.names = [alias for alias in node.names if not _is_app(alias.name)]
+        return node if node.names else None
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> ast.ImportFrom | None:
+        return None if node.level == 0 and _is_app(node.module) else node
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        self.generic_visit(node)
+        if node.attr == SYMBOL:
+            return ast.Name(id="<symbol chain>", ctx=node.ctx)
+        return node
+
+    def visit_Constant(self, node: ast.Constant) -> ast.Constant:
+        if isinstance(node.value, str) and re.fullmatch(r"[\w.]+\." + SYMBOL, node.value):
+            return ast.Constant(value="<symbol path>")
+        return node
+
+
+def normalised(data: bytes) -> str:
+    return ast.dump(_Normalise().visit(ast.parse(data)))
+
+
+def plain_lines(data: bytes) -> list[bytes]:
+    """Lines that mention neither an import nor the symbol, without their line breaks (a
+    last line may gain one when a statement is added after it; breaks are checked apart)."""
+    lines = re.split(rb"\r\n|\n", data)
+    return [line for line in lines if b"import" not in line and SYMBOL.encode() not in line]
+
+
+def line_breaks(data: bytes) -> set[bytes]:
+    return set(re.findall(rb"\r\n|\r|\n", data))
+
+
+def facts_of(data: bytes) -> ModuleFacts:
+    facts = extract_facts(data)
+    assert isinstance(facts, ModuleFacts), facts
+    return facts
+
+
+def audit_check(repo: Path, capsys: pytest.CaptureFixture[str]) -> int:
+    capsys.readouterr()
+    code = main(["--root", str(repo), "-q", "audit", "--check", "--phase", "p"])
+    output = capsys.readouterr()
+    note(f"audit --check exit {code}: {output.err.strip()}")
+    return code
+
+
+@_settings(50)
+@given(module=generated_modules())
+@example(module=Generated(b"from app import Engine\nuse = Engine()\n", b"\n"))
+@example(module=Generated(b"import app.compat as m\r\nuse = m.Engine\r\n", b"\r\n"))
+@example(module=Generated(BOM + b"def f():\n    from app import Engine as E\n    return E", b"\n"))
+def test_generated_module_rewrite_is_minimal_idempotent_and_complete(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], module: Generated
+) -> None:
+    before = module.data
+    note(before.decode("utf-8-sig"))
+    repo = make_repo(tmp_path, {GEN: before})
+    code = run(repo, capsys)
+    first = sources(repo)
+    after = first[GEN]
+    note(f"after:\n{after.decode('utf-8-sig')}")
+    event("gen.py rewritten" if after != before else "gen.py unchanged")
+    # Only the generated module may change: the fixed tree imports canonically already.
+    assert {rel: data for rel, data in first.items() if rel != GEN} == BASE_SOURCES
+    # It re-parses, with the same BOM, line breaks and final-newline state.
+    assert _compiles(after)
+    assert after.startswith(BOM) == before.startswith(BOM)
+    assert line_breaks(after) <= (line_breaks(before) or {module.newline})
+    assert after.endswith(module.newline) == before.endswith(module.newline)
+    # The AST differs only in app imports, `*.Engine` chains and `...Engine` strings.
+    assert normalised(after) == normalised(before)
+    # Every line that mentions neither an import nor the symbol is byte-identical.
+    assert plain_lines(after) == plain_lines(before)
+    # A second run changes nothing.
+    run(repo, capsys)
+    assert sources(repo) == first
+    # Nothing refused: no variation is left (the generated forms are all rewritable
+    # or deliberately kept, never skipped silently).
+    compat = facts_of(before).reexport_only
+    event("compatibility module (left to its shim)" if compat else "module with code")
+    if code == 0 and not compat:
+        assert audit_check(repo, capsys) == 0, "a clean run left variations behind"
+
+
+BASE_SOURCES = {rel: data for rel, data in BASE.items() if rel.endswith(".py")}
+
+
+# 2. a generated monorepo, imported at runtime ---------------------------------------------------
+
+LAYOUTS = [
+    ["core", "svc"],
+    ["core", "core.sub", "svc"],
+    ["lib", "core", "core.sub", "web"],
+    ["core", "core.sub", "core.sub.deep"],
+]
+APP_EXPORTS: dict[str, dict[str, str]] = {
+    # module -> {name: "class" | "module:<dotted>" | "other"}
+    "app": {"Engine": "class", "compat": "module:app.compat", "engine": "module:app.engine"},
+    "app.compat": {"Engine": "class", "helper": "other"},
+    "app.engine": {"Engine": "class", "Helper": "other"},
+}
+
+
+@dataclass
+class Unit:
+    """One module of the generated monorepo."""
+
+    name: str
+    package: str
+    is_init: bool
+    lines: list[Line] = field(default_factory=list)
+    exports: dict[str, str] = field(default_factory=dict)
+    bound: set[str] = field(default_factory=set)
+    counter: int = 0
+
+    @property
+    def rel(self) -> str:
+        base = self.name.replace(".", "/")
+        return base + "/__init__.py" if self.is_init else base + ".py"
+
+    def fresh(self, stem: str) -> str:
+        while True:
+            self.counter += 1
+            name = f"{stem}{self.counter}"
+            if name not in self.bound:
+                return name
+
+
+@dataclass(frozen=True)
+class Monorepo:
+    files: dict[str, bytes]
+    modules: tuple[str, ...]
+    """Every module, in an order that imports each one after the modules it imports."""
+
+    def __repr__(self) -> str:
+        return f"Monorepo(files={self.files!r}, modules={self.modules!r})"
+
+
+def _spelled(unit: Unit, target: str, relative: bool) -> str:
+    """How `unit` writes `target` in ``from <here> import``: absolute or relative."""
+    here = unit.name.split(".") if unit.is_init else unit.package.split(".")
+    there = target.split(".")
+    common = 0
+    while common < min(len(here), len(there)) and here[common] == there[common]:
+        common += 1
+    if not relative or common == 0:
+        return target
+    return "." * (len(here) - common + 1) + ".".join(there[common:])
+
+
+def _class_local(draw: st.DrawFn, unit: Unit, source_name: str) -> str:
+    options = [n for n in (source_name, SYMBOL, "E", "Eng") if n not in unit.bound]
+    options.append(unit.fresh("Alias"))
+    local = draw(st.sampled_from(options))
+    unit.bound.add(local)
+    return local
+
+
+def _module_local(draw: st.DrawFn, unit: Unit, source_name: str) -> str:
+    options = [n for n in (source_name, "m", "legacy", "mod") if n not in unit.bound]
+    options.append(unit.fresh("mod"))
+    local = draw(st.sampled_from(options))
+    unit.bound.add(local)
+    return local
+
+
+Route = tuple[str, ...]
+
+
+def _routes(sources: dict[str, dict[str, str]]) -> list[Route]:
+    """Every way to reach Engine from `sources`: ("name", module, name) for a name bound to
+    the class, ("via", module, name, target, attribute) for a name bound to a module."""
+    routes: list[Route] = []
+    for source, exported in sorted(sources.items()):
+        for name, kind in sorted(exported.items()):
+            if kind == "class":
+                routes.append(("name", source, name))
+            elif kind.startswith("module:"):
+                target = kind.partition(":")[2]
+                for attribute, held in sorted(sources.get(target, {}).items()):
+                    if held == "class":
+                        routes.append(("via", source, name, target, attribute))
+    return routes
+
+
+def _class_site(
+    draw: st.DrawFn, unit: Unit, sources: dict[str, dict[str, str]]
+) -> tuple[list[Line], dict[str, str]]:
+    """An import that reaches Engine, in some block, and the statements using it:
+    (lines, what it binds at module level: name -> "class" | "module:<dotted>")."""
+    route = draw(st.sampled_from(_routes(sources)))
+    relative = draw(st.booleans())
+    if route[0] == "name":
+        _, source, name = route
+        form = draw(st.sampled_from(["from", "from", "import-as", "from-module"]))
+        target = source
+    else:
+        _, source, exported, target, name = route
+        form = "via"
+    uses: list[str] = []
+    bindings: dict[str, str] = {}
+    if form == "from":
+        local = _class_local(draw, unit, name)
+        spelled = name if local == name else f"{name} as {local}"
+        statement = f"from {_spelled(unit, source, relative)} import {spelled}"
+        expression = local
+        bindings[local] = "class"
+    else:
+        parent, _, leaf = source.rpartition(".")
+        if form == "via":
+            head = _module_local(draw, unit, exported)
+            spelled = exported if head == exported else f"{exported} as {head}"
+            statement = f"from {_spelled(unit, source, relative)} import {spelled}"
+        elif form == "import-as" or not parent:
+            head = _module_local(draw, unit, leaf)
+            statement = f"import {source} as {head}"
+        else:
+            head = _module_local(draw, unit, leaf)
+            spelled = leaf if head == leaf else f"{leaf} as {head}"
+            statement = f"from {_spelled(unit, parent, relative)} import {spelled}"
+        expression = f"{head}.{name}"
+        bindings[head] = f"module:{target}"
+        if draw(st.booleans()):
+            local = _class_local(draw, unit, name)
+            uses.append(f"{local} = {expression}")
+            bindings[local] = "class"
+        if target == "app.compat" and draw(st.booleans()):
+            uses.append(f"{unit.fresh('value')} = {head}.helper()")
+    context = draw(st.sampled_from(["top", "top", "def", "class", "try", "type-checking"]))
+    if context == "top":
+        return [(0, statement), *((0, use) for use in uses)], bindings
+    if context == "try":
+        lines = [(0, "try:"), (1, statement), (0, "except ImportError:")]
+        if form == "from" and draw(st.booleans()):
+            lines.append((1, f"from app.engine import Engine as {expression}"))
+        else:
+            lines.append((1, "raise"))
+        return [*lines, *((0, use) for use in uses)], bindings
+    if context == "type-checking":
+        # Bound for type checkers only: used in a string annotation, never at runtime.
+        function = unit.fresh("annotated")
+        unit.bound.add(function)
+        return [
+            (0, "from typing import TYPE_CHECKING"),
+            (0, "if TYPE_CHECKING:"),
+            (1, statement),
+            (0, f'def {function}(value: "{expression}") -> None:'),
+            (1, "return None"),
+        ], {}
+    if context == "def":
+        # Bound inside a function: the module holds what it returns.
+        maker = unit.fresh("make")
+        local = unit.fresh("Made")
+        unit.bound |= {maker, local}
+        lines = [(0, f"def {maker}():"), (1, statement), (1, f"return {expression}")]
+        return [*lines, (0, f"{local} = {maker}()")], {local: "class"}
+    # Bound inside a class body: the class holds it (and an attribute reached through it).
+    holder = unit.fresh("Holder")
+    unit.bound.add(holder)
+    return [(0, f"class {holder}:"), (1, statement), (1, f"kind = {expression}")], {}
+
+
+@st.composite
+def monorepos(draw: st.DrawFn) -> Monorepo:
+    layout = draw(st.sampled_from(LAYOUTS))
+    count = draw(st.integers(5, 15))
+    homes = sorted(draw(st.lists(st.integers(0, len(layout) - 1), min_size=count, max_size=count)))
+    units: list[Unit] = []
+    # What each importable module binds, growing "downwards": a module only imports modules
+    # of earlier packages (their __init__ included) and earlier siblings; an __init__ also
+    # re-exports its own submodules (like app does), which never import their package.
+    sources: dict[str, dict[str, str]] = {k: dict(v) for k, v in APP_EXPORTS.items()}
+    for position, package in enumerate(layout):
+        siblings: dict[str, dict[str, str]] = {}
+        for name in (f"{package}.m{i}" for i, home in enumerate(homes) if home == position):
+            unit = Unit(name, package, is_init=False)
+            _fill(draw, unit, {**sources, **siblings})
+            units.append(unit)
+            siblings[name] = unit.exports
+        init = Unit(package, package, is_init=True)
+        if draw(st.booleans()):
+            _fill(draw, init, {**sources, **siblings})
+        units.append(init)
+        sources.update(siblings)
+        sources[package] = init.exports
+    files = {unit.rel: render(unit.lines, "    ", "\n", False, True) for unit in units}
+    return Monorepo(files, ("app", "app.engine", "app.compat", *(u.name for u in units)))
+
+
+def _fill(draw: st.DrawFn, unit: Unit, sources: dict[str, dict[str, str]]) -> None:
+    """Statements for `unit`: imports reaching Engine through `sources` in every form and
+    block, aliases of what they bind (`Alias = E`), unrelated code."""
+    lines: list[Line] = []
+    classes: list[str] = []
+    for _ in range(draw(st.integers(1, 4))):
+        site, bindings = _class_site(draw, unit, sources)
+        lines += site
+        unit.exports.update(bindings)
+        classes += [name for name, kind in bindings.items() if kind == "class"]
+        if classes and draw(st.integers(0, 2)) == 0:
+            alias = unit.fresh("Alias")
+            unit.bound.add(alias)
+            lines.append((0, f"{alias} = {draw(st.sampled_from(classes))}"))
+            unit.exports[alias] = "class"
+        if draw(st.integers(0, 3)) == 0:
+            lines.append((0, f"{unit.fresh('x')} = 1  # unrelated"))
+    unit.lines = lines
+
+
+SNAPSHOT = """
+import importlib, json, sys, types
+sys.path.insert(0, {root!r})
+
+def describe(value):
+    if isinstance(value, types.ModuleType):
+        return ["module", value.__name__]
+    if isinstance(value, type):
+        return ["class", value.__module__, value.__qualname__]
+    return None
+
+found = {{}}
+for name in {modules!r}:
+    try:
+        importlib.import_module(name)
+    except Exception as error:
+        found[name] = {{"<import error>": [type(error).__name__, str(error)]}}
+for name in {modules!r}:
+    if name in found:
+        continue
+    bindings = {{}}
+    for attribute, value in vars(sys.modules[name]).items():
+        kind = describe(value)
+        if kind is None or attribute.startswith("__"):
+            continue
+        bindings[attribute] = kind
+        if kind[0] == "class" and value.__module__ == name:  # classes defined here
+            for inner, held in vars(value).items():
+                if not inner.startswith("__") and describe(held) is not None:
+                    bindings[attribute + "." + inner] = describe(held)
+    found[name] = bindings
+print(json.dumps(found, sort_keys=True))
+"""
+
+
+def runtime_bindings(repo: Path, modules: tuple[str, ...]) -> dict[str, dict[str, list[str]]]:
+    """In a fresh interpreter (no bytecode cache: a rewrite may keep a file's size and
+    mtime second): every module's class- and module-valued attributes, id-free."""
+    script = SNAPSHOT.format(root=str(repo), modules=list(modules))
+    result = subprocess.run(
+        [sys.executable, "-B", "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=repo,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def _errors(bindings: dict[str, dict[str, list[str]]]) -> dict[str, list[str]]:
+    return {m: b["<import error>"] for m, b in bindings.items() if "<import error>" in b}
+
+
+@_settings(25)
+@given(monorepo=monorepos())
+def test_generated_monorepo_binds_the_same_objects_after_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monorepo: Monorepo
+) -> None:
+    for rel, data in sorted(monorepo.files.items()):
+        note(f"--- {rel}\n{data.decode()}")
+    repo = make_repo(tmp_path, monorepo.files)
+    before = runtime_bindings(repo, monorepo.modules)
+    assert _errors(before) == {}, "the generator must produce importable monorepos"
+    run(repo, capsys)
+    first = sources(repo)
+    changed = sorted(
+        rel for rel, data in first.items() if data != monorepo.files.get(rel, BASE.get(rel))
+    )
+    event(f"files rewritten: {min(len(changed), 5)}{'+' if len(changed) >= 5 else ''}")
+    for rel in changed:
+        note(f"+++ {rel} after the run\n{first[rel].decode()}")
+    after = runtime_bindings(repo, monorepo.modules)
+    assert _errors(after) == {}
+    differences = {
+        f"{module}.{name}": (before[module].get(name), after[module].get(name))
+        for module in before
+        for name in sorted({*before[module], *after[module]})
+        if before[module].get(name) != after[module].get(name)
+    }
+    assert differences == {}, "names bound to other objects after the run"
+    run(repo, capsys)
+    assert sources(repo) == first, "a second run changed files"
