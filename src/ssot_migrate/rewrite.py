@@ -405,8 +405,18 @@ def _module_attribute_edits(
     serves only the symbol, else keep it, import the canonical module next to it, and
     point the uses there."""
     imports = {(f.span.line, f.span.col): f for f in plan.facts.imports}
-    for fact in dict.fromkeys(imports[(s.line, s.col)] for s in plan.module_sites):
-        yield from _module_import_edits(plan, text, resolver, fact, from_moves, extra_modules)
+    heads: dict[tuple[ImportFact, str], None] = {}
+    for site in plan.module_sites:
+        fact = imports[(site.line, site.col)]
+        renames = fact.alias is not None or fact.kind == "from"
+        # `import a.b` binds `a`: the site's own path says which module its chain names.
+        head = str(fact.local_name) if renames else site.path.rpartition(".")[0]
+        heads[(fact, head)] = None
+    imported = {f.module for f in plan.facts.imports if f.kind == "import" and f.alias is None}
+    for fact, head in heads:
+        yield from _module_import_edits(
+            plan, text, resolver, fact, head, imported, from_moves, extra_modules
+        )
 
 
 def _module_import_edits(
@@ -414,6 +424,8 @@ def _module_import_edits(
     text: _Text,
     resolver: Resolver,
     fact: ImportFact,
+    head: str,
+    imported: set[str],
     from_moves: dict[Span, dict[str, Destination]],
     extra_modules: dict[Span, list[str]],
 ) -> Iterator[_Edit]:
@@ -423,11 +435,13 @@ def _module_import_edits(
         return
     renames = fact.alias is not None or fact.kind == "from"
     # `head` is how the file spells the module; `module` is the module it denotes.
-    head = local if renames else fact.module
-    module = bound[1].path if renames else fact.module
+    module = bound[1].path if renames else head
     uses = [u for u in plan.facts.attributes if u.dotted.startswith(head + ".")]
     attributes = {u.dotted[len(head) + 1 :].split(".")[0] for u in uses}
     moved = {a: d for a in attributes if (d := plan.destinations.get(f"{module}.{a}"))}
+    moved = {a: d for a, d in moved.items() if f"{module}.{a}" != f"{d.module}.{d.name}"}
+    if not moved:
+        return  # every use already names the canonical path
     if len({d.module for d in moved.values()}) != 1:
         raise _Refused(f"line {fact.stmt.line}: {head} serves symbols of several modules")
     canonical = next(iter(moved.values())).module
@@ -442,10 +456,11 @@ def _module_import_edits(
             plan.from_moves[fact] = Destination(parent, last)
         else:
             yield _module_statement_edit(text, fact, canonical)
-    elif only_symbol:
+    elif only_symbol and fact.module == head and canonical not in imported:
         yield _module_statement_edit(text, fact, canonical)
-    else:
+    elif canonical not in imported:
         extra_modules[fact.stmt].append(canonical)
+        imported.add(canonical)
     for use in uses:
         attribute = use.dotted[len(head) + 1 :]
         destination = moved.get(attribute)
