@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -182,7 +182,7 @@ def run_phase(
     plan = plan_rewrites(project.index, audits, strings)
     contents = {s.rel: workspace.read_bytes(s.path) for s in project.files if s.rel in plan.files}
     relative = config.relative_imports == "keep"
-    result = apply_plan(plan, contents, project.resolver, relative)
+    result = apply_plan(plan, contents, project.resolver, relative, _name_finder(project))
     changes, refused, notes = list(result.changes), list(result.refused), list(result.notes)
     if shims:
         shim_changes, shim_refused, shim_notes = _shim_changes(project, audits, phase)
@@ -190,6 +190,35 @@ def run_phase(
         refused += shim_refused
         notes += shim_notes
     return RunResult(phase, specs, tuple(changes), tuple(refused), tuple(notes), project.skipped())
+
+
+def _name_finder(project: Project) -> Callable[[str, str], bool]:
+    """`used_elsewhere(module, name)`: could another file import `name` from `module`
+    (``from …module import …name``, ``module.name``)? A byte search over every file,
+    read once; it errs towards "yes", which only keeps an object bound."""
+    import re
+
+    contents: dict[str, bytes] = {}
+
+    def used_elsewhere(module: str, name: str) -> bool:
+        last, word = re.escape(module.rpartition(".")[2]), re.escape(name)
+        pattern = re.compile(
+            rf"from\s+[\w.]*\b{last}\s+import\s+(?:\([^)]*|[^\n]*)\b{word}\b|\b{last}\.{word}\b".encode()
+        )
+        for source in project.files:
+            if source.module == module:
+                continue
+            data = contents.get(source.rel)
+            if data is None:
+                try:
+                    data = contents[source.rel] = workspace.read_bytes(source.path)
+                except OSError:
+                    return True
+            if name.encode() in data and pattern.search(data):
+                return True
+        return False
+
+    return used_elsewhere
 
 
 def _check_phase(config: Config, phase: str) -> None:
@@ -215,7 +244,7 @@ def _shim_changes(
     """A verified shim for every legacy module that re-exports a symbol on purpose."""
     from ssot_migrate.extract import extract_facts
     from ssot_migrate.facts import ModuleFacts
-    from ssot_migrate.rewrite import FileChange, Note, module_bindings_changed
+    from ssot_migrate.rewrite import FileChange, Note, module_bindings_changed, resolver_with
     from ssot_migrate.shims import ShimOrigin, ShimRefused, plan_shims, shim_module
 
     config = project.config
@@ -245,7 +274,8 @@ def _shim_changes(
         if not (isinstance(old, ModuleFacts) and isinstance(new, ModuleFacts)):
             refused.append(Note(target.rel, 1, "no shim: the module could not be re-read"))
             continue
-        changed = module_bindings_changed(source, old, new, project.resolver)
+        after_resolver = resolver_with(project.resolver, target.rel, new)
+        changed = module_bindings_changed(source, old, new, project.resolver, after_resolver)
         if changed:
             refused.append(Note(target.rel, 1, f"no shim: it would change what {changed} is"))
         elif after != before:

@@ -9,12 +9,13 @@ is left untouched and reported. Pure: bytes in, new bytes (or a reason) out.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import re
 import tokenize
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -74,6 +75,8 @@ class _FilePlan:
     sites: Counter[str] = field(default_factory=Counter)
     destinations: Mapping[str, Destination] = field(default_factory=dict)
     """Every path that reaches a symbol of the run -> its canonical import."""
+    used_elsewhere: Callable[[str, str], bool] = field(default=lambda module, name: True)
+    """Whether another file may import `name` from `module` (then it must keep its object)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +93,22 @@ def plan_rewrites(index: Index, audits: Sequence[SymbolAudit], strings: bool = T
 
 
 def apply_plan(
-    plan: RewritePlan, read: Mapping[str, bytes], resolver: Resolver, relative: bool = True
+    plan: RewritePlan,
+    read: Mapping[str, bytes],
+    resolver: Resolver,
+    relative: bool = True,
+    used_elsewhere: Callable[[str, str], bool] | None = None,
 ) -> RewriteResult:
-    """Rewrite every planned file of `read` (rel -> its bytes), verified one by one."""
+    """Rewrite every planned file of `read` (rel -> its bytes), verified one by one.
+
+    `used_elsewhere(module, name)` says whether other files may import a module-level
+    name; without it every such name is assumed to be (a module alias then stays).
+    """
     changes: list[FileChange] = []
     refused: list[Note] = []
     for rel, file_plan in sorted(plan.files.items()):
+        if used_elsewhere is not None:
+            file_plan.used_elsewhere = used_elsewhere
         data = read.get(rel)
         if data is None:
             continue
@@ -310,6 +323,10 @@ def _render(lines: Sequence[cst.SimpleStatementLine], text: _Text, indent: str) 
 
 def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> Iterator[_Edit]:
     package = plan.source.package
+    extra_modules: dict[Span, list[str]] = defaultdict(list)
+    # Module-attribute sites first: they may turn `from P import m` into a from-move too.
+    unused: dict[Span, dict[str, Destination]] = defaultdict(dict)
+    yield from list(_module_attribute_edits(plan, text, resolver, unused, extra_modules))
     # from-imports: group the moved names by statement
     by_statement: dict[Span, dict[str, Destination]] = defaultdict(dict)
     facts_of: dict[Span, ImportFact] = {}
@@ -317,11 +334,6 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
         assert fact.name is not None
         by_statement[fact.stmt][fact.name] = destination
         facts_of[fact.stmt] = fact
-    extra_modules: dict[Span, list[str]] = defaultdict(list)
-    chain_edits: list[_Edit] = []
-    for site_edit in _module_attribute_edits(plan, text, resolver, by_statement, extra_modules):
-        chain_edits.append(site_edit)
-    yield from chain_edits
     absorbers = _absorbers(plan, resolver)
     absorbed_names: dict[Span, list[tuple[str, str]]] = defaultdict(list)
     rewritten: dict[Span, _Edit] = {}
@@ -446,6 +458,9 @@ def _module_import_edits(
         raise _Refused(f"line {fact.stmt.line}: {head} serves symbols of several modules")
     canonical = next(iter(moved.values())).module
     only_symbol = set(moved) == attributes and not _bare_use(text, fact, head)
+    if only_symbol and renames and fact.scope == "module" and plan.source.module is not None:
+        # `core.a.legacy` may be imported by another module that uses it for more.
+        only_symbol = not plan.used_elsewhere(plan.source.module, head)
     new_head = canonical
     if only_symbol and renames:
         new_head = head  # the name now denotes the canonical module itself
@@ -530,8 +545,9 @@ def _verify(plan: _FilePlan, before: bytes, after: bytes, resolver: Resolver) ->
     new = extract_facts(after)
     if not isinstance(new, ModuleFacts):
         raise _Refused(f"the rewrite does not parse (line {new.line}: {new.reason})")
+    after_resolver = resolver_with(resolver, plan.source.rel, new)
     old_signature = _signature(plan.source, plan.facts, resolver)
-    new_signature = _signature(plan.source, new, resolver)
+    new_signature = _signature(plan.source, new, after_resolver)
     if old_signature != new_signature:
         lost = (old_signature - new_signature) + (new_signature - old_signature)
         sample = ", ".join(sorted(str(k) for k in lost)[:3])
@@ -541,13 +557,44 @@ def _verify(plan: _FilePlan, before: bytes, after: bytes, resolver: Resolver) ->
     if not old_names <= new_names:
         missing = ", ".join(sorted(str(n[1]) for n in old_names - new_names))
         raise _Refused(f"the rewrite would unbind {missing}")
-    changed = module_bindings_changed(plan.source, plan.facts, new, resolver)
+    changed = module_bindings_changed(plan.source, plan.facts, new, resolver, after_resolver)
     if changed:
         raise _Refused(f"the rewrite would change what module-level {changed} is bound to")
 
 
+class _Overlay(Mapping[str, ModuleFacts]):
+    """An index's facts with one file's facts replaced (the file as rewritten)."""
+
+    def __init__(self, base: Mapping[str, ModuleFacts], rel: str, facts: ModuleFacts) -> None:
+        self._base, self._rel, self._facts = base, rel, facts
+
+    def __getitem__(self, rel: str) -> ModuleFacts:
+        return self._facts if rel == self._rel else self._base[rel]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._base
+        if self._rel not in self._base:
+            yield self._rel
+
+    def __len__(self) -> int:
+        return len(self._base) + (0 if self._rel in self._base else 1)
+
+    def __contains__(self, rel: object) -> bool:
+        return rel == self._rel or rel in self._base
+
+
+def resolver_with(resolver: Resolver, rel: str, facts: ModuleFacts) -> Resolver:
+    """A resolver that sees file `rel` as `facts` (its new content) and the rest as is."""
+    index = dataclasses.replace(resolver.index, facts=_Overlay(resolver.index.facts, rel, facts))
+    return Resolver(index)
+
+
 def module_bindings_changed(
-    source: SourceFile, old: ModuleFacts, new: ModuleFacts, resolver: Resolver
+    source: SourceFile,
+    old: ModuleFacts,
+    new: ModuleFacts,
+    resolver: Resolver,
+    after: Resolver | None = None,
 ) -> str | None:
     """The first module-level name whose final binding (last binding wins) would differ."""
     if source.module is None:
@@ -561,10 +608,10 @@ def module_bindings_changed(
         if not new_bindings:
             return name
         before = resolver.resolve_bindings(source.module, old_bindings)
-        after = resolver.resolve_bindings(source.module, new_bindings)
-        if before.kind == after.kind == "module":
+        now = (after or resolver).resolve_bindings(source.module, new_bindings)
+        if before.kind == now.kind == "module":
             continue  # which module object a name holds may change, not what it serves
-        if (before.kind, before.path) != (after.kind, after.path):
+        if (before.kind, before.path) != (now.kind, now.path):
             return name
     return None
 
