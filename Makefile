@@ -29,5 +29,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) tests/benchmarks/bench.py
 
+# The property tests with 20x the examples (HYPOTHESIS_PROFILE=fuzz, see tests/conftest.py).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -n $(JOBS) tests/test_properties.py \
+		--hypothesis-show-statistics
+
 clean:
 	rm -rf $(VENV) .ssot-migrate-cache bench-trees

@@ -14,3 +14,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
+
+
+# Hypothesis profiles: `default` (bounded example counts, see tests/test_properties.py) and
+# `fuzz` (`make fuzz`: many more examples). Chosen with HYPOTHESIS_PROFILE=<name>.
+try:
+    import os
+
+    from hypothesis import HealthCheck, settings
+except ImportError:  # pragma: no cover - hypothesis is a dev dependency
+    pass
+else:
+    settings.register_profile(
+        "fuzz",
+        max_examples=2000,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        print_blob=True,
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -424,7 +424,12 @@ def _module_attribute_edits(
         # `import a.b` binds `a`: the site's own path says which module its chain names.
         head = str(fact.local_name) if renames else site.path.rpartition(".")[0]
         heads[(fact, head)] = None
-    imported = {f.module for f in plan.facts.imports if f.kind == "import" and f.alias is None}
+    # A module-level import serves every scope; a function's import only its own block.
+    imported = {
+        (_import_block(f), f.module)
+        for f in plan.facts.imports
+        if f.kind == "import" and f.alias is None
+    }
     for fact, head in heads:
         yield from _module_import_edits(
             plan, text, resolver, fact, head, imported, from_moves, extra_modules
@@ -437,11 +442,13 @@ def _module_import_edits(
     resolver: Resolver,
     fact: ImportFact,
     head: str,
-    imported: set[str],
+    imported: set[tuple[tuple[int, int] | None, str]],
     from_moves: dict[Span, dict[str, Destination]],
     extra_modules: dict[Span, list[str]],
 ) -> Iterator[_Edit]:
     local = fact.local_name
+    if local in _rebinds(plan.facts):
+        raise _Refused(f"line {fact.stmt.line}: imports bind {local} to different modules")
     bound = local_import_target(resolver, plan.source, plan.facts, local or "")
     if local is None or bound is None or bound[1].kind != "module":
         return
@@ -462,6 +469,7 @@ def _module_import_edits(
         # `core.a.legacy` may be imported by another module that uses it for more.
         only_symbol = not plan.used_elsewhere(plan.source.module, head)
     new_head = canonical
+    available = (None, canonical) in imported or (_import_block(fact), canonical) in imported
     if only_symbol and renames:
         new_head = head  # the name now denotes the canonical module itself
         if fact.kind == "from":
@@ -471,11 +479,11 @@ def _module_import_edits(
             plan.from_moves[fact] = Destination(parent, last)
         else:
             yield _module_statement_edit(text, fact, canonical)
-    elif only_symbol and fact.module == head and canonical not in imported:
+    elif only_symbol and fact.module == head and not available:
         yield _module_statement_edit(text, fact, canonical)
-    elif canonical not in imported:
+    elif not available:
         extra_modules[fact.stmt].append(canonical)
-        imported.add(canonical)
+        imported.add((_import_block(fact), canonical))
     for use in uses:
         attribute = use.dotted[len(head) + 1 :]
         destination = moved.get(attribute)
@@ -484,6 +492,11 @@ def _module_import_edits(
         new = f"{new_head}.{destination.name}"
         if new != use.dotted:
             yield from _chain_edit(text, use, use.dotted, new)
+
+
+def _import_block(fact: ImportFact) -> tuple[int, int] | None:
+    """Where an import's binding is visible: None for the whole module, else its block."""
+    return None if fact.scope == "module" else fact.block
 
 
 def _module_statement_edit(text: _Text, fact: ImportFact, canonical: str) -> _Edit:
@@ -557,9 +570,29 @@ def _verify(plan: _FilePlan, before: bytes, after: bytes, resolver: Resolver) ->
     if not old_names <= new_names:
         missing = ", ".join(sorted(str(n[1]) for n in old_names - new_names))
         raise _Refused(f"the rewrite would unbind {missing}")
+    clashes = _rebinds(new) - _rebinds(plan.facts)
+    if clashes:
+        names = ", ".join(sorted(clashes))
+        raise _Refused(f"the rewrite would make imports bind {names} to different modules")
     changed = module_bindings_changed(plan.source, plan.facts, new, resolver, after_resolver)
     if changed:
         raise _Refused(f"the rewrite would change what module-level {changed} is bound to")
+
+
+def _rebinds(facts: ModuleFacts) -> set[str]:
+    """Names that imports of the file bind to different things (``import a.b as a`` and
+    ``import a.c`` both bind ``a``), in one scope or across scopes: which one a use of the
+    name sees depends on where it stands, so rewrites keyed by the name are unsafe."""
+    bound: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for fact in facts.imports:
+        if fact.local_name is None:
+            continue
+        if fact.kind == "import":
+            what: tuple[str, ...] = (fact.module if fact.alias else fact.module.split(".")[0],)
+        else:
+            what = (fact.module, str(fact.level), str(fact.name))
+        bound[fact.local_name].add(what)
+    return {name for name, targets in bound.items() if len(targets) > 1}
 
 
 class _Overlay(Mapping[str, ModuleFacts]):
