@@ -430,7 +430,12 @@ def _module_attribute_edits(
         for f in plan.facts.imports
         if f.kind == "import" and f.alias is None
     }
+    ambiguous = _rebinds(plan.facts)
     for fact, head in heads:
+        if fact.local_name in ambiguous:
+            raise _Refused(
+                f"line {fact.stmt.line}: imports bind {fact.local_name} to different modules"
+            )
         yield from _module_import_edits(
             plan, text, resolver, fact, head, imported, from_moves, extra_modules
         )
@@ -447,8 +452,6 @@ def _module_import_edits(
     extra_modules: dict[Span, list[str]],
 ) -> Iterator[_Edit]:
     local = fact.local_name
-    if local in _rebinds(plan.facts):
-        raise _Refused(f"line {fact.stmt.line}: imports bind {local} to different modules")
     bound = local_import_target(resolver, plan.source, plan.facts, local or "")
     if local is None or bound is None or bound[1].kind != "module":
         return
