@@ -123,6 +123,33 @@ def test_canonical_that_only_reexports_points_at_the_definition(
     assert "set canonical = 'app.engine.Engine'" in err
 
 
+def test_legacy_path_no_module_could_serve_is_a_config_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A declared legacy path must name a module that binds the name, or one whose module
+    __getattr__ may serve it; a missing module or a plain module is an error at its key."""
+    legacy = ', legacy = ["app.Engine", "app.lazy.Engine", "app.engin.Engine"]'
+    config = CONFIG.replace('"app.engine.Engine" }', f'"app.engine.Engine"{legacy} }}')
+    lazy = (
+        b"def __getattr__(name):\n    from app import engine\n\n    return getattr(engine, name)\n"
+    )
+    make_repo(tmp_path, config, {"app/lazy.py": lazy})
+    sources = {rel: data for rel, data in snapshot(tmp_path).items() if rel.endswith(".py")}
+    for command in (["audit"], ["run", "phase2", "--no-commit"], ["plan"]):
+        code, _, err = run(["--root", str(tmp_path), *command], capsys)
+        assert code == 2, command
+        assert {rel: data for rel, data in snapshot(tmp_path).items() if rel in sources} == sources
+        assert err.count("legacy '") == 2  # app.lazy.Engine may come from its __getattr__
+        key = "tool.ssot-migrate.phases[0].symbols[0].legacy"
+        assert (
+            f"pyproject.toml:5: {key}[0]: legacy 'app.Engine': app does not bind 'Engine' and "
+            "has no module-level __getattr__ that could serve it lazily" in err
+        )
+        assert f"{key}[2]: legacy 'app.engin.Engine': no module 'app.engin'" in err
+        assert "did you mean module 'app.engine'?" in err
+        assert "(Engine is defined at app.engine.Engine)" in err
+
+
 def test_two_phases_with_the_same_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     second = '\n[[tool.ssot-migrate.phases]]\nname = "phase2"\nsymbols = []\n'
     make_repo(tmp_path, CONFIG + second)

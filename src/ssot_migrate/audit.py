@@ -17,6 +17,10 @@ from ssot_migrate.config import SymbolSpec
 from ssot_migrate.facts import Guard, ImportFact, Index, ModuleFacts, Scope, SourceFile
 from ssot_migrate.resolve import Resolver, Target, absolute_module, local_import_target
 
+BY_DECLARATION = "configured-by-declaration"
+"""The kind of a configured legacy path its module serves from ``__getattr__``: the same
+object on the config's word (static resolution cannot see it)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Site:
@@ -40,6 +44,10 @@ class Site:
     reexport: bool
     """A module-level import that other code imports onward (a re-export / compat path)."""
     references: int = 1
+    by_declaration: bool = False
+    """Reached only through a configured legacy path its module serves from its
+    ``__getattr__``: the config's word, not static resolution (``verify --runtime`` checks
+    it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +65,7 @@ class LegacyPath:
     sites: int
     strings: int
     kind: str
-    """re-export | configured | configured-elsewhere"""
+    """re-export | configured | configured-by-declaration | configured-elsewhere"""
     detail: str = ""
 
 
@@ -144,8 +152,12 @@ class _SymbolAuditor:
         )
 
     def _interest_names(self) -> set[str]:
-        """Every name some module binds to the target: the only names a site can use."""
+        """Every name some module binds to the target, or a configured legacy path reaching
+        it names: the only names a site can use."""
         names = set(self.handles)
+        for path in self.spec.legacy:
+            if self.resolver.resolve_path(path).same_object(self.target):
+                names.add(path.rpartition(".")[2])
         while True:
             found: set[str] = set()
             for rel, facts in self.index.facts.items():
@@ -174,7 +186,8 @@ class _SymbolAuditor:
         path = f"{module}.{fact.name}" if module is not None else found.path
         if found.same_object(self.target):
             form = "relative-from-import" if fact.level else "from-import"
-            self.sites.append(self._site(source, fact, path, form, fact.local_name))
+            site = self._site(source, fact, path, form, fact.local_name)
+            self.sites.append(dataclasses.replace(site, by_declaration=found.by_declaration))
         elif fact.name in self.handles or fact.local_name in self.handles:
             self._apart(source, fact, path, found)
 
@@ -191,6 +204,7 @@ class _SymbolAuditor:
     def _attribute_uses(self, source: SourceFile, facts: ModuleFacts) -> None:
         """``import P`` + ``P.S`` and ``import P as M`` + ``M.S``: one site per import."""
         uses: Counter[tuple[ImportFact, str]] = Counter()
+        declared: set[tuple[ImportFact, str]] = set()
         apart: dict[tuple[ImportFact, str], Target] = {}
         for use in facts.attributes:
             last = use.dotted.rpartition(".")[2]
@@ -205,11 +219,15 @@ class _SymbolAuditor:
             found = self.resolver.resolve_path(full)
             if found.same_object(self.target):
                 uses[(fact, full)] += 1
+                if found.by_declaration:
+                    declared.add((fact, full))
             elif last in self.handles:
                 apart.setdefault((fact, full), found)
         for (fact, full), count in uses.items():
             local = fact.local_name
-            self.sites.append(self._site(source, fact, full, "module-attribute", local, count))
+            site = self._site(source, fact, full, "module-attribute", local, count)
+            by_declaration = (fact, full) in declared
+            self.sites.append(dataclasses.replace(site, by_declaration=by_declaration))
         for (fact, full), found in apart.items():
             self._apart(source, fact, full, found)
 
@@ -329,9 +347,18 @@ def _legacy_paths(
                     declared_paths.add(f"{source.module}.{binding.name}")
     paths.pop(spec.canonical, None)
     elsewhere: list[LegacyPath] = []
+    lazy: dict[str, str] = {}
     for path in spec.legacy:
         reached = resolver.resolve_path(path)
-        if reached.same_object(target):
+        if reached.same_object(target) and reached.by_declaration:
+            # Served by the module's __getattr__, the same object on the config's word: a
+            # legacy path like a re-export (rewritten, and shimmed unless the module's own
+            # __getattr__ already names it).
+            paths[path] = BY_DECLARATION
+            module = path.rpartition(".")[0]
+            lazy[path] = f"served by {module}.__getattr__; verify --runtime checks the identity"
+            declared_paths.add(path)
+        elif reached.same_object(target):
             paths[path] = "configured"
         else:
             detail = f"reaches {reached.kind} {reached.path}" if reached.found else reached.reason
@@ -341,7 +368,7 @@ def _legacy_paths(
                 )
             )
     legacy = tuple(
-        LegacyPath(path, site_counts[path], string_counts[path], kind)
+        LegacyPath(path, site_counts[path], string_counts[path], kind, lazy.get(path, ""))
         for path, kind in sorted(paths.items(), key=lambda item: (-site_counts[item[0]], item[0]))
     )
     declared_paths.discard(spec.canonical)

@@ -455,7 +455,9 @@ def plan(
                 f"{symbol['variations']} variation(s), target {symbol['target']}]"
             )
             for path in symbol["legacy_paths"]:
-                typer.echo(f"    legacy {path}")
+                lazy = path in symbol["by_declaration"]
+                how = f" (by declaration: served by {path.rpartition('.')[0]}.__getattr__)"
+                typer.echo(f"    legacy {path}{how if lazy else ''}")
 
 
 @app.command()

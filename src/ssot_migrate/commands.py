@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ssot_migrate import baseline as ratchet
 from ssot_migrate import workspace
-from ssot_migrate.audit import SymbolAudit, audit_symbol
+from ssot_migrate.audit import BY_DECLARATION, SymbolAudit, audit_symbol
 from ssot_migrate.config import PYPROJECT_NAME, Config, SymbolSpec
 from ssot_migrate.discover import Candidate, discover_candidates
 from ssot_migrate.errors import ConfigError, Problem, UsageError
@@ -714,11 +714,13 @@ def plan_document(options: RunOptions) -> dict[str, Any]:
                 sorted({p.path for p in audit.legacy_paths} | set(audit.declared)) if audit else []
             )
             left = len(audit.variations) if audit else None
+            lazy = [p.path for p in audit.legacy_paths if p.kind == BY_DECLARATION] if audit else []
             symbols.append(
                 {
                     "name": spec.name,
                     "canonical": spec.canonical,
                     "legacy_paths": legacy,
+                    "by_declaration": sorted(lazy),
                     "variations": left,
                     "target": spec.target,
                     "status": "done" if left is not None and left <= spec.target else "to do",

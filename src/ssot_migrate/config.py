@@ -220,6 +220,21 @@ def _load_file(root: Path, path: Path, *, allow_top_level: bool, required: bool)
     return config
 
 
+def setting_location(config: Config, path: KeyPath) -> str:
+    """``file:line: key.path`` of one setting of a loaded config, as load errors name it,
+    for problems found later against the code (`path` is relative to the settings table)."""
+    if config.config_file is None:
+        return format_key_path(SECTION + path)
+    display = str(config.config_file)
+    try:
+        text = config.config_file.read_bytes().decode("utf-8")
+        located = _locate_settings(tomllib.loads(text), display, allow_top_level=True)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ConfigError):
+        return f"{display}: {format_key_path(SECTION + path)}"
+    prefix = located[0] if located is not None else SECTION
+    return _Checker(display=display, text=text, prefix=prefix).where(path)
+
+
 def _locate_settings(
     document: dict[str, Any], display: str, *, allow_top_level: bool
 ) -> tuple[KeyPath, dict[str, Any]] | None:

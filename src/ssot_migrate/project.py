@@ -17,7 +17,7 @@ from ssot_migrate.facts import Index, Progress, SourceFile
 from ssot_migrate.index import build_index
 from ssot_migrate.report import Skipped
 from ssot_migrate.resolve import Resolver
-from ssot_migrate.validate import check_canonicals
+from ssot_migrate.validate import check_canonicals, check_legacy
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +39,11 @@ class Project:
 
     def fingerprint(self, specs: Sequence[SymbolSpec]) -> bytes:
         """A digest of everything an audit of `specs` depends on: the tool, the specs, the
-        content of every parsed file and the module list (submodules and namespace
-        packages resolve through it). Equal fingerprints, equal audits."""
-        digest = hashlib.blake2b(repr((__version__, FACTS_FORMAT, tuple(specs))).encode())
+        legacy paths declared to the resolver, the content of every parsed file and the
+        module list (submodules and namespace packages resolve through it). Equal
+        fingerprints, equal audits."""
+        declared = sorted(self.resolver.declared.items())
+        digest = hashlib.blake2b(repr((__version__, FACTS_FORMAT, tuple(specs), declared)).encode())
         keys = self.index.content_keys
         digest.update(b"".join(rel.encode() + b"\0" + keys[rel] for rel in sorted(keys)))
         listing = "\n".join(f"{f.rel}\0{f.module}\0{f.is_package}" for f in self.files)
@@ -78,9 +80,11 @@ def open_project(
         index = build_index(
             files, names, cache, options.jobs, always=modules, progress=options.progress
         )
-    project = Project(config, files, index, Resolver(index), cache)
+    declared = {path: s.canonical for s in specs or () for path in s.legacy}
+    project = Project(config, files, index, Resolver(index, declared), cache)
     if specs:
         problems = check_canonicals(config, tuple(specs), index, project.resolver)
+        problems += check_legacy(config, tuple(specs), index, project.resolver)
         if problems:
             raise ConfigError(problems)
     return project

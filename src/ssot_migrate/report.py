@@ -65,7 +65,7 @@ def pattern_rows(audit: SymbolAudit) -> list[dict[str, Any]]:
 
 
 def _site(site: Site) -> dict[str, Any]:
-    return {
+    row: dict[str, Any] = {
         "file": site.rel,
         "line": site.line,
         "column": site.col + 1,
@@ -80,6 +80,9 @@ def _site(site: Site) -> dict[str, Any]:
         "reexport": site.reexport,
         "references": site.references,
     }
+    if site.by_declaration:  # reached through a configured lazy legacy path, not statically
+        row["by_declaration"] = True
+    return row
 
 
 def _finding(finding: Finding, detail_key: str = "detail") -> dict[str, Any]:

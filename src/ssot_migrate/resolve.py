@@ -9,6 +9,7 @@ Cycles end in an unresolved result instead of recursing forever.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -26,6 +27,9 @@ class Target:
     reason: str = field(default="", compare=False)
     conditional: bool = field(default=False, compare=False)
     """Reached only through a guarded binding (if / try-except / TYPE_CHECKING)."""
+    by_declaration: bool = field(default=False, compare=False)
+    """Reached through a configured legacy path the module serves from its ``__getattr__``
+    (invisible statically): the user's word that it is this object, checked at runtime."""
 
     @property
     def found(self) -> bool:
@@ -52,8 +56,12 @@ def absolute_module(source: SourceFile, module: str, level: int) -> str | None:
 
 
 class Resolver:
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, declared: Mapping[str, str] | None = None) -> None:
+        """`declared` maps legacy paths a module may serve lazily (``module.Name`` of a
+        module with a module-level ``__getattr__``) to the canonical path the config says
+        they are; it is consulted only where the module binds nothing statically."""
         self.index = index
+        self.declared: Mapping[str, str] = dict(declared or {})
         self._names: dict[tuple[str, str], Target] = {}
         self._exports: dict[str, frozenset[str]] = {}
         self._stack: set[tuple[str, str]] = set()
@@ -165,6 +173,12 @@ class Resolver:
         submodule = f"{module}.{name}"
         if (result is None or not result.found) and self.index.is_module(submodule):
             return Target("module", submodule)
+        declared = self.declared.get(submodule)
+        # Only a name the module binds nowhere can come from its __getattr__.
+        if result is None and declared is not None and facts is not None and facts.has_getattr:
+            served = self.resolve_path(declared)
+            if served.found:
+                return Target(served.kind, served.path, served.reason, served.conditional, True)
         if result is not None:
             return result
         if facts is not None and facts.has_getattr:
@@ -197,7 +211,8 @@ class Resolver:
         first = found[0]
         if all(first.same_object(r) for r in found):
             conditional = guarded or any(r.conditional for r in found)
-            return Target(first.kind, first.path, first.reason, conditional)
+            declared = any(r.by_declaration for r in found)
+            return Target(first.kind, first.path, first.reason, conditional, declared)
         paths = ", ".join(sorted({r.path for r in found}))
         return Target("unresolved", f"{module}.{bindings[0].name}", f"ambiguous: {paths}")
 
@@ -245,7 +260,7 @@ class Resolver:
                 continue
             found = self._from_module(source, name)
             if binding.guard is not None:
-                found = Target(found.kind, found.path, found.reason, True)
+                found = Target(found.kind, found.path, found.reason, True, found.by_declaration)
             if found.found:
                 return found
             failed = failed or found
@@ -257,12 +272,18 @@ class Resolver:
             if current.kind == "module":
                 step = self.resolve_name(current.path, attribute)
                 current = Target(
-                    step.kind, step.path, step.reason, current.conditional or step.conditional
+                    step.kind,
+                    step.path,
+                    step.reason,
+                    current.conditional or step.conditional,
+                    current.by_declaration or step.by_declaration,
                 )
             elif current.kind in ("definition", "attribute", "external"):
                 rest = ".".join(attributes[index:])
                 kind: TargetKind = "external" if current.kind == "external" else "attribute"
-                return Target(kind, f"{current.path}.{rest}", "", current.conditional)
+                return Target(
+                    kind, f"{current.path}.{rest}", "", current.conditional, current.by_declaration
+                )
             else:
                 return current
         return current

@@ -622,7 +622,7 @@ class _Overlay(Mapping[str, ModuleFacts]):
 def resolver_with(resolver: Resolver, rel: str, facts: ModuleFacts) -> Resolver:
     """A resolver that sees file `rel` as `facts` (its new content) and the rest as is."""
     index = dataclasses.replace(resolver.index, facts=_Overlay(resolver.index.facts, rel, facts))
-    return Resolver(index)
+    return Resolver(index, resolver.declared)
 
 
 def module_bindings_changed(

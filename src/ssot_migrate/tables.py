@@ -8,7 +8,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ssot_migrate.audit import SymbolAudit
+from ssot_migrate.audit import BY_DECLARATION, SymbolAudit
 from ssot_migrate.discover import Candidate
 from ssot_migrate.report import AuditRun, counts, pattern_rows
 
@@ -69,8 +69,15 @@ def _details(run: AuditRun, audit: SymbolAudit, verbose: bool) -> Iterator[Rende
         table.add_column("path")
         table.add_column("sites", justify="right")
         table.add_column("strings", justify="right")
+        lazy = any(p.kind == BY_DECLARATION for p in audit.legacy_paths)
+        if lazy:
+            table.add_column("reached")
         for p in audit.legacy_paths:
-            table.add_row(p.path, str(p.sites), str(p.strings))
+            cells = [p.path, str(p.sites), str(p.strings)]
+            if lazy:
+                declared = p.kind == BY_DECLARATION
+                cells.append(f"by declaration: {p.detail}" if declared else "statically")
+            table.add_row(*cells)
         yield table
     patterns = pattern_rows(audit)
     if patterns:

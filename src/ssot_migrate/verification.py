@@ -31,6 +31,8 @@ def check_legacy_paths(resolver: Resolver, audits: Sequence[SymbolAudit]) -> lis
             detail = (
                 "same object" if ok else f"reaches {reached.kind} {reached.path} {reached.reason}"
             )
+            if ok and reached.by_declaration:
+                detail = "same object by declaration (served by __getattr__: --runtime checks it)"
             findings.append(PathFinding(audit.spec.name, path, ok, detail.strip()))
     return findings
 
