@@ -233,3 +233,70 @@ def test_checks_run_in_the_given_interpreter_not_in_this_process(tmp_path: Path)
     root = repo(tmp_path, {"app/agents/engine.py": REEXPORT})
     check_paths([root], [PathCheck(LEGACY, CANONICAL)], python=sys.executable)
     assert "app.agents.engine" not in sys.modules
+
+
+def test_verify_runtime_checks_declared_lazy_paths_and_catches_a_wrong_declaration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Field trial #6: a declared legacy path served by a module __getattr__ is trusted
+    statically (rewritten, shimmed) and proven at runtime; a declaration naming another
+    object fails `verify --runtime`."""
+    from ssot_migrate.cli import main
+
+    legacy = '["app.forward.ExecutionEngine", "app.wrong.ExecutionEngine"]'
+    repo(tmp_path, {
+        "pyproject.toml": f"""\
+            [tool.ssot-migrate]
+
+            [[tool.ssot-migrate.phases]]
+            name = "phase2"
+            symbols = [{{ name = "ExecutionEngine", canonical = "{CANONICAL}", legacy = {legacy} }}]
+            """,
+        "app/forward.py": """\
+            def __getattr__(name):
+                from app.agents import execution_engine
+
+                return getattr(execution_engine, name)
+            """,
+        "app/wrong.py": """\
+            class _Old:
+                pass
+
+
+            def __getattr__(name):
+                if name == "ExecutionEngine":
+                    return _Old
+                raise AttributeError(name)
+            """,
+        "app/user.py": """\
+            from app.forward import ExecutionEngine
+            from app.wrong import ExecutionEngine as Old
+
+
+            def make():
+                return ExecutionEngine(), Old()
+            """,
+    })  # fmt: skip
+    root = ["--root", str(tmp_path)]
+    assert main([*root, "verify"]) == 0
+    static = capsys.readouterr().out
+    assert "ok   app.forward.ExecutionEngine: same object by declaration" in static
+    assert main([*root, "run", "phase2", "--no-commit"]) == 0
+    capsys.readouterr()
+    assert (
+        (tmp_path / "app/user.py")
+        .read_text()
+        .startswith("from app.agents.execution_engine import ExecutionEngine\n")
+    )
+    assert main([*root, "verify", "--runtime"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert any(
+        line.startswith(
+            f"ok   app.forward.ExecutionEngine is {CANONICAL}; 1 warning at the importer"
+        )
+        for line in lines
+    ), lines
+    assert any(
+        line.startswith(f"FAIL app.wrong.ExecutionEngine is not {CANONICAL}; no warning")
+        for line in lines
+    ), lines

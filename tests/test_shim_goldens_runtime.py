@@ -17,8 +17,14 @@ CASES = sorted(p for p in (FIXTURES / "shims").iterdir() if (p / "case.toml").is
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_shim_golden_serves_the_same_object_and_warns_at_the_importer(case: Path) -> None:
-    legacy = tomllib.loads((case / "case.toml").read_text())["legacy"]
-    results = check_paths([case / "after"], [PathCheck(path, CANONICAL) for path in legacy])
+    """`legacy` paths of case.toml; optional `canonical` (default: CANONICAL) and the
+    `category` of the one warning (default: DeprecationWarning)."""
+    spec = tomllib.loads((case / "case.toml").read_text())
+    legacy, canonical = spec["legacy"], spec.get("canonical", CANONICAL)
+    category = spec.get("category", "DeprecationWarning")
+    tree = case / "after" if (case / "after").is_dir() else case / "before"
+    results = check_paths([tree], [PathCheck(path, canonical) for path in legacy])
     assert [(r.legacy, r.same_object, r.warned_at_importer, r.error) for r in results] == [
         (path, True, True, None) for path in legacy
     ]
+    assert [[w[0] for w in r.warnings] for r in results] == [[category] for _ in legacy]

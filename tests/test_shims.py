@@ -5,6 +5,8 @@ its file and line, for each kind of legacy module."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -12,7 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from ssot_migrate.shims import MovedName, ShimOrigin, ShimRefused, shim_module
+from ssot_migrate.shims import (
+    MovedName,
+    ShimOrigin,
+    ShimRefused,
+    served_by_own_getattr,
+    shim_module,
+)
 
 ORIGIN = ShimOrigin("phase2", "ExecutionEngine consolidation", "DeprecationWarning", "2026.06")
 ENGINE = MovedName("ExecutionEngine", "app.agents.execution_engine", "ExecutionEngine")
@@ -258,3 +266,136 @@ def test_the_shim_type_checking_import_is_not_an_import_time_edge() -> None:
     assert isinstance(facts, ModuleFacts)
     guarded = [i for i in facts.imports if i.name == "ExecutionEngine"]
     assert [i.guard for i in guarded] == ["type-checking"]
+
+
+SHIM_GOLDENS = Path(__file__).resolve().parent.parent / "fixtures" / "shims"
+
+
+def python_c(tree: Path, code: str, *flags: str) -> subprocess.CompletedProcess[str]:
+    """`python [flags] -c code` in `tree` (the script's `<string>` is the importer)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return subprocess.run(
+        [sys.executable, *flags, "-c", code], cwd=tree, env=env, capture_output=True, text=True
+    )
+
+
+def golden_after(tmp_path: Path, case: str) -> Path:
+    tree = tmp_path / case
+    shutil.copytree(SHIM_GOLDENS / case / "after", tree)
+    return tree
+
+
+FORWARDING = "forwarding_getattr_in_front_of_a_shim_warns_once_at_the_importer"
+DECLARED = "declared_lazy_legacy_path_is_rewritten_and_its_module_shimmed"
+
+
+@pytest.mark.parametrize(
+    ("case", "importer", "named"),
+    [
+        (FORWARDING, "from facade import Thing", "lib.models.Thing"),
+        (FORWARDING, "import facade; Thing = facade.Thing", "lib.models.Thing"),
+        (FORWARDING, "from helped import Thing", "lib.models.Thing"),
+        (DECLARED, "from facade import Thing", "facade.Thing"),
+    ],
+)
+def test_a_name_served_through_a_getattr_warns_once_at_the_users_line(
+    tmp_path: Path, case: str, importer: str, named: str
+) -> None:
+    """Field trial #5: facade (and helped, through a helper function) forward every name to
+    lib.models from their module __getattr__. Before, the `hasattr` probe of `from package
+    import X` and the import both warned, at the forwarder's line. Undeclared, the one
+    warning is lib.models' shim's; declared (#6), facade's own shim names facade.Thing."""
+    tree = golden_after(tmp_path, case)
+    code = f"{importer}\nfrom lib.models.impl import Thing as T\nassert Thing is T\n"
+    done = python_c(tree, code, "-W", "always")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [
+        f"<string>:1: DeprecationWarning: {named} is deprecated: "
+        "import Thing from lib.models.impl instead"
+    ]
+
+
+def test_a_module_a_getattr_imports_lazily_is_itself_the_importer(tmp_path: Path) -> None:
+    """A module body run by another module's lazy __getattr__ (importlib.import_module) is
+    where the legacy import is written: the warning stays there, not at the __getattr__."""
+    base(tmp_path)
+    write(tmp_path, {
+        "app/agents/__init__.py": "",
+        "app/agents/engine.py": "from .execution_engine import ExecutionEngine\n",
+        "lazy/__init__.py": '''\
+            import importlib
+
+
+            def __getattr__(name):
+                return importlib.import_module(f"lazy.{name}")
+            ''',
+        "lazy/user.py": "# loaded lazily\nfrom app.agents.engine import ExecutionEngine\n",
+    })  # fmt: skip
+    shim(tmp_path, "app/agents/engine.py", [ENGINE])
+    seen = observe(tmp_path, "import lazy\nlazy.user\n")
+    assert seen["warnings"] == [["DeprecationWarning", "user.py", 2]]
+
+
+def test_a_name_the_module_own_getattr_deprecates_keeps_its_category(tmp_path: Path) -> None:
+    """Field trial #7: compat's own __getattr__ warns with MyDeprecation; after the run it
+    still does, so a project filter on that category keeps working."""
+    case = "name_already_deprecated_by_the_module_own_getattr_keeps_its_warning"
+    tree = golden_after(tmp_path, case)
+    assert (tree / "compat.py").read_bytes() == (
+        SHIM_GOLDENS / case / "before/compat.py"
+    ).read_bytes()
+    done = python_c(tree, "from compat import Thing", "-W", "always")
+    assert done.stderr.splitlines() == [
+        "<string>:1: MyDeprecation: compat.Thing: use pkg.core.Thing"
+    ]
+    silenced = (
+        "import warnings\nfrom compat import MyDeprecation\n"
+        "warnings.filterwarnings('ignore', category=MyDeprecation)\nfrom compat import Thing\n"
+    )
+    done = python_c(tree, silenced, "-W", "error")
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("source", "served"),
+    [
+        # the name compared in the body
+        ('def __getattr__(name):\n    if name == "Thing":\n        return 1\n', {"Thing"}),
+        # a mapping the body reads, through a module-level helper function
+        (
+            '_LOOKUP = {"Thing": "pkg.core"}\n\n\ndef _find(name):\n    return _LOOKUP[name]\n\n\n'
+            "def __getattr__(name):\n    return _find(name)\n",
+            {"Thing"},
+        ),
+        # LangChain's create_importer(..., deprecated_lookups=LOOKUP) assigned at module level
+        (
+            "from x import create_importer\n\n"
+            'DEPRECATED = {"Thing": "pkg.core", "Other": "pkg.other"}\n'
+            "_importer = create_importer(__package__, deprecated_lookups=DEPRECATED)\n\n\n"
+            "def __getattr__(name):\n    return _importer(name)\n",
+            {"Thing", "Other"},
+        ),
+        # __all__ read by the body, inside a module-level if block
+        (
+            'import sys\n\nif sys:\n    __all__ = ["Thing"]\n\n\n'
+            "def __getattr__(name):\n    if name in __all__:\n        return 1\n"
+            "    raise AttributeError(name)\n",
+            {"Thing"},
+        ),
+        # a forwarder that spells no name: the shim may serve the moved names
+        (
+            "def __getattr__(name):\n    from lib import models\n\n    return getattr(models, name)\n",
+            set(),
+        ),
+        # the name spelled elsewhere in the module, but no module __getattr__
+        ('__all__ = ["Thing"]\nTABLE = {"Thing": 1}\n', set()),
+    ],
+)
+def test_names_an_own_getattr_serves_are_found_statically(source: str, served: set[str]) -> None:
+    assert served_by_own_getattr(source.encode(), ["Thing", "Other", "Missing"]) == served
+
+
+def test_the_generated_block_does_not_count_as_the_module_own_getattr() -> None:
+    shimmed = shim_module(b"from .execution_engine import ExecutionEngine\n", [ENGINE], ORIGIN)
+    assert served_by_own_getattr(shimmed, ["ExecutionEngine"]) == set()

@@ -245,7 +245,13 @@ def _shim_changes(
     from ssot_migrate.extract import extract_facts
     from ssot_migrate.facts import ModuleFacts
     from ssot_migrate.rewrite import FileChange, Note, module_bindings_changed, resolver_with
-    from ssot_migrate.shims import ShimOrigin, ShimRefused, plan_shims, shim_module
+    from ssot_migrate.shims import (
+        ShimOrigin,
+        ShimRefused,
+        plan_shims,
+        served_by_own_getattr,
+        shim_module,
+    )
 
     config = project.config
     titles = {p.name: p.title for p in config.phases}
@@ -257,16 +263,24 @@ def _shim_changes(
     refused: list[Note] = []
     by_rel = {f.rel: f for f in project.files}
     for target in targets:
-        first = target.names[0]
+        source = by_rel[target.rel]
+        before = workspace.read_bytes(source.path)
+        # A name the module's own __getattr__ already serves keeps its own warning.
+        own = served_by_own_getattr(before, (m.name for m in target.names))
+        for name in sorted(own):
+            left = f"already served by its module's own __getattr__: {target.module}.{name}"
+            notes.append(Note(target.rel, 1, f"{left}, left as is"))
+        names = tuple(m for m in target.names if m.name not in own)
+        if not names:
+            continue
+        first = names[0]
         name = phase or owner.get(by_spec.get(f"{first.module}.{first.attribute}", ""), "")
         plan = config.config_file.name if config.config_file else "the default settings"
         origin = ShimOrigin(
             name, titles.get(name, ""), config.shims.category, config.shims.removal, plan
         )
-        source = by_rel[target.rel]
-        before = workspace.read_bytes(source.path)
         try:
-            after = shim_module(before, target.names, origin)
+            after = shim_module(before, names, origin)
         except (ShimRefused, ValueError, SyntaxError) as error:
             refused.append(Note(target.rel, 1, f"no shim: {error}"))
             continue
@@ -279,7 +293,7 @@ def _shim_changes(
         if changed:
             refused.append(Note(target.rel, 1, f"no shim: it would change what {changed} is"))
         elif after != before:
-            changes.append(FileChange(target.rel, before, after, len(target.names), {"shim": 1}))
+            changes.append(FileChange(target.rel, before, after, len(names), {"shim": 1}))
     return changes, refused, notes
 
 

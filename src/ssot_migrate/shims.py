@@ -13,7 +13,7 @@ import ast
 import io
 import re
 import tokenize
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -127,6 +127,97 @@ def shim_module(source: bytes, names: Sequence[MovedName], origin: ShimOrigin) -
     except SyntaxError as error:  # generated code is checked like rewritten code
         raise ShimRefused(f"the shimmed module would not parse: {error.msg}") from None
     return result.encode(encoding)
+
+
+def served_by_own_getattr(source: bytes, names: Iterable[str]) -> set[str]:
+    """The `names` a module's own (hand-written) module-level ``__getattr__`` already serves.
+
+    The rule, static and conservative: a name is served when it is spelled as a string
+    constant (``"Thing"``) inside that ``__getattr__``, or inside a module-level value or
+    function it uses, directly or through other module-level names (``_lookup = {"Thing":
+    ...}``, ``_importer = create_importer(__package__, deprecated_lookups=LOOKUP)``). Such a
+    name is compared, looked up or listed on purpose, so the module's own code decides how
+    it is served and how it warns: a shim must not take it over. A ``__getattr__`` that
+    forwards every name without spelling any (``return getattr(other_module, name)``) does
+    not serve a name in this sense; the shim may serve the moved names itself.
+    """
+    wanted = set(names)
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    try:
+        module = cst.parse_module(_without_block(source.decode(encoding)))
+    except (cst.ParserSyntaxError, UnicodeDecodeError, ShimRefused):
+        return set()
+    definitions: dict[str, list[cst.BaseStatement]] = {}
+    for statement in _module_level(module.body):
+        for bound in _statement_binds(statement):
+            definitions.setdefault(bound, []).append(statement)
+    seen: set[str] = set()
+    pending = ["__getattr__"]
+    spelled: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for definition in definitions.get(name, ()):
+            found = _Spelled()
+            definition.visit(found)
+            spelled |= found.strings
+            pending.extend(found.names - seen)
+    return wanted & spelled if "__getattr__" in definitions else set()
+
+
+def _module_level(body: Sequence[cst.BaseStatement]) -> Iterator[cst.BaseStatement]:
+    """Module-level statements, those inside module-level if/try/with blocks included."""
+    for statement in body:
+        if isinstance(statement, cst.If | cst.Try | cst.With | cst.TryStar):
+            for block in _blocks(statement):
+                yield from _module_level(block)
+        else:
+            yield statement
+
+
+def _blocks(statement: cst.CSTNode) -> Iterator[Sequence[cst.BaseStatement]]:
+    handlers = cst.ExceptHandler | cst.ExceptStarHandler | cst.Else | cst.Finally | cst.If
+    for child in statement.children:
+        if isinstance(child, cst.IndentedBlock):
+            yield child.body
+        elif isinstance(child, handlers):
+            yield from _blocks(child)
+
+
+def _statement_binds(statement: cst.BaseStatement) -> set[str]:
+    if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+        return {statement.name.value}
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return set()
+    bound: set[str] = set()
+    for node in statement.body:
+        targets: list[cst.BaseExpression] = []
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, cst.AnnAssign | cst.AugAssign):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, cst.Name):
+                bound.add(target.value)
+    return bound
+
+
+class _Spelled(cst.CSTVisitor):
+    """The string constants and the names a statement spells."""
+
+    def __init__(self) -> None:
+        self.strings: set[str] = set()
+        self.names: set[str] = set()
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = node.evaluated_value
+        if isinstance(value, str):
+            self.strings.add(value)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
 
 
 _SERVED = re.compile(r'^    "(\w+)": \("([\w.]+)", "(\w+)"\),$', re.MULTILINE)
