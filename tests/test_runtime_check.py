@@ -243,7 +243,7 @@ def test_verify_runtime_checks_declared_lazy_paths_and_catches_a_wrong_declarati
     object fails `verify --runtime`."""
     from ssot_migrate.cli import main
 
-    legacy = '["app.forward.ExecutionEngine", "app.wrong.ExecutionEngine"]'
+    legacy = '["app.forward.ExecutionEngine", "app.wrong.ExecutionEngine", "app.astray.Old"]'
     repo(tmp_path, {
         "pyproject.toml": f"""\
             [tool.ssot-migrate]
@@ -268,13 +268,21 @@ def test_verify_runtime_checks_declared_lazy_paths_and_catches_a_wrong_declarati
                     return _Old
                 raise AttributeError(name)
             """,
+        "app/old.py": "class Old:\n    pass\n",
+        "app/astray.py": """\
+            def __getattr__(name):  # forwards to another class than the declared one
+                from app import old
+
+                return getattr(old, name)
+            """,
         "app/user.py": """\
             from app.forward import ExecutionEngine
             from app.wrong import ExecutionEngine as Old
+            from app.astray import Old as Older
 
 
             def make():
-                return ExecutionEngine(), Old()
+                return ExecutionEngine(), Old(), Older()
             """,
     })  # fmt: skip
     root = ["--root", str(tmp_path)]
@@ -298,5 +306,12 @@ def test_verify_runtime_checks_declared_lazy_paths_and_catches_a_wrong_declarati
     ), lines
     assert any(
         line.startswith(f"FAIL app.wrong.ExecutionEngine is not {CANONICAL}; no warning")
+        for line in lines
+    ), lines
+    # astray gets a shim (its __getattr__ spells no name), which only adds the warning: its
+    # own __getattr__ still serves Old, so the wrong declaration stays visible.
+    assert "_SSOT_LAZY" in (tmp_path / "app/astray.py").read_text()
+    assert any(
+        line.startswith(f"FAIL app.astray.Old is not {CANONICAL}; 1 warning at the importer")
         for line in lines
     ), lines

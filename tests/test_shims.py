@@ -288,6 +288,7 @@ def golden_after(tmp_path: Path, case: str) -> Path:
 
 FORWARDING = "forwarding_getattr_in_front_of_a_shim_warns_once_at_the_importer"
 DECLARED = "declared_lazy_legacy_path_is_rewritten_and_its_module_shimmed"
+BOTH = "declared_lazy_path_in_front_of_a_shimmed_module_warns_once"
 
 
 @pytest.mark.parametrize(
@@ -297,6 +298,8 @@ DECLARED = "declared_lazy_legacy_path_is_rewritten_and_its_module_shimmed"
         (FORWARDING, "import facade; Thing = facade.Thing", "lib.models.Thing"),
         (FORWARDING, "from helped import Thing", "lib.models.Thing"),
         (DECLARED, "from facade import Thing", "facade.Thing"),
+        (BOTH, "from facade import Thing", "facade.Thing"),
+        (BOTH, "import facade; Thing = facade.Thing", "facade.Thing"),
     ],
 )
 def test_a_name_served_through_a_getattr_warns_once_at_the_users_line(
@@ -305,7 +308,8 @@ def test_a_name_served_through_a_getattr_warns_once_at_the_users_line(
     """Field trial #5: facade (and helped, through a helper function) forward every name to
     lib.models from their module __getattr__. Before, the `hasattr` probe of `from package
     import X` and the import both warned, at the forwarder's line. Undeclared, the one
-    warning is lib.models' shim's; declared (#6), facade's own shim names facade.Thing."""
+    warning is lib.models' shim's; declared (#6), facade's own shim names facade.Thing (and a
+    shimmed lib.models behind it stays quiet)."""
     tree = golden_after(tmp_path, case)
     code = f"{importer}\nfrom lib.models.impl import Thing as T\nassert Thing is T\n"
     done = python_c(tree, code, "-W", "always")

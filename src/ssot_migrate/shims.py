@@ -10,6 +10,7 @@ for code that only imports the module's other names. Pure: bytes in, bytes out.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import re
 import tokenize
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from ssot_migrate.audit import SymbolAudit
+from ssot_migrate.audit import BY_DECLARATION, SymbolAudit
 from ssot_migrate.codemods.canonical_imports import local_name, without_names
 from ssot_migrate.dotted import is_dotted_identifier, is_identifier, split_path
 from ssot_migrate.facts import Index
@@ -36,6 +37,9 @@ class MovedName:
     name: str
     module: str
     attribute: str
+    lazy: bool = False
+    """A declared lazy legacy path: the module's own ``__getattr__`` keeps serving the name
+    (so ``verify --runtime`` still proves what it serves); the shim only adds the warning."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +88,19 @@ def render_block(
         # User text lands in a comment and a string literal: one line, and a repr.
         title=" ".join((origin.title or "no title").split()),
         names=sorted(names, key=lambda m: m.name),
+        lazy_literal=_lazy_literal(names),
         category_module=category_module,
         category_name=category_name,
         removal_literal=repr(f" and goes away in {removal}" if removal else ""),
         previous_getattr=PREVIOUS_GETATTR if previous_getattr else None,
         has_all=has_all,
     )
+
+
+def _lazy_literal(names: Sequence[MovedName]) -> str:
+    """``frozenset({"A", "B"})`` of the lazy names (empty string when there are none)."""
+    lazy = sorted(m.name for m in names if m.lazy)
+    return "frozenset({" + ", ".join(f'"{n}"' for n in lazy) + "})" if lazy else ""
 
 
 def shim_module(source: bytes, names: Sequence[MovedName], origin: ShimOrigin) -> bytes:
@@ -102,7 +113,13 @@ def shim_module(source: bytes, names: Sequence[MovedName], origin: ShimOrigin) -
     decoded = source.decode(encoding)
     # A block from an earlier phase keeps serving its names: the new one serves both.
     earlier = {m.name: m for m in _served(decoded)}
-    names = list({**earlier, **{m.name: m for m in names}}.values())
+    merged = {**earlier, **{m.name: m for m in names}}
+    # Once served by the module's own __getattr__, a name stays so (the block's own
+    # TYPE_CHECKING import makes it resolve statically on later runs).
+    names = [
+        dataclasses.replace(m, lazy=True) if m.name in earlier and earlier[m.name].lazy else m
+        for m in merged.values()
+    ]
     text = _without_block(decoded)
     module = cst.parse_module(text)
     moved = {m.name for m in names}
@@ -221,6 +238,7 @@ class _Spelled(cst.CSTVisitor):
 
 
 _SERVED = re.compile(r'^    "(\w+)": \("([\w.]+)", "(\w+)"\),$', re.MULTILINE)
+_LAZY = re.compile(r"^_SSOT_LAZY = frozenset\(\{(.*)\}\)$", re.MULTILINE)
 
 
 def served_names(source: bytes) -> list[MovedName]:
@@ -234,7 +252,12 @@ def _served(text: str) -> list[MovedName]:
     start, end = text.find(BEGIN), text.find(END)
     if start == -1 or end == -1:
         return []
-    return [MovedName(*match.groups()) for match in _SERVED.finditer(text, start, end)]
+    lazy_line = _LAZY.search(text, start, end)
+    lazy = set(re.findall(r'"(\w+)"', lazy_line.group(1))) if lazy_line else set()
+    return [
+        MovedName(name, module, attribute, name in lazy)
+        for name, module, attribute in (m.groups() for m in _SERVED.finditer(text, start, end))
+    ]
 
 
 def _without_block(text: str) -> str:
@@ -429,6 +452,7 @@ def plan_shims(
     wanted: dict[str, dict[str, MovedName]] = {}
     notes: list[ShimNote] = []
     for audit in audits:
+        lazy_paths = {p.path for p in audit.legacy_paths if p.kind == BY_DECLARATION}
         for path in sorted(audit.declared):
             module, name = split_path(path)
             source = index.modules.get(module)
@@ -437,7 +461,8 @@ def plan_shims(
                 continue
             # Explicit bindings are removed; a name a star import provides is popped from the
             # module's globals by the shim block itself.
-            moved = MovedName(name, audit.spec.canonical_module, audit.spec.canonical_name)
+            lazy = path in lazy_paths
+            moved = MovedName(name, audit.spec.canonical_module, audit.spec.canonical_name, lazy)
             wanted.setdefault(module, {})[name] = moved
     targets = [
         ShimTarget(index.modules[module].rel, module, tuple(names.values()))
