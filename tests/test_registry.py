@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ssot_migrate import commands
-from ssot_migrate.audit import LegacyPath, SymbolAudit
+from ssot_migrate.audit import BY_DECLARATION, LegacyPath, SymbolAudit
 from ssot_migrate.config import Config, Phase, ShimSettings, SymbolSpec
 from ssot_migrate.project import RunOptions, load
 from ssot_migrate.registry import LegacyStatus, import_line, legacy_statuses, render_registry
@@ -227,3 +227,23 @@ def test_no_phases() -> None:
     page = render_registry(Config(root=Path("/repo"), config_file=None), [], (), "defaults")
     assert "No phases are configured." in page
     assert "No symbols are configured." in page
+
+
+def test_a_declared_lazy_path_shows_its_status_until_it_is_shimmed() -> None:
+    spec = SymbolSpec("Engine", "app.engine.Engine", legacy=("app.lazy.Engine",))
+    config = Config(Path("/repo"), None, phases=(Phase("p1", "t", (spec,)),))
+    audit = SymbolAudit(
+        spec=spec,
+        target=Target("definition", "app.engine.Engine"),
+        sites=(),
+        strings=(),
+        different=(),
+        broken=(),
+        legacy_paths=(LegacyPath("app.lazy.Engine", 2, 0, BY_DECLARATION, "served by ..."),),
+        elsewhere=(),
+    )
+    page = render_registry(config, [audit], (), "pyproject.toml")
+    assert "| `app.lazy.Engine` | declared, served by __getattr__ | 2 | 0 | — |" in page
+    assert legacy_statuses(audit, {"app.lazy"}) == (
+        LegacyStatus("app.lazy.Engine", 2, 0, shimmed=True, by_declaration=True),
+    )

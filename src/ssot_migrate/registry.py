@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from ssot_migrate.audit import SymbolAudit
+from ssot_migrate.audit import BY_DECLARATION, SymbolAudit
 from ssot_migrate.config import Config, SymbolSpec
 from ssot_migrate.dotted import split_path
 from ssot_migrate.templating import render
@@ -19,6 +19,7 @@ from ssot_migrate.templating import render
 NO_VALUE = "—"
 STATUS_SHIMMED = "shimmed — warns"
 STATUS_REEXPORT = "re-export"
+STATUS_DECLARED = "declared, served by __getattr__"
 STATUS_ELSEWHERE = "configured, different object"
 
 
@@ -34,6 +35,8 @@ class LegacyStatus:
     """String literals (mock.patch targets, importlib paths) still naming it."""
     shimmed: bool
     """Its module serves the name through a generated ssot-migrate shim."""
+    by_declaration: bool = False
+    """Reached only on the config's word: its module serves it from ``__getattr__``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +87,9 @@ def legacy_statuses(
     for path in audit.declared:
         counts.setdefault(path, (0, 0))
     counts.pop(audit.spec.canonical, None)
+    lazy = {p.path for p in audit.legacy_paths if p.kind == BY_DECLARATION}
     return tuple(
-        LegacyStatus(path, sites, strings, split_path(path)[0] in shimmed)
+        LegacyStatus(path, sites, strings, split_path(path)[0] in shimmed, path in lazy)
         for path, (sites, strings) in sorted(counts.items())
     )
 
@@ -142,7 +146,11 @@ def _entry(
     rows = [
         _Row(
             _cell(_code(s.path)),
-            STATUS_SHIMMED if s.shimmed else STATUS_REEXPORT,
+            STATUS_SHIMMED
+            if s.shimmed
+            else STATUS_DECLARED
+            if s.by_declaration
+            else STATUS_REEXPORT,
             s.sites,
             s.strings,
             removal,
