@@ -178,6 +178,16 @@ def test_no_removal_configured_shows_a_dash(repo: Path) -> None:
     assert "2026.06" not in page
 
 
+def bare_audit(
+    spec: SymbolSpec,
+    legacy_paths: tuple[LegacyPath, ...] = (),
+    elsewhere: tuple[LegacyPath, ...] = (),
+) -> SymbolAudit:
+    """An audit of `spec` (defined at its canonical path) with only these legacy paths."""
+    target = Target("definition", spec.canonical)
+    return SymbolAudit(spec, target, (), (), (), (), legacy_paths, elsewhere)
+
+
 def test_pipes_in_cells_are_escaped() -> None:
     spec = SymbolSpec("Engine", "app.engine.Engine", legacy=("app.other.Engine",))
     config = Config(
@@ -186,13 +196,8 @@ def test_pipes_in_cells_are_escaped() -> None:
         shims=ShimSettings(removal="2026.06 | v3\nor later"),
         phases=(Phase("p1", "Pipes | and\nnewlines", (spec,)),),
     )
-    audit = SymbolAudit(
-        spec=spec,
-        target=Target("definition", "app.engine.Engine"),
-        sites=(),
-        strings=(),
-        different=(),
-        broken=(),
+    audit = bare_audit(
+        spec,
         legacy_paths=(LegacyPath("app.Engine", 0, 0, "re-export"),),
         elsewhere=(LegacyPath("app.other.Engine", 2, 0, "configured-elsewhere", "x"),),
     )
@@ -232,16 +237,8 @@ def test_no_phases() -> None:
 def test_a_declared_lazy_path_shows_its_status_until_it_is_shimmed() -> None:
     spec = SymbolSpec("Engine", "app.engine.Engine", legacy=("app.lazy.Engine",))
     config = Config(Path("/repo"), None, phases=(Phase("p1", "t", (spec,)),))
-    audit = SymbolAudit(
-        spec=spec,
-        target=Target("definition", "app.engine.Engine"),
-        sites=(),
-        strings=(),
-        different=(),
-        broken=(),
-        legacy_paths=(LegacyPath("app.lazy.Engine", 2, 0, BY_DECLARATION, "served by ..."),),
-        elsewhere=(),
-    )
+    lazy = LegacyPath("app.lazy.Engine", 2, 0, BY_DECLARATION, "served by ...")
+    audit = bare_audit(spec, legacy_paths=(lazy,))
     page = render_registry(config, [audit], (), "pyproject.toml")
     assert "| `app.lazy.Engine` | declared, served by __getattr__ | 2 | 0 | — |" in page
     assert legacy_statuses(audit, {"app.lazy"}) == (
