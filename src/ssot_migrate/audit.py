@@ -197,7 +197,7 @@ class _SymbolAuditor:
             if last not in self.names:
                 continue
             root, _, rest = use.dotted.partition(".")
-            bound = local_import_target(self.resolver, source, facts, root)
+            bound = local_import_target(self.resolver, source, facts, root, use.binder)
             if bound is None or bound[0].kind == "star" or bound[1].kind != "module":
                 continue
             fact, start = bound

@@ -29,7 +29,7 @@ from ssot_migrate.facts import (
     StringRef,
 )
 
-FACTS_FORMAT = 8
+FACTS_FORMAT = 9
 CACHE_DIR_NAME = ".ssot-migrate-cache"
 RACY_SECONDS = 2.0
 
@@ -229,10 +229,11 @@ def encode_entry(entry: Entry) -> tuple[Any, ...]:
     return (
         "facts",
         tuple(
-            (*i[:5], tuple(i.span), tuple(i.stmt), i.scope, i.guard, i.block) for i in entry.imports
+            (*i[:5], tuple(i.span), tuple(i.stmt), i.scope, i.guard, i.block, i.namespace)
+            for i in entry.imports
         ),
         tuple(tuple(b) for b in entry.bindings),
-        tuple((a.dotted, tuple(a.span), a.scope) for a in entry.attributes),
+        tuple((a.dotted, tuple(a.span), a.scope, a.binder) for a in entry.attributes),
         tuple((s.value, tuple(s.span)) for s in entry.strings),
         entry.dunder_all,
         entry.has_getattr,
@@ -249,11 +250,11 @@ def decode_entry(row: tuple[Any, ...]) -> Entry:
         ModuleFacts,
         (
             tuple(
-                _new(ImportFact, (k, m, lv, n, a, _new(Span, sp), _new(Span, st), sc, g, b))
-                for k, m, lv, n, a, sp, st, sc, g, b in imports
+                _new(ImportFact, (k, m, lv, n, a, _new(Span, sp), _new(Span, st), sc, g, b, ns))
+                for k, m, lv, n, a, sp, st, sc, g, b, ns in imports
             ),
             tuple(_new(Binding, b) for b in bindings),
-            tuple(_new(AttributeUse, (d, _new(Span, sp), sc)) for d, sp, sc in attributes),
+            tuple(_new(AttributeUse, (d, _new(Span, sp), sc, bd)) for d, sp, sc, bd in attributes),
             tuple(_new(StringRef, (v, _new(Span, sp))) for v, sp in strings),
             dunder_all,
             has_getattr,

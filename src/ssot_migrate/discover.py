@@ -45,7 +45,7 @@ def discover_candidates(
             sites[found.path] += 1
         for use in facts.attributes:
             root, _, rest = use.dotted.partition(".")
-            bound = local_import_target(resolver, source, facts, root)
+            bound = local_import_target(resolver, source, facts, root, use.binder)
             if bound is None or bound[1].kind != "module":
                 continue
             full = f"{bound[1].path}.{rest}"

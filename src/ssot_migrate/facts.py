@@ -52,6 +52,10 @@ class ImportFact(NamedTuple):
     block: tuple[int, int]
     """The statement list holding the import (line and column of its first statement):
     two imports with the same block are siblings, so one may absorb the other's names."""
+    namespace: tuple[int, int]
+    """Where the binding lives: the innermost enclosing ``def`` (its line and column), or
+    (0, 0) for the module namespace, which a class body's imports share (a class body sees
+    its own names and, before they are bound, the module's: one group for safety)."""
 
     @property
     def local_name(self) -> str | None:
@@ -90,6 +94,9 @@ class AttributeUse(NamedTuple):
     dotted: str
     span: Span
     scope: Scope
+    binder: tuple[int, int]
+    """The namespace (see `ImportFact.namespace`) whose import of the root this use sees:
+    the innermost enclosing function that imports the root, else the module (0, 0)."""
 
 
 class StringRef(NamedTuple):

@@ -269,10 +269,16 @@ class Resolver:
 
 
 def local_import_target(
-    resolver: Resolver, source: SourceFile, facts: ModuleFacts, root: str
+    resolver: Resolver,
+    source: SourceFile,
+    facts: ModuleFacts,
+    root: str,
+    binder: tuple[int, int],
 ) -> tuple[ImportFact, Target] | None:
-    """The import of `source` that binds local name `root` (module scope preferred)."""
-    candidates = [i for i in facts.imports if i.local_name == root]
+    """The import of `source` that binds local name `root` as seen from namespace `binder`
+    (see `AttributeUse.binder`): that function's own import, or for the module namespace
+    its module-level import (a class body's when the module has none)."""
+    candidates = [i for i in facts.imports if i.local_name == root and i.namespace == binder]
     if not candidates:
         return None
     module_level = [i for i in candidates if i.scope == "module"]

@@ -430,9 +430,9 @@ def _module_attribute_edits(
         for f in plan.facts.imports
         if f.kind == "import" and f.alias is None
     }
-    ambiguous = _rebinds(plan.facts)
+    ambiguous = _rebinds(plan.source, plan.facts)
     for fact, head in heads:
-        if fact.local_name in ambiguous:
+        if (fact.namespace, fact.local_name) in ambiguous:
             raise _Refused(
                 f"line {fact.stmt.line}: imports bind {fact.local_name} to different modules"
             )
@@ -452,13 +452,17 @@ def _module_import_edits(
     extra_modules: dict[Span, list[str]],
 ) -> Iterator[_Edit]:
     local = fact.local_name
-    bound = local_import_target(resolver, plan.source, plan.facts, local or "")
-    if local is None or bound is None or bound[1].kind != "module":
+    bound = resolver.resolve_import(plan.source, fact)
+    if local is None or bound.kind != "module":
         return
     renames = fact.alias is not None or fact.kind == "from"
     # `head` is how the file spells the module; `module` is the module it denotes.
-    module = bound[1].path if renames else head
-    uses = [u for u in plan.facts.attributes if u.dotted.startswith(head + ".")]
+    module = bound.path if renames else head
+    uses = [
+        u
+        for u in plan.facts.attributes
+        if u.dotted.startswith(head + ".") and u.binder == fact.namespace
+    ]
     attributes = {u.dotted[len(head) + 1 :].split(".")[0] for u in uses}
     moved = {a: d for a in attributes if (d := plan.destinations.get(f"{module}.{a}"))}
     moved = {a: d for a, d in moved.items() if f"{module}.{a}" != f"{d.module}.{d.name}"}
@@ -573,7 +577,10 @@ def _verify(plan: _FilePlan, before: bytes, after: bytes, resolver: Resolver) ->
     if not old_names <= new_names:
         missing = ", ".join(sorted(str(n[1]) for n in old_names - new_names))
         raise _Refused(f"the rewrite would unbind {missing}")
-    clashes = _rebinds(new) - _rebinds(plan.facts)
+    # By name: a namespace is keyed by its `def`'s position, which an added line moves.
+    clashes = {n for _, n in _rebinds(plan.source, new)} - {
+        n for _, n in _rebinds(plan.source, plan.facts)
+    }
     if clashes:
         names = ", ".join(sorted(clashes))
         raise _Refused(f"the rewrite would make imports bind {names} to different modules")
@@ -582,20 +589,30 @@ def _verify(plan: _FilePlan, before: bytes, after: bytes, resolver: Resolver) ->
         raise _Refused(f"the rewrite would change what module-level {changed} is bound to")
 
 
-def _rebinds(facts: ModuleFacts) -> set[str]:
-    """Names that imports of the file bind to different things (``import a.b as a`` and
-    ``import a.c`` both bind ``a``), in one scope or across scopes: which one a use of the
-    name sees depends on where it stands, so rewrites keyed by the name are unsafe."""
-    bound: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+def _rebinds(source: SourceFile, facts: ModuleFacts) -> set[tuple[tuple[int, int], str]]:
+    """(namespace, name) pairs that imports of the file bind to different modules or
+    objects within one namespace (``import a.b as a`` and ``import a.c`` both bind ``a``):
+    which one a use sees depends on where it stands, so rewrites keyed by the name are
+    unsafe there. A function's imports are its own namespace; a class body shares the
+    module's (it sees the module's binding until its own runs). Targets are compared as
+    the dotted path they import, so ``from a import b as m`` and ``import a.b as m`` agree.
+    """
+    bound: dict[tuple[tuple[int, int], str], set[str]] = defaultdict(set)
     for fact in facts.imports:
-        if fact.local_name is None:
+        name = fact.local_name
+        if name is None:
             continue
         if fact.kind == "import":
-            what: tuple[str, ...] = (fact.module if fact.alias else fact.module.split(".")[0],)
+            what = fact.module if fact.alias else fact.module.split(".")[0]
         else:
-            what = (fact.module, str(fact.level), str(fact.name))
-        bound[fact.local_name].add(what)
-    return {name for name, targets in bound.items() if len(targets) > 1}
+            module = absolute_module(source, fact.module, fact.level)
+            what = (
+                f"{module}.{fact.name}"
+                if module
+                else f"{'.' * fact.level}{fact.module}:{fact.name}"
+            )
+        bound[(fact.namespace, name)].add(what)
+    return {key for key, targets in bound.items() if len(targets) > 1}
 
 
 class _Overlay(Mapping[str, ModuleFacts]):
@@ -667,7 +684,7 @@ def _signature(
             found[("bind", fact.scope, str(fact.local_name), target.kind, target.path)] = 1
     for use in facts.attributes:
         root, _, rest = use.dotted.partition(".")
-        bound = local_import_target(resolver, source, facts, root)
+        bound = local_import_target(resolver, source, facts, root, use.binder)
         if bound is None or bound[1].kind != "module":
             continue
         target = resolver.resolve_path(f"{bound[1].path}.{rest}")
