@@ -75,6 +75,37 @@ def test_a_shimmed_legacy_module_is_ok(tmp_path: Path, monkeypatch: pytest.Monke
     assert not list(root.rglob("__pycache__"))  # nothing written into the user's tree
 
 
+def test_a_package_that_replaces_showwarning_still_has_its_warning_seen(
+    tmp_path: Path,
+) -> None:
+    """Field-trial #4: Airflow's settings replace `warnings.showwarning` at import time,
+    which bypasses `catch_warnings(record=True)`; the check must still see the warning."""
+    root = repo(
+        tmp_path,
+        {
+            "app/__init__.py": """\
+                import warnings
+
+
+                def _quiet(message, category, filename, lineno, file=None, line=None):
+                    pass
+
+
+                warnings.showwarning = _quiet
+            """,
+            "app/agents/engine.py": REEXPORT,
+        },
+    )
+    engine = root / "app/agents/engine.py"
+    engine.write_bytes(shim_module(engine.read_bytes(), [ENGINE], ORIGIN))
+
+    result = check_one(root)
+
+    assert (result.same_object, result.warned_at_importer, result.error) == (True, True, None)
+    [(category, filename, line)] = result.warnings
+    assert (category, Path(filename).name, line) == ("DeprecationWarning", IMPORTER_NAME, 2)
+
+
 def test_a_plain_reexport_is_the_same_object_but_not_deprecated(tmp_path: Path) -> None:
     root = repo(tmp_path, {"app/agents/engine.py": '''\
         print("importing engine")  # user output on stdout does not confuse the result
