@@ -182,7 +182,8 @@ def run_phase(
     plan = plan_rewrites(project.index, audits, strings)
     contents = {s.rel: workspace.read_bytes(s.path) for s in project.files if s.rel in plan.files}
     relative = config.relative_imports == "keep"
-    result = apply_plan(plan, contents, project.resolver, relative, _name_finder(project))
+    finder = _name_finder(project)
+    result = apply_plan(plan, contents, project.resolver, relative, finder, options.progress)
     changes, refused, notes = list(result.changes), list(result.refused), list(result.notes)
     if shims:
         shim_changes, shim_refused, shim_notes = _shim_changes(project, audits, phase)

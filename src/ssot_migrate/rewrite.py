@@ -32,7 +32,15 @@ from ssot_migrate.codemods.canonical_imports import (
     rewritten_string,
 )
 from ssot_migrate.extract import extract_facts
-from ssot_migrate.facts import AttributeUse, ImportFact, Index, ModuleFacts, SourceFile, Span
+from ssot_migrate.facts import (
+    AttributeUse,
+    ImportFact,
+    Index,
+    ModuleFacts,
+    Progress,
+    SourceFile,
+    Span,
+)
 from ssot_migrate.resolve import Resolver, absolute_module, local_import_target
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -98,6 +106,7 @@ def apply_plan(
     resolver: Resolver,
     relative: bool = True,
     used_elsewhere: Callable[[str, str], bool] | None = None,
+    progress: Progress | None = None,
 ) -> RewriteResult:
     """Rewrite every planned file of `read` (rel -> its bytes), verified one by one.
 
@@ -106,7 +115,10 @@ def apply_plan(
     """
     changes: list[FileChange] = []
     refused: list[Note] = []
-    for rel, file_plan in sorted(plan.files.items()):
+    total = len(plan.files)
+    for number, (rel, file_plan) in enumerate(sorted(plan.files.items()), 1):
+        if progress is not None and (number % 20 == 0 or number == total):
+            progress("rewriting and verifying files", number, total)
         if used_elsewhere is not None:
             file_plan.used_elsewhere = used_elsewhere
         data = read.get(rel)
