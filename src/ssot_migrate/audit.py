@@ -14,8 +14,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ssot_migrate.config import SymbolSpec
-from ssot_migrate.facts import Guard, ImportFact, Index, ModuleFacts, Scope, SourceFile
-from ssot_migrate.resolve import Resolver, Target, absolute_module, local_import_target
+from ssot_migrate.facts import (
+    Guard,
+    ImportFact,
+    Index,
+    ModuleFacts,
+    Scope,
+    SourceFile,
+    absolute_module,
+)
+from ssot_migrate.resolve import Resolver, Target, local_import_target
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,9 +206,16 @@ class _SymbolAuditor:
                 continue
             root, _, rest = use.dotted.partition(".")
             bound = local_import_target(self.resolver, source, facts, root)
-            if bound is None or bound[0].kind == "star" or bound[1].kind != "module":
+            if bound is None or bound[0].kind == "star":
                 continue
             fact, start = bound
+            if not start.found and last in self.handles:
+                # ``from pkg import gone`` / ``import pkg.gone as gone``, then ``gone.S``:
+                # the import names a module that is not there.
+                missing = self.resolver.resolve_module_import(source, fact)
+                apart.setdefault((fact, f"{missing.path}.{rest}"), missing)
+            if start.kind != "module":
+                continue
             full = f"{start.path}.{rest}"
             found = self.resolver.resolve_path(full)
             if found.same_object(self.target):

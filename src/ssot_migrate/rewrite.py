@@ -32,8 +32,16 @@ from ssot_migrate.codemods.canonical_imports import (
     rewritten_string,
 )
 from ssot_migrate.extract import extract_facts
-from ssot_migrate.facts import AttributeUse, ImportFact, Index, ModuleFacts, SourceFile, Span
-from ssot_migrate.resolve import Resolver, absolute_module, local_import_target
+from ssot_migrate.facts import (
+    AttributeUse,
+    ImportFact,
+    Index,
+    ModuleFacts,
+    SourceFile,
+    Span,
+    absolute_module,
+)
+from ssot_migrate.resolve import Resolver, local_import_target
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
