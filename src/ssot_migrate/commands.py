@@ -158,6 +158,9 @@ class RunResult:
     refused: tuple[Note, ...]
     notes: tuple[Note, ...]
     skipped: tuple[Skipped, ...]
+    unrewritten: tuple[Note, ...] = ()
+    """Unresolved and different-object imports of the symbols' names: reported by the
+    audit, left as they are, and not a failure of the run."""
 
     @property
     def exit_code(self) -> int:
@@ -190,7 +193,15 @@ def run_phase(
         changes += shim_changes
         refused += shim_refused
         notes += shim_notes
-    return RunResult(phase, specs, tuple(changes), tuple(refused), tuple(notes), project.skipped())
+    return RunResult(
+        phase,
+        specs,
+        tuple(changes),
+        tuple(refused),
+        tuple(notes),
+        project.skipped(),
+        plan.unrewritten,
+    )
 
 
 def _name_finder(project: Project) -> Callable[[str, str], bool]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ssot_migrate.facts import Index
-from ssot_migrate.resolve import Resolver, absolute_module, local_import_target
+from ssot_migrate.facts import Index, absolute_module
+from ssot_migrate.resolve import Resolver, local_import_target
 
 
 @dataclass(frozen=True, slots=True)

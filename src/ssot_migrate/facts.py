@@ -181,3 +181,19 @@ class Index:
     def facts_of_module(self, module: str) -> ModuleFacts | None:
         source = self.modules.get(module)
         return None if source is None else self.facts.get(source.rel)
+
+
+def absolute_module(source: SourceFile, module: str, level: int) -> str | None:
+    """The absolute module a (possibly relative) import names, or None when it cannot be."""
+    if level == 0:
+        return module
+    package = source.package
+    if package is None:
+        return None
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    if module:
+        base.append(module)
+    return ".".join(base) if base else None

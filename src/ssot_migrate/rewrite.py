@@ -40,8 +40,9 @@ from ssot_migrate.facts import (
     Progress,
     SourceFile,
     Span,
+    absolute_module,
 )
-from ssot_migrate.resolve import Resolver, absolute_module, local_import_target
+from ssot_migrate.resolve import Resolver, local_import_target
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -93,11 +94,24 @@ class RewritePlan:
 
     files: Mapping[str, _FilePlan]
     notes: tuple[Note, ...]
+    unrewritten: tuple[Note, ...] = ()
+    """Imports of a symbol's name that resolve nowhere or to another object (the audit's
+    unresolved and different-object sites): never rewritten, only counted."""
 
 
 def plan_rewrites(index: Index, audits: Sequence[SymbolAudit], strings: bool = True) -> RewritePlan:
     plans, notes = _plan(index, audits, strings)
-    return RewritePlan(plans, tuple(notes))
+    return RewritePlan(plans, tuple(notes), _unrewritten(audits))
+
+
+def _unrewritten(audits: Sequence[SymbolAudit]) -> tuple[Note, ...]:
+    found = [
+        Note(f.rel, f.line, f"{kind}: {f.path}: {f.detail}")
+        for audit in audits
+        for kind, findings in (("unresolved", audit.broken), ("different object", audit.different))
+        for f in findings
+    ]
+    return tuple(sorted(found, key=lambda n: (n.rel, n.line, n.reason)))
 
 
 def apply_plan(
