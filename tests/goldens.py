@@ -1,5 +1,5 @@
 """Golden cases: `fixtures/<group>/<sentence_name>/` with `before/`, optional `after/`,
-`case.toml` (args, exit_code, stdout file) and the expected stdout.
+`case.toml` (args, exit_code, stdout file, optional stderr file) and the expected output.
 
 Each case is copied to a temporary folder, run through `main()` twice: the first run must
 turn `before/` into `after/` (or leave it untouched when there is no `after/`) and print
@@ -23,6 +23,8 @@ class Case:
     args: list[str]
     exit_code: int
     stdout: str | None
+    stderr: str | None = None
+    """Expected stderr file (the run summary goes there, so `--dry-run > x.patch` works)."""
 
     @property
     def name(self) -> str:
@@ -39,7 +41,7 @@ def load_cases(group: str) -> list[Case]:
             continue
         data = tomllib.loads(spec.read_text())
         cases.append(Case(folder, list(data["args"]), int(data.get("exit_code", 0)),
-                          data.get("stdout")))  # fmt: skip
+                          data.get("stdout"), data.get("stderr")))  # fmt: skip
     return cases
 
 

@@ -615,6 +615,33 @@ def test_rollback_reverts_without_rewriting_history_and_deletes_unmerged_batches
     assert "main" in heads(repo)
 
 
+# 8b. verify after a landed phase -----------------------------------------------------------
+
+
+def test_verify_after_a_merged_phase_compares_cycles_with_the_pre_run_record(
+    tmp_path: Path, cli: Any
+) -> None:
+    """Field-trial #2: the git flow records the base's import cycles before it writes, so
+    `verify` after merging tells an old cycle from one the phase made."""
+    repo = make_repo(tmp_path)
+    commit_file(repo, "app/engine.py", b"import app.util\n\n\nclass Engine:\n    pass\n", "a")
+    commit_file(repo, "app/util.py", b"import app.engine\n", "an old cycle")
+    assert cli(repo, "run", "phase2").code == 0
+    git(repo, "merge", "-q", "--no-edit", "ssot/phase2")
+
+    kept = cli(repo, "verify", "--phase", "phase2")
+    assert kept.code == 0, (kept.out, kept.err)
+    assert "note import cycle (was there before) among {app.engine, app.util}" in kept.out
+    assert "no pre-run record" not in kept.out
+
+    # svc_a.one now imports app.engine directly; app.engine importing it back is new.
+    engine = b"import app.util\nimport svc_a.one\n\n\nclass Engine:\n    pass\n"
+    commit_file(repo, "app/engine.py", engine, "a new cycle")
+    new = cli(repo, "verify", "--phase", "phase2")
+    assert new.code != 0, (new.out, new.err)
+    assert "FAIL new import cycle among {app.engine, app.util, svc_a.one}" in new.out
+
+
 # 9. plan --format json --------------------------------------------------------------------
 
 

@@ -583,9 +583,9 @@ COMPLETENESS_BUG = (
 
 
 MODULE_FROM_PACKAGE_BUG = (
-    # BUG (found by this property): refused as "cannot rewrite: Span(line=1, ...)", a
-    # KeyError the engine caught (rewrite._edits: `facts_of[span]` for a statement that
-    # _module_attribute_edits added to `by_statement` only). Expected
+    # Found by this property (fixed in 723ea62): refused as "cannot rewrite: Span(...)",
+    # a KeyError the engine caught (rewrite._edits: `facts_of[span]` for a statement that
+    # _module_attribute_edits had added to `by_statement` only). Now
     # `from app import engine as compat`.
     b"from app import compat\nprint(compat.Engine)\n"
 )
@@ -932,15 +932,31 @@ def _monorepo(files: dict[str, bytes]) -> Monorepo:
     return Monorepo(files, ("app", "app.engine", "app.compat", *modules))
 
 
-# BUG (found by these properties): `import app.compat as legacy` used only as
-# `legacy.Engine` in core/a.py becomes `import app.engine as legacy`, though core/b.py
-# imports `legacy` from it and calls `legacy.helper()`: importing core.b then fails with
-# AttributeError: module 'app.engine' has no attribute 'helper' (the run exits 0).
+# Found by these properties (fixed in 723ea62): `import app.compat as legacy` used only
+# as `legacy.Engine` in core/a.py became `import app.engine as legacy`, though core/b.py
+# imports `legacy` from it and calls `legacy.helper()`: importing core.b then failed with
+# AttributeError: module 'app.engine' has no attribute 'helper' (and the run exited 0).
 MODULE_ALIAS_USED_ELSEWHERE = _monorepo(
     {
         "core/__init__.py": b"",
         "core/a.py": b"import app.compat as legacy\nprint(legacy.Engine)\n",
         "core/b.py": b"from core.a import legacy\nvalue = legacy.helper()\n",
+    }
+)
+# Found by `make fuzz`: the first run refused core/a.py ("the rewrite would make imports
+# bind app to different modules": the function's `import app as app` becomes
+# `import app.engine as app`, while `legacy`, imported by core/b.py, keeps its module and
+# gets a module-level `import app.engine` -- two namespaces, no conflict) and rewrote
+# core/b.py; `legacy` was then no longer imported elsewhere, so a second run rewrote
+# core/a.py. Fixed by giving each import and attribute use its namespace.
+REFUSED_THEN_REWRITTEN = _monorepo(
+    {
+        "core/__init__.py": b"",
+        "core/a.py": (
+            b"def make():\n    import app as app\n    return app.Engine\n"
+            b"import app.compat as legacy\nx = legacy.Engine\n"
+        ),
+        "core/b.py": b"from core.a import legacy\nprint(legacy.Engine)\n",
     }
 )
 # The documented policy (issue 3): `import legacy as m` used only for `m.S` becomes
@@ -957,6 +973,7 @@ MODULE_ALIAS_REBOUND = _monorepo(
 @_settings(60)
 @given(monorepo=monorepos())
 @example(monorepo=MODULE_ALIAS_USED_ELSEWHERE)
+@example(monorepo=REFUSED_THEN_REWRITTEN)
 def test_generated_monorepo_imports_and_binds_the_same_classes_after_the_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monorepo: Monorepo
 ) -> None:

@@ -22,7 +22,7 @@ def test_rewrite_golden(
     repo = copy_case(case, tmp_path)
     before = snapshot(repo)
     code = main(["--root", str(repo), *case.args])
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert code == case.exit_code, out
     after_dir = case.folder / "after"
     if update_goldens:
@@ -34,6 +34,11 @@ def test_rewrite_golden(
         if update_goldens:
             expected_out.write_text(out)
         assert out == expected_out.read_text()
+    if case.stderr is not None:
+        expected_err = case.folder / case.stderr
+        if update_goldens:
+            expected_err.write_text(err)
+        assert err == expected_err.read_text()
     for rel, data in snapshot(repo).items():
         if rel.endswith(".py") and data != before.get(rel):
             ast.parse(data)  # every rewritten file parses

@@ -176,3 +176,19 @@ def test_unknown_phase_lists_the_valid_ones(
     assert "unknown phase 'phase9'" in capsys.readouterr().err
     assert main(["--root", str(repo), "run", "phase2", "--symbol", "Nope"]) == 2
     assert "valid: Engine" in capsys.readouterr().err
+
+
+def test_long_steps_report_their_progress(tmp_path: Path) -> None:
+    """What the CLI draws as progress bars on a terminal: reading, and rewriting with
+    verification, each up to its total."""
+    files = {f"svc/m{i}.py": b"from app import Engine\n\nprint(Engine)\n" for i in range(45)}
+    repo = make_repo(tmp_path, files)
+    seen: list[tuple[str, int, int]] = []
+
+    def progress(step: str, done: int, total: int) -> None:
+        seen.append((step, done, total))
+
+    commands.run_phase(RunOptions(repo, progress=progress), "phase2", [], shims=False)
+
+    rewriting = [(done, total) for step, done, total in seen if step.startswith("rewriting")]
+    assert rewriting == [(20, 45), (40, 45), (45, 45)]

@@ -403,3 +403,47 @@ def test_names_an_own_getattr_serves_are_found_statically(source: str, served: s
 def test_the_generated_block_does_not_count_as_the_module_own_getattr() -> None:
     shimmed = shim_module(b"from .execution_engine import ExecutionEngine\n", [ENGINE], ORIGIN)
     assert served_by_own_getattr(shimmed, ["ExecutionEngine"]) == set()
+
+
+def _before_block(source: str) -> str:
+    """The user's part of a shimmed module (everything before the generated block)."""
+    shimmed = shim_module(source.encode(), [ENGINE], ORIGIN).decode()
+    return shimmed.partition("# >>> ssot-migrate shim >>>")[0]
+
+
+def test_a_type_checking_block_emptied_by_the_shim_goes_with_its_blank_lines() -> None:
+    source = (
+        "import os\n\nif TYPE_CHECKING:\n"
+        "    from app.agents.execution_engine import ExecutionEngine\n\n"
+        "if typing.TYPE_CHECKING:\n    if TYPE_CHECKING:\n"
+        "        from app.agents.execution_engine import ExecutionEngine\n\n"
+        "X = os.sep\n"
+    )
+    assert _before_block(source) == "import os\n\nX = os.sep\n\n"
+
+
+def test_an_emptied_block_keeps_pass_when_removing_it_would_lose_something() -> None:
+    kept = {
+        "an else branch": "if TYPE_CHECKING:\n    from app.agents.execution_engine import"
+        " ExecutionEngine\nelse:\n    X = 1\n",
+        "a test with effects": "if load():\n    from app.agents.execution_engine import"
+        " ExecutionEngine\n",
+        "a comment on the if": "if TYPE_CHECKING:  # for mypy\n    from"
+        " app.agents.execution_engine import ExecutionEngine\n",
+        "a comment above it": "import os\n\n# typing only\nif TYPE_CHECKING:\n    from"
+        " app.agents.execution_engine import ExecutionEngine\n",
+    }
+    for why, source in kept.items():
+        user = _before_block(source)
+        assert "    pass\n" in user and "if " in user, why
+    inside = "if TYPE_CHECKING:\n    # why\n    from app.agents.execution_engine import E\n"
+    moved = MovedName("E", "app.agents.execution_engine", "E")
+    shimmed = shim_module(inside.encode(), [moved], ORIGIN).decode()
+    assert shimmed.startswith("if TYPE_CHECKING:\n    # why\n    pass\n")
+
+
+def test_regenerating_a_crlf_shim_keeps_its_line_breaks() -> None:
+    source = b'__all__ = ["ExecutionEngine"]\r\nfrom app.agents.execution_engine import ExecutionEngine\r\n'
+    once = shim_module(source, [ENGINE], ORIGIN)
+    assert b"\n" not in once.replace(b"\r\n", b"")
+    assert shim_module(once, [ENGINE], ORIGIN) == once

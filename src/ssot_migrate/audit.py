@@ -14,8 +14,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ssot_migrate.config import SymbolSpec
-from ssot_migrate.facts import Guard, ImportFact, Index, ModuleFacts, Scope, SourceFile
-from ssot_migrate.resolve import Resolver, Target, absolute_module, local_import_target
+from ssot_migrate.facts import (
+    Guard,
+    ImportFact,
+    Index,
+    ModuleFacts,
+    Scope,
+    SourceFile,
+    absolute_module,
+)
+from ssot_migrate.resolve import Resolver, Target, local_import_target
 
 BY_DECLARATION = "configured-by-declaration"
 """The kind of a configured legacy path its module serves from ``__getattr__``: the same
@@ -113,6 +121,10 @@ class _SymbolAuditor:
         self.target = resolver.resolve_path(spec.canonical)
         self.by_rel = {f.rel: f for f in index.files}
         self.handles = {spec.name, spec.canonical_name}
+        self.configured = frozenset(spec.legacy)
+        """Configured legacy paths: their imports are reported even when they resolve
+        nowhere or elsewhere under another name."""
+        self.configured_names = {path.rpartition(".")[2] for path in spec.legacy}
         self.names = self._interest_names()
         self.sites: list[Site] = []
         self.strings: list[Finding] = []
@@ -136,7 +148,7 @@ class _SymbolAuditor:
             self.spec,
             self.target,
             self.names,
-            (sites, self.strings, self.different),
+            (sites, self.strings, self.different, self.broken),
             self.by_rel,
         )
         return SymbolAudit(
@@ -179,16 +191,17 @@ class _SymbolAuditor:
 
     def _from_import(self, source: SourceFile, fact: ImportFact) -> None:
         assert fact.name is not None
-        if fact.name not in self.names and fact.local_name not in self.handles:
+        module = absolute_module(source, fact.module, fact.level)
+        configured = module is not None and f"{module}.{fact.name}" in self.configured
+        if fact.name not in self.names and fact.local_name not in self.handles and not configured:
             return
         found = self.resolver.resolve_import(source, fact)
-        module = absolute_module(source, fact.module, fact.level)
         path = f"{module}.{fact.name}" if module is not None else found.path
         if found.same_object(self.target):
             form = "relative-from-import" if fact.level else "from-import"
             site = self._site(source, fact, path, form, fact.local_name)
             self.sites.append(dataclasses.replace(site, by_declaration=found.by_declaration))
-        elif fact.name in self.handles or fact.local_name in self.handles:
+        elif fact.name in self.handles or fact.local_name in self.handles or configured:
             self._apart(source, fact, path, found)
 
     def _star_import(self, source: SourceFile, fact: ImportFact) -> None:
@@ -208,20 +221,29 @@ class _SymbolAuditor:
         apart: dict[tuple[ImportFact, str], Target] = {}
         for use in facts.attributes:
             last = use.dotted.rpartition(".")[2]
-            if last not in self.names:
+            if last not in self.names and last not in self.configured_names:
                 continue
             root, _, rest = use.dotted.partition(".")
-            bound = local_import_target(self.resolver, source, facts, root)
-            if bound is None or bound[0].kind == "star" or bound[1].kind != "module":
+            bound = local_import_target(self.resolver, source, facts, root, use.binder)
+            if bound is None or bound[0].kind == "star":
                 continue
             fact, start = bound
+            if not start.found:
+                # ``from pkg import gone`` / ``import pkg.gone as gone``, then ``gone.S``:
+                # the import names a module that is not there.
+                missing = self.resolver.resolve_module_import(source, fact)
+                full = f"{missing.path}.{rest}"
+                if last in self.handles or full in self.configured:
+                    apart.setdefault((fact, full), missing)
+            if start.kind != "module":
+                continue
             full = f"{start.path}.{rest}"
             found = self.resolver.resolve_path(full)
             if found.same_object(self.target):
                 uses[(fact, full)] += 1
                 if found.by_declaration:
                     declared.add((fact, full))
-            elif last in self.handles:
+            elif last in self.handles or full in self.configured:
                 apart.setdefault((fact, full), found)
         for (fact, full), count in uses.items():
             local = fact.local_name
@@ -309,13 +331,13 @@ def _legacy_paths(
     spec: SymbolSpec,
     target: Target,
     names: set[str],
-    found: tuple[list[Site], list[Finding], list[Finding]],
+    found: tuple[list[Site], list[Finding], list[Finding], list[Finding]],
     by_rel: dict[str, SourceFile],
 ) -> tuple[tuple[LegacyPath, ...], tuple[LegacyPath, ...], frozenset[str]]:
-    sites, strings, different = found
+    sites, strings, different, broken = found
     site_counts = Counter(s.path for s in sites)
     string_counts = Counter(s.path for s in strings)
-    other_counts = Counter(d.path for d in different)
+    other_counts = Counter(d.path for d in (*different, *broken))
     paths: dict[str, str] = dict.fromkeys(site_counts.keys() | string_counts.keys(), "re-export")
     declared_paths: set[str] = set()
     for rel, facts in index.facts.items():

@@ -29,7 +29,7 @@ from ssot_migrate.facts import (
     StringRef,
 )
 
-FACTS_FORMAT = 8
+FACTS_FORMAT = 10
 CACHE_DIR_NAME = ".ssot-migrate-cache"
 RACY_SECONDS = 2.0
 
@@ -58,23 +58,36 @@ Aliases = tuple[tuple[str, str], ...]
 """(bound name, spelled name) of a module's ``X = m.Y`` and ``from m import Y as X``."""
 
 
+ModuleRoots = tuple[tuple[int, str, str, str], ...]
+"""(level, module, name, last attribute) of ``from module import name`` whose local name
+roots an attribute chain ``name.….last``: `name` is used as a module object."""
+
+
 class Summary(NamedTuple):
     """What the byte prefilter's fixed point needs of a parsed file, without its facts."""
 
     failed: bool
     aliases: Aliases
+    module_roots: ModuleRoots
 
 
 def summarize(entry: Entry) -> Summary:
     if isinstance(entry, ParseFailure):
-        return Summary(True, ())
+        return Summary(True, (), ())
     aliases = []
     for binding in entry.bindings:
         if binding.kind == "alias":
             aliases.append((binding.name, binding.target.rpartition(".")[2]))
         elif binding.kind == "import-from" and binding.imported is not None:
             aliases.append((binding.name, binding.imported))
-    return Summary(False, tuple(aliases))
+    imported = {i.local_name: i for i in entry.imports if i.kind == "from"}
+    roots: dict[tuple[int, str, str, str], None] = {}
+    for use in entry.attributes:
+        root, _, rest = use.dotted.partition(".")
+        fact = imported.get(root)
+        if fact is not None and fact.name is not None and rest:
+            roots[(fact.level, fact.module, fact.name, rest.rpartition(".")[2])] = None
+    return Summary(False, tuple(aliases), tuple(roots))
 
 
 class FactsCache:
@@ -229,10 +242,11 @@ def encode_entry(entry: Entry) -> tuple[Any, ...]:
     return (
         "facts",
         tuple(
-            (*i[:5], tuple(i.span), tuple(i.stmt), i.scope, i.guard, i.block) for i in entry.imports
+            (*i[:5], tuple(i.span), tuple(i.stmt), i.scope, i.guard, i.block, i.namespace)
+            for i in entry.imports
         ),
         tuple(tuple(b) for b in entry.bindings),
-        tuple((a.dotted, tuple(a.span), a.scope) for a in entry.attributes),
+        tuple((a.dotted, tuple(a.span), a.scope, a.binder) for a in entry.attributes),
         tuple((s.value, tuple(s.span)) for s in entry.strings),
         entry.dunder_all,
         entry.has_getattr,
@@ -249,11 +263,11 @@ def decode_entry(row: tuple[Any, ...]) -> Entry:
         ModuleFacts,
         (
             tuple(
-                _new(ImportFact, (k, m, lv, n, a, _new(Span, sp), _new(Span, st), sc, g, b))
-                for k, m, lv, n, a, sp, st, sc, g, b in imports
+                _new(ImportFact, (k, m, lv, n, a, _new(Span, sp), _new(Span, st), sc, g, b, ns))
+                for k, m, lv, n, a, sp, st, sc, g, b, ns in imports
             ),
             tuple(_new(Binding, b) for b in bindings),
-            tuple(_new(AttributeUse, (d, _new(Span, sp), sc)) for d, sp, sc in attributes),
+            tuple(_new(AttributeUse, (d, _new(Span, sp), sc, bd)) for d, sp, sc, bd in attributes),
             tuple(_new(StringRef, (v, _new(Span, sp))) for v, sp in strings),
             dunder_all,
             has_getattr,

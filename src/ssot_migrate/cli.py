@@ -535,12 +535,19 @@ def _print_run_summary(
     left = Counter(note.reason.split(":")[0] for note in result.notes)
     if left:
         lines.append("left alone: " + ", ".join(f"{n} {why}" for why, n in sorted(left.items())))
+    kinds = Counter(note.reason.split(":")[0] for note in result.unrewritten)
+    if kinds:
+        counts = ", ".join(
+            f"{n} {kind} site{'' if n == 1 else 's'}" for kind, n in sorted(kinds.items())
+        )
+        lines.append(f"not rewritten: {counts} (see `ssot-migrate audit`)")
     for note in [*result.refused, *late_refusals]:
         lines.append(f"not rewritten {note.rel}: {note.reason}")
     for skipped in result.skipped:
         lines.append(f"skipped {skipped.rel}:{skipped.line}: {skipped.reason}")
     if g.verbose:
-        lines += [f"  {note.rel}:{note.line}: {note.reason}" for note in result.notes]
+        notes = [*result.notes, *result.unrewritten]
+        lines += [f"  {note.rel}:{note.line}: {note.reason}" for note in notes]
     if not g.quiet or result.refused or late_refusals:
         for line in lines:
             typer.echo(line, err=True)

@@ -158,6 +158,9 @@ class RunResult:
     refused: tuple[Note, ...]
     notes: tuple[Note, ...]
     skipped: tuple[Skipped, ...]
+    unrewritten: tuple[Note, ...] = ()
+    """Unresolved and different-object imports of the symbols' names: reported by the
+    audit, left as they are, and not a failure of the run."""
 
     @property
     def exit_code(self) -> int:
@@ -182,14 +185,23 @@ def run_phase(
     plan = plan_rewrites(project.index, audits, strings)
     contents = {s.rel: workspace.read_bytes(s.path) for s in project.files if s.rel in plan.files}
     relative = config.relative_imports == "keep"
-    result = apply_plan(plan, contents, project.resolver, relative, _name_finder(project))
+    finder = _name_finder(project)
+    result = apply_plan(plan, contents, project.resolver, relative, finder, options.progress)
     changes, refused, notes = list(result.changes), list(result.refused), list(result.notes)
     if shims:
         shim_changes, shim_refused, shim_notes = _shim_changes(project, audits, phase)
         changes += shim_changes
         refused += shim_refused
         notes += shim_notes
-    return RunResult(phase, specs, tuple(changes), tuple(refused), tuple(notes), project.skipped())
+    return RunResult(
+        phase,
+        specs,
+        tuple(changes),
+        tuple(refused),
+        tuple(notes),
+        project.skipped(),
+        plan.unrewritten,
+    )
 
 
 def _name_finder(project: Project) -> Callable[[str, str], bool]:

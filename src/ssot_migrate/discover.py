@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ssot_migrate.facts import Index
-from ssot_migrate.resolve import Resolver, absolute_module, local_import_target
+from ssot_migrate.facts import Index, absolute_module
+from ssot_migrate.resolve import Resolver, local_import_target
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ def discover_candidates(
             sites[found.path] += 1
         for use in facts.attributes:
             root, _, rest = use.dotted.partition(".")
-            bound = local_import_target(resolver, source, facts, root)
+            bound = local_import_target(resolver, source, facts, root, use.binder)
             if bound is None or bound[1].kind != "module":
                 continue
             full = f"{bound[1].path}.{rest}"

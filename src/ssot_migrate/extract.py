@@ -181,9 +181,10 @@ class _Collector:
             hot.extend(_dotted_uses(source, root.encode()))
         self._walk_hot_expressions(_lines_of(source, hot))
         attributes = tuple(
-            AttributeUse(dotted, span, "function" if functions else "module")
+            AttributeUse(dotted, span, "function" if functions else "module", binder)
             for dotted, span, functions in self.chains
-            if (root := dotted.split(".", 1)[0]) in roots and not self._shadowed(root, functions)
+            if (root := dotted.split(".", 1)[0]) in roots
+            and (binder := self._binder(root, functions)) is not None
         )
         dunder_all = None if self.all_unreadable or self.dunder_all is None else self.dunder_all
         return ModuleFacts(
@@ -260,6 +261,7 @@ class _Collector:
                 scope,
                 guard,
                 self._block,
+                self._namespace(),
             )
             self.imports.append(fact)
             if scope == "module":
@@ -287,6 +289,7 @@ class _Collector:
                     scope,
                     guard,
                     self._block,
+                    self._namespace(),
                 )
             )
             if scope == "module":
@@ -421,19 +424,27 @@ class _Collector:
                 if len(value) < 256 and _DOTTED_STRING.match(value):
                     self.strings.append(StringRef(value, self._columns.span(child)))
 
-    def _shadowed(self, root: str, functions: tuple[_Function, ...]) -> bool:
-        """Whether `root` is, where the chain stands, a function's own local (a parameter,
-        an assignment) rather than the module-level import of that name."""
+    def _namespace(self) -> tuple[int, int]:
+        """The namespace an import made here binds in (see `ImportFact.namespace`)."""
+        if not self._functions:
+            return (0, 0)
+        function = self._functions[-1]
+        return (function.lineno, function.col_offset)
+
+    def _binder(self, root: str, functions: tuple[_Function, ...]) -> tuple[int, int] | None:
+        """Which namespace's import of `root` a chain standing in `functions` sees: the
+        innermost function importing it, else the module; None where `root` is a
+        function's own local (a parameter, an assignment) rather than an import."""
         for function in reversed(functions):
             key = id(function)
             if key not in self._locals:
                 self._locals[key] = _function_locals(function)
             imported, assigned = self._locals[key]
             if root in imported:
-                return False
+                return (function.lineno, function.col_offset)
             if root in assigned:
-                return True
-        return False
+                return None
+        return (0, 0)
 
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef

@@ -52,6 +52,10 @@ class ImportFact(NamedTuple):
     block: tuple[int, int]
     """The statement list holding the import (line and column of its first statement):
     two imports with the same block are siblings, so one may absorb the other's names."""
+    namespace: tuple[int, int]
+    """Where the binding lives: the innermost enclosing ``def`` (its line and column), or
+    (0, 0) for the module namespace, which a class body's imports share (a class body sees
+    its own names and, before they are bound, the module's: one group for safety)."""
 
     @property
     def local_name(self) -> str | None:
@@ -90,6 +94,9 @@ class AttributeUse(NamedTuple):
     dotted: str
     span: Span
     scope: Scope
+    binder: tuple[int, int]
+    """The namespace (see `ImportFact.namespace`) whose import of the root this use sees:
+    the innermost enclosing function that imports the root, else the module (0, 0)."""
 
 
 class StringRef(NamedTuple):
@@ -174,3 +181,19 @@ class Index:
     def facts_of_module(self, module: str) -> ModuleFacts | None:
         source = self.modules.get(module)
         return None if source is None else self.facts.get(source.rel)
+
+
+def absolute_module(source: SourceFile, module: str, level: int) -> str | None:
+    """The absolute module a (possibly relative) import names, or None when it cannot be."""
+    if level == 0:
+        return module
+    package = source.package
+    if package is None:
+        return None
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    if module:
+        base.append(module)
+    return ".".join(base) if base else None

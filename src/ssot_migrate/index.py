@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ssot_migrate import workspace
-from ssot_migrate.cache import Entry, FactsCache, FileState, Summary, content_key
-from ssot_migrate.facts import Index, ModuleFacts, ParseFailure, Progress, SourceFile
+from ssot_migrate.cache import Entry, FactsCache, FileState, ModuleRoots, Summary, content_key
+from ssot_migrate.facts import (
+    Index,
+    ModuleFacts,
+    ParseFailure,
+    Progress,
+    SourceFile,
+    absolute_module,
+)
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -38,6 +45,8 @@ def build_index(
     `always` names modules parsed whatever they contain (the canonical modules, whose
     definitions the config checks are reported against).
     """
+    modules = {f.module: f for f in files if f.module is not None}
+    namespaces = {prefix for name in modules for prefix in _prefixes(name) if prefix not in modules}
     parser = _Parser(jobs, progress)
     parsed: dict[str, bytes] = {}  # rel -> content key; facts stay in the cache until used
     try:
@@ -57,12 +66,11 @@ def build_index(
                         parser.submit(rel, sources.data(rel))
 
             sources = _Sources(files, cache, on_read=parse_early, progress=progress)
-            _parse_to_fixed_point(parsed, first, sources, cache, parser, sorted(forced))
+            missing = _MissingModuleNames(files, modules, namespaces)
+            _parse_to_fixed_point(parsed, first, sources, cache, parser, sorted(forced), missing)
     finally:
         parser.close()
     cache.save(live={f.rel for f in files})
-    modules = {f.module: f for f in files if f.module is not None}
-    namespaces = {prefix for name in modules for prefix in _prefixes(name) if prefix not in modules}
     good = {rel: key for rel, key in parsed.items() if not _summary(cache, key).failed}
     failures = {rel: cache.get(key) for rel, key in parsed.items() if rel not in good}
     return Index(
@@ -254,6 +262,7 @@ def _parse_to_fixed_point(
     cache: FactsCache,
     parser: _Parser,
     forced: list[str],
+    missing: _MissingModuleNames,
 ) -> None:
     pending = [rel for rel in forced if rel not in sources.unreadable]
     pending += sources.dynamic()
@@ -271,8 +280,47 @@ def _parse_to_fixed_point(
             for bound, spelled in _summary(cache, key).aliases
             if spelled in names
         }
+        # ``from pkg import gone`` then ``gone.S``, where pkg has no submodule `gone`: the
+        # files that may bind `gone` in pkg need not spell S, and must be read to tell a
+        # re-exported module from a missing one.
+        found |= {
+            name
+            for rel, key in parsed.items()
+            for name in missing.names(rel, _summary(cache, key).module_roots, names)
+        }
         fresh = found - names
         names |= fresh
+
+
+class _MissingModuleNames:
+    """Names that ``from m import name`` uses as a module object though `m` has no such
+    submodule: `m` binds them some other way (an alias, a re-exported module), or nothing
+    binds them and the import is broken; either way the files spelling them matter."""
+
+    def __init__(
+        self,
+        files: Sequence[SourceFile],
+        modules: Mapping[str, SourceFile],
+        namespaces: Collection[str],
+    ) -> None:
+        self._files = {f.rel: f for f in files}
+        self._modules = modules
+        self._namespaces = namespaces
+        self._tops = frozenset(m.partition(".")[0] for m in modules)
+
+    def names(self, rel: str, roots: ModuleRoots, wanted: Collection[str]) -> Iterator[str]:
+        source = self._files.get(rel)
+        if source is None:
+            return
+        for level, module, name, last in roots:
+            if last not in wanted:
+                continue
+            parent = absolute_module(source, module, level)
+            if parent is None or parent.partition(".")[0] not in self._tops:
+                continue
+            dotted = f"{parent}.{name}"
+            if dotted not in self._modules and dotted not in self._namespaces:
+                yield name
 
 
 def _parse_into(

@@ -13,7 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ssot_migrate.facts import Binding, ImportFact, Index, ModuleFacts, SourceFile
+from ssot_migrate.facts import (
+    Binding,
+    ImportFact,
+    Index,
+    ModuleFacts,
+    SourceFile,
+    absolute_module,
+)
 
 TargetKind = Literal["definition", "module", "attribute", "external", "unresolved"]
 
@@ -37,22 +44,6 @@ class Target:
 
     def same_object(self, other: Target) -> bool:
         return self.kind == other.kind and self.path == other.path and self.found
-
-
-def absolute_module(source: SourceFile, module: str, level: int) -> str | None:
-    """The absolute module a (possibly relative) import names, or None when it cannot be."""
-    if level == 0:
-        return module
-    package = source.package
-    if package is None:
-        return None
-    parts = package.split(".") if package else []
-    if level - 1 > len(parts):
-        return None
-    base = parts[: len(parts) - (level - 1)]
-    if module:
-        base.append(module)
-    return ".".join(base) if base else None
 
 
 class Resolver:
@@ -119,6 +110,50 @@ class Resolver:
         if fact.kind == "import" and fact.alias is None:
             return self.resolve_path(module.split(".")[0])
         return self.resolve_path(module)
+
+    def resolve_module_import(self, source: SourceFile, fact: ImportFact) -> Target:
+        """What an import binds when its local name is used as a module (``import a.b as
+        m`` or ``from a import b``, then ``m.S``): `resolve_import`, except that an import
+        of a module that does not exist says so (``no module named 'a.b'``)."""
+        found = self.resolve_import(source, fact)
+        module = absolute_module(source, fact.module, fact.level)
+        if found.found or module is None or fact.kind == "star":
+            return found
+        named = f"{module}.{fact.name}" if fact.kind == "from" else module
+        missing = self._first_missing_module(named)
+        if missing is None:
+            return found
+        parent, _, name = missing.rpartition(".")
+        facts = self.index.facts_of_module(parent) if parent else None
+        reason = f"no module named {missing!r}"
+        if facts is not None and facts.has_getattr:
+            reason += f" ({parent} may serve {name} from its __getattr__)"
+        return Target("unresolved", named, reason)
+
+    def _first_missing_module(self, dotted: str) -> str | None:
+        """The first prefix of `dotted` that is not a module, unless its parent binds that
+        name to something else (then the binding, not a missing module, is the story)."""
+        parts = dotted.split(".")
+        for cut in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:cut])
+            if self.index.is_module(prefix):
+                continue
+            if cut > 1 and self._binds(".".join(parts[: cut - 1]), parts[cut - 1]):
+                return None
+            return prefix
+        return None
+
+    def _binds(self, module: str, name: str) -> bool:
+        """Whether `module` binds `name` itself or through one of its star imports."""
+        if name in self._bound_names(module):
+            return True
+        facts = self.index.facts_of_module(module)
+        return facts is not None and any(
+            binding.kind == "star"
+            and (source := self._binding_module(module, binding)) is not None
+            and name in self.exports(source)
+            for binding in facts.bindings
+        )
 
     def exports(self, module: str) -> frozenset[str]:
         """The names ``from module import *`` binds (``__all__``, else public names)."""
@@ -290,10 +325,16 @@ class Resolver:
 
 
 def local_import_target(
-    resolver: Resolver, source: SourceFile, facts: ModuleFacts, root: str
+    resolver: Resolver,
+    source: SourceFile,
+    facts: ModuleFacts,
+    root: str,
+    binder: tuple[int, int],
 ) -> tuple[ImportFact, Target] | None:
-    """The import of `source` that binds local name `root` (module scope preferred)."""
-    candidates = [i for i in facts.imports if i.local_name == root]
+    """The import of `source` that binds local name `root` as seen from namespace `binder`
+    (see `AttributeUse.binder`): that function's own import, or for the module namespace
+    its module-level import (a class body's when the module has none)."""
+    candidates = [i for i in facts.imports if i.local_name == root and i.namespace == binder]
     if not candidates:
         return None
     module_level = [i for i in candidates if i.scope == "module"]

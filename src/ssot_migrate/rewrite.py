@@ -32,8 +32,17 @@ from ssot_migrate.codemods.canonical_imports import (
     rewritten_string,
 )
 from ssot_migrate.extract import extract_facts
-from ssot_migrate.facts import AttributeUse, ImportFact, Index, ModuleFacts, SourceFile, Span
-from ssot_migrate.resolve import Resolver, absolute_module, local_import_target
+from ssot_migrate.facts import (
+    AttributeUse,
+    ImportFact,
+    Index,
+    ModuleFacts,
+    Progress,
+    SourceFile,
+    Span,
+    absolute_module,
+)
+from ssot_migrate.resolve import Resolver, local_import_target
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -85,11 +94,24 @@ class RewritePlan:
 
     files: Mapping[str, _FilePlan]
     notes: tuple[Note, ...]
+    unrewritten: tuple[Note, ...] = ()
+    """Imports of a symbol's name that resolve nowhere or to another object (the audit's
+    unresolved and different-object sites): never rewritten, only counted."""
 
 
 def plan_rewrites(index: Index, audits: Sequence[SymbolAudit], strings: bool = True) -> RewritePlan:
     plans, notes = _plan(index, audits, strings)
-    return RewritePlan(plans, tuple(notes))
+    return RewritePlan(plans, tuple(notes), _unrewritten(audits))
+
+
+def _unrewritten(audits: Sequence[SymbolAudit]) -> tuple[Note, ...]:
+    found = [
+        Note(f.rel, f.line, f"{kind}: {f.path}: {f.detail}")
+        for audit in audits
+        for kind, findings in (("unresolved", audit.broken), ("different object", audit.different))
+        for f in findings
+    ]
+    return tuple(sorted(found, key=lambda n: (n.rel, n.line, n.reason)))
 
 
 def apply_plan(
@@ -98,6 +120,7 @@ def apply_plan(
     resolver: Resolver,
     relative: bool = True,
     used_elsewhere: Callable[[str, str], bool] | None = None,
+    progress: Progress | None = None,
 ) -> RewriteResult:
     """Rewrite every planned file of `read` (rel -> its bytes), verified one by one.
 
@@ -106,7 +129,10 @@ def apply_plan(
     """
     changes: list[FileChange] = []
     refused: list[Note] = []
-    for rel, file_plan in sorted(plan.files.items()):
+    total = len(plan.files)
+    for number, (rel, file_plan) in enumerate(sorted(plan.files.items()), 1):
+        if progress is not None and (number % 20 == 0 or number == total):
+            progress("rewriting and verifying files", number, total)
         if used_elsewhere is not None:
             file_plan.used_elsewhere = used_elsewhere
         data = read.get(rel)
@@ -430,9 +456,9 @@ def _module_attribute_edits(
         for f in plan.facts.imports
         if f.kind == "import" and f.alias is None
     }
-    ambiguous = _rebinds(plan.facts)
+    ambiguous = _rebinds(plan.source, plan.facts)
     for fact, head in heads:
-        if fact.local_name in ambiguous:
+        if (fact.namespace, fact.local_name) in ambiguous:
             raise _Refused(
                 f"line {fact.stmt.line}: imports bind {fact.local_name} to different modules"
             )
@@ -452,13 +478,17 @@ def _module_import_edits(
     extra_modules: dict[Span, list[str]],
 ) -> Iterator[_Edit]:
     local = fact.local_name
-    bound = local_import_target(resolver, plan.source, plan.facts, local or "")
-    if local is None or bound is None or bound[1].kind != "module":
+    bound = resolver.resolve_import(plan.source, fact)
+    if local is None or bound.kind != "module":
         return
     renames = fact.alias is not None or fact.kind == "from"
     # `head` is how the file spells the module; `module` is the module it denotes.
-    module = bound[1].path if renames else head
-    uses = [u for u in plan.facts.attributes if u.dotted.startswith(head + ".")]
+    module = bound.path if renames else head
+    uses = [
+        u
+        for u in plan.facts.attributes
+        if u.dotted.startswith(head + ".") and u.binder == fact.namespace
+    ]
     attributes = {u.dotted[len(head) + 1 :].split(".")[0] for u in uses}
     moved = {a: d for a in attributes if (d := plan.destinations.get(f"{module}.{a}"))}
     moved = {a: d for a, d in moved.items() if f"{module}.{a}" != f"{d.module}.{d.name}"}
@@ -573,7 +603,10 @@ def _verify(plan: _FilePlan, before: bytes, after: bytes, resolver: Resolver) ->
     if not old_names <= new_names:
         missing = ", ".join(sorted(str(n[1]) for n in old_names - new_names))
         raise _Refused(f"the rewrite would unbind {missing}")
-    clashes = _rebinds(new) - _rebinds(plan.facts)
+    # By name: a namespace is keyed by its `def`'s position, which an added line moves.
+    clashes = {n for _, n in _rebinds(plan.source, new)} - {
+        n for _, n in _rebinds(plan.source, plan.facts)
+    }
     if clashes:
         names = ", ".join(sorted(clashes))
         raise _Refused(f"the rewrite would make imports bind {names} to different modules")
@@ -582,20 +615,30 @@ def _verify(plan: _FilePlan, before: bytes, after: bytes, resolver: Resolver) ->
         raise _Refused(f"the rewrite would change what module-level {changed} is bound to")
 
 
-def _rebinds(facts: ModuleFacts) -> set[str]:
-    """Names that imports of the file bind to different things (``import a.b as a`` and
-    ``import a.c`` both bind ``a``), in one scope or across scopes: which one a use of the
-    name sees depends on where it stands, so rewrites keyed by the name are unsafe."""
-    bound: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+def _rebinds(source: SourceFile, facts: ModuleFacts) -> set[tuple[tuple[int, int], str]]:
+    """(namespace, name) pairs that imports of the file bind to different modules or
+    objects within one namespace (``import a.b as a`` and ``import a.c`` both bind ``a``):
+    which one a use sees depends on where it stands, so rewrites keyed by the name are
+    unsafe there. A function's imports are its own namespace; a class body shares the
+    module's (it sees the module's binding until its own runs). Targets are compared as
+    the dotted path they import, so ``from a import b as m`` and ``import a.b as m`` agree.
+    """
+    bound: dict[tuple[tuple[int, int], str], set[str]] = defaultdict(set)
     for fact in facts.imports:
-        if fact.local_name is None:
+        name = fact.local_name
+        if name is None:
             continue
         if fact.kind == "import":
-            what: tuple[str, ...] = (fact.module if fact.alias else fact.module.split(".")[0],)
+            what = fact.module if fact.alias else fact.module.split(".")[0]
         else:
-            what = (fact.module, str(fact.level), str(fact.name))
-        bound[fact.local_name].add(what)
-    return {name for name, targets in bound.items() if len(targets) > 1}
+            module = absolute_module(source, fact.module, fact.level)
+            what = (
+                f"{module}.{fact.name}"
+                if module
+                else f"{'.' * fact.level}{fact.module}:{fact.name}"
+            )
+        bound[(fact.namespace, name)].add(what)
+    return {key for key, targets in bound.items() if len(targets) > 1}
 
 
 class _Overlay(Mapping[str, ModuleFacts]):
@@ -667,7 +710,7 @@ def _signature(
             found[("bind", fact.scope, str(fact.local_name), target.kind, target.path)] = 1
     for use in facts.attributes:
         root, _, rest = use.dotted.partition(".")
-        bound = local_import_target(resolver, source, facts, root)
+        bound = local_import_target(resolver, source, facts, root, use.binder)
         if bound is None or bound[1].kind != "module":
             continue
         target = resolver.resolve_path(f"{bound[1].path}.{rest}")

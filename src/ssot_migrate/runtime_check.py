@@ -3,7 +3,7 @@
 For each (legacy, canonical) pair, fresh subprocesses of that interpreter (the user's code
 is never imported into this process) check that the legacy path gives the very same object
 as the canonical one, that importing it warns exactly once, at the importing line, and how
-long each module takes to import on its own (``-X importtime``, cumulative microseconds).
+long ``from <module> import <name>`` takes for each path in a fresh process.
 
 The importer file lives in a temporary folder the child interpreter creates and removes:
 this package writes files only through `ssot_migrate.workspace`, and the folder is outside
@@ -96,11 +96,18 @@ os.write(1, ("\n" + ARGS["marker"] + json.dumps(result) + "\n").encode("ascii"))
 os._exit(0)
 """
 
+# Times the statement a user writes, ``from <module> import <name>``, in a fresh process: for
+# a lazy path that includes what its `__getattr__` imports, so a legacy path is never shown
+# as cheaper than the canonical module it ends up importing.
 _TIMING_SCRIPT = (
-    "import os, sys\n"
+    "import os, sys, time, warnings\n"
     "sys.path[:] = sys.argv[1:] + [entry for entry in sys.path if entry]\n"
-    "import {module}\n"
-    "sys.stderr.flush()\n"
+    "warnings.simplefilter('ignore')\n"
+    "start = time.perf_counter()\n"
+    "from {module} import {name}\n"
+    "elapsed = time.perf_counter() - start\n"
+    "sys.stdout.write('\\n{marker}%d\\n' % round(elapsed * 1e6))\n"
+    "sys.stdout.flush()\n"
     "os._exit(0)\n"
 )
 
@@ -124,7 +131,8 @@ class PathResult:
     warned_at_importer: bool
     """Exactly one warning, located at the importer file's import line."""
     legacy_import_us: int | None
-    """Cumulative ``-X importtime`` microseconds of the legacy module, alone in a process."""
+    """Microseconds ``from <legacy module> import <name>`` takes in a fresh process (for a
+    lazy path, including what its ``__getattr__`` imports)."""
     canonical_import_us: int | None
     error: str | None
     """One line: what went wrong (an import's exception, a timeout, ...)."""
@@ -198,8 +206,8 @@ def _check(runner: _Runner, check: PathCheck) -> PathResult:
         return _failed(check, error, warnings)
     importer = seen.get("importer")
     same = seen.get("same")
-    legacy_us, legacy_error = _import_time(runner, split_path(check.legacy)[0])
-    canonical_us, canonical_error = _import_time(runner, split_path(check.canonical)[0])
+    legacy_us, legacy_error = _import_time(runner, check.legacy)
+    canonical_us, canonical_error = _import_time(runner, check.canonical)
     return PathResult(
         legacy=check.legacy,
         canonical=check.canonical,
@@ -244,29 +252,26 @@ def _importer_source(module: str, name: str) -> str:
     return f"# written by ssot-migrate verify --runtime\nfrom {module} import {name}\n"
 
 
-def _import_time(runner: _Runner, module: str) -> tuple[int | None, str | None]:
-    """Cumulative microseconds importing `module` alone in a fresh process, or an error."""
+def _import_time(runner: _Runner, path: str) -> tuple[int | None, str | None]:
+    """Microseconds that ``from <module> import <name>`` of `path` takes in a fresh
+    process, or an error."""
+    module, name = split_path(path)
+    script = _TIMING_SCRIPT.format(module=module, name=name, marker=RESULT_MARKER)
     try:
-        done = runner.run(
-            ["-X", "importtime", "-c", _TIMING_SCRIPT.format(module=module), *runner.roots]
-        )
+        done = runner.run(["-c", script, *runner.roots])
     except subprocess.TimeoutExpired:
-        return None, f"timed out after {runner.timeout:g} s importing {module} alone"
+        return None, f"timed out after {runner.timeout:g} s importing {path} alone"
     if done.returncode != 0:
-        return None, f"importing {module} alone failed: {_exit_reason(done)}"
-    return parse_importtime(done.stderr, module), None
+        return None, f"importing {path} alone failed: {_exit_reason(done)}"
+    return parse_elapsed(done.stdout), None
 
 
-def parse_importtime(stderr: str, module: str) -> int | None:
-    """The cumulative microseconds on the ``-X importtime`` line for exactly `module`.
-
-    None when there is no such line (the module was already imported at startup).
-    """
-    prefix = "import time:"
-    for line in stderr.splitlines():
-        fields = line[len(prefix) :].split("|") if line.startswith(prefix) else []
-        if len(fields) == 3 and fields[2].strip() == module and fields[1].strip().isdigit():
-            return int(fields[1])
+def parse_elapsed(stdout: str) -> int | None:
+    """The microseconds the timing script printed after `RESULT_MARKER` (the last such
+    line: what user code prints at import time comes before it), or None."""
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(RESULT_MARKER) and line[len(RESULT_MARKER) :].isdigit():
+            return int(line[len(RESULT_MARKER) :])
     return None
 
 
@@ -327,7 +332,8 @@ def _describe_warnings(result: PathResult) -> str:
 
 
 def _describe_timing(result: PathResult) -> str:
-    return f"import {_ms(result.legacy_import_us)} vs {_ms(result.canonical_import_us)} canonical"
+    legacy, canonical = _ms(result.legacy_import_us), _ms(result.canonical_import_us)
+    return f"from-import {legacy} vs {canonical} canonical"
 
 
 def _ms(microseconds: int | None) -> str:

@@ -237,6 +237,7 @@ class _Spelled(cst.CSTVisitor):
         self.names.add(node.value)
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SERVED = re.compile(r'^    "(\w+)": \("([\w.]+)", "(\w+)"\),$', re.MULTILINE)
 _LAZY = re.compile(r"^_SSOT_LAZY = frozenset\(\{(.*)\}\)$", re.MULTILINE)
 
@@ -270,7 +271,10 @@ def _without_block(text: str) -> str:
     after = end + len(END)
     while after < len(text) and text[after] in "\r\n":
         after += 1
-    return text[:start].rstrip("\r\n") + ("\n" if text[:start].strip() else "") + text[after:]
+    head = text[:start].rstrip("\r\n")
+    # The file's own line break (CRLF stays CRLF when the block is regenerated).
+    newline = found.group() if (found := _LINE_BREAK.search(text)) else "\n"
+    return head + (newline if head.strip() else "") + text[after:]
 
 
 def _has_dunder_all(module: cst.Module) -> bool:
@@ -356,7 +360,11 @@ class _RemoveBindings(cst.CSTTransformer):
         self.moved = moved
         self.had_getattr = False
         self.depth = 0
-        self.doomed: set[int] = set()
+        # Marked nodes are kept alive here: an id alone could be reused by a node made
+        # after the marked one was dropped, and mark the wrong statement.
+        self.doomed: dict[int, cst.CSTNode] = {}
+        self.emptied: dict[int, cst.CSTNode] = {}
+        """Blocks that lost every statement and hold no comment (now a bare ``pass``)."""
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.depth += 1
@@ -394,26 +402,48 @@ class _RemoveBindings(cst.CSTTransformer):
 
     def _doom(self, node: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
         """Mark for removal by the enclosing block, which keeps its leading lines."""
-        self.doomed.add(id(node))
+        self.doomed[id(node)] = node
         return node
 
     def _prune(
         self, body: Sequence[cst.BaseStatement], footer: Sequence[cst.EmptyLine]
     ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
         """The body without doomed statements; their blank and comment lines stay, on the
-        statement that followed them (or in the footer)."""
+        statement that followed them (or in the footer). An ``if`` left with nothing but
+        ``pass`` goes too (`_removable`); its blank lines only where no others separate."""
         kept: list[cst.BaseStatement] = []
         carried: list[cst.EmptyLine] = []
+        spacing: list[cst.EmptyLine] = []  # a removed `if`'s blank lines
         for statement in body:
             own: Sequence[cst.EmptyLine] = getattr(statement, "leading_lines", ())
-            if id(statement) in self.doomed:
+            if self.doomed.get(id(statement)) is statement:
                 carried += own
                 continue
+            if self._removable(statement):
+                spacing = spacing or list(own)
+                continue
+            if spacing and not (own and own[0].comment is None):
+                carried = [*spacing, *carried]
+            spacing = []
             if carried:
                 statement = statement.with_changes(leading_lines=[*carried, *own])
                 carried = []
             kept.append(statement)
         return kept, [*carried, *footer]
+
+    def _removable(self, statement: cst.BaseStatement) -> bool:
+        """``if NAME:`` (``TYPE_CHECKING``, ``typing.TYPE_CHECKING``) whose block lost every
+        import, with no ``else``/``elif`` and no comment that would go with it. Any other
+        test might have side effects, and an ``else`` needs its ``if``: those keep ``pass``."""
+        return (
+            isinstance(statement, cst.If)
+            and isinstance(statement.body, cst.IndentedBlock)
+            and self.emptied.get(id(statement.body)) is statement.body
+            and statement.orelse is None
+            and isinstance(statement.test, cst.Name | cst.Attribute)
+            and all(line.comment is None for line in statement.leading_lines)
+            and statement.body.header.comment is None
+        )
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         body, footer = self._prune(updated_node.body, updated_node.footer)
@@ -423,9 +453,18 @@ class _RemoveBindings(cst.CSTTransformer):
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
         body, footer = self._prune(updated_node.body, updated_node.footer)
-        if not body:  # an if/try at module level lost its only import
-            body = [cst.SimpleStatementLine([cst.Pass()])]
-        return updated_node.with_changes(body=body, footer=footer)
+        if body:
+            return updated_node.with_changes(body=body, footer=footer)
+        # An if/try at module level lost its only import: `pass` keeps it valid (after the
+        # comments that led to the import), and an `if` with nothing else to keep is removed
+        # by the enclosing block.
+        own_footer = list(updated_node.footer)
+        leading = footer[: len(footer) - len(own_footer)]
+        placeholder = cst.SimpleStatementLine([cst.Pass()], leading_lines=leading)
+        block = updated_node.with_changes(body=[placeholder], footer=own_footer)
+        if all(line.comment is None for line in footer):
+            self.emptied[id(block)] = block
+        return block
 
 
 @dataclass(frozen=True, slots=True)

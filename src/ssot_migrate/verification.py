@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ssot_migrate.audit import SymbolAudit
-from ssot_migrate.facts import Index
-from ssot_migrate.resolve import Resolver, absolute_module
+from ssot_migrate.facts import Index, absolute_module
+from ssot_migrate.resolve import Resolver
 
 
 @dataclass(frozen=True, slots=True)
