@@ -18,7 +18,7 @@ from ssot_migrate.shims import (
     MovedName,
     ShimOrigin,
     ShimRefused,
-    served_by_own_getattr,
+    deprecated_by_own_getattr,
     shim_module,
 )
 
@@ -364,11 +364,18 @@ def test_a_name_the_module_own_getattr_deprecates_keeps_its_category(tmp_path: P
 @pytest.mark.parametrize(
     ("source", "served"),
     [
-        # the name compared in the body
-        ('def __getattr__(name):\n    if name == "Thing":\n        return 1\n', {"Thing"}),
-        # a mapping the body reads, through a module-level helper function
+        # the name compared in the body, which warns
         (
-            '_LOOKUP = {"Thing": "pkg.core"}\n\n\ndef _find(name):\n    return _LOOKUP[name]\n\n\n'
+            'import warnings\n\n\ndef __getattr__(name):\n    if name == "Thing":\n'
+            '        warnings.warn("moved", DeprecationWarning)\n        return 1\n',
+            {"Thing"},
+        ),
+        # the same body without a warning only loads lazily: the shim adds the warning
+        ('def __getattr__(name):\n    if name == "Thing":\n        return 1\n', set()),
+        # a mapping the body reads, through a module-level helper function that warns
+        (
+            '_LOOKUP = {"Thing": "pkg.core"}\n\n\ndef _find(name):\n'
+            "    warn(name, MyDeprecation)\n    return _LOOKUP[name]\n\n\n"
             "def __getattr__(name):\n    return _find(name)\n",
             {"Thing"},
         ),
@@ -380,29 +387,40 @@ def test_a_name_the_module_own_getattr_deprecates_keeps_its_category(tmp_path: P
             "def __getattr__(name):\n    return _importer(name)\n",
             {"Thing", "Other"},
         ),
+        # LangChain-community's _module_lookup: lazy loading, no deprecation
+        (
+            "import importlib\n\n"
+            '_module_lookup = {"Thing": "pkg.core"}\n\n\n'
+            "def __getattr__(name):\n    if name in _module_lookup:\n"
+            "        return getattr(importlib.import_module(_module_lookup[name]), name)\n"
+            "    raise AttributeError(name)\n",
+            set(),
+        ),
         # __all__ read by the body, inside a module-level if block
         (
             'import sys\n\nif sys:\n    __all__ = ["Thing"]\n\n\n'
-            "def __getattr__(name):\n    if name in __all__:\n        return 1\n"
+            "def __getattr__(name):\n    if name in __all__:\n"
+            "        raise DeprecationWarning(name)\n"
             "    raise AttributeError(name)\n",
             {"Thing"},
         ),
         # a forwarder that spells no name: the shim may serve the moved names
         (
-            "def __getattr__(name):\n    from lib import models\n\n    return getattr(models, name)\n",
+            "def __getattr__(name):\n    from lib import models\n\n"
+            "    warnings.warn(name, DeprecationWarning)\n    return getattr(models, name)\n",
             set(),
         ),
         # the name spelled elsewhere in the module, but no module __getattr__
-        ('__all__ = ["Thing"]\nTABLE = {"Thing": 1}\n', set()),
+        ('__all__ = ["Thing"]\nTABLE = {"Thing": 1}\nwarnings.warn("x")\n', set()),
     ],
 )
 def test_names_an_own_getattr_serves_are_found_statically(source: str, served: set[str]) -> None:
-    assert served_by_own_getattr(source.encode(), ["Thing", "Other", "Missing"]) == served
+    assert deprecated_by_own_getattr(source.encode(), ["Thing", "Other", "Missing"]) == served
 
 
 def test_the_generated_block_does_not_count_as_the_module_own_getattr() -> None:
     shimmed = shim_module(b"from .execution_engine import ExecutionEngine\n", [ENGINE], ORIGIN)
-    assert served_by_own_getattr(shimmed, ["ExecutionEngine"]) == set()
+    assert deprecated_by_own_getattr(shimmed, ["ExecutionEngine"]) == set()
 
 
 def _before_block(source: str) -> str:

@@ -260,8 +260,8 @@ def _shim_changes(
     from ssot_migrate.shims import (
         ShimOrigin,
         ShimRefused,
+        deprecated_by_own_getattr,
         plan_shims,
-        served_by_own_getattr,
         shim_module,
     )
 
@@ -278,9 +278,9 @@ def _shim_changes(
         source = by_rel[target.rel]
         before = workspace.read_bytes(source.path)
         # A name the module's own __getattr__ already serves keeps its own warning.
-        own = served_by_own_getattr(before, (m.name for m in target.names))
+        own = deprecated_by_own_getattr(before, (m.name for m in target.names))
         for name in sorted(own):
-            left = f"already served by its module's own __getattr__: {target.module}.{name}"
+            left = f"already deprecated by its module's own __getattr__: {target.module}.{name}"
             notes.append(Note(target.rel, 1, f"{left}, left as is"))
         names = tuple(m for m in target.names if m.name not in own)
         if not names:

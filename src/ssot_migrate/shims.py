@@ -146,17 +146,20 @@ def shim_module(source: bytes, names: Sequence[MovedName], origin: ShimOrigin) -
     return result.encode(encoding)
 
 
-def served_by_own_getattr(source: bytes, names: Iterable[str]) -> set[str]:
-    """The `names` a module's own (hand-written) module-level ``__getattr__`` already serves.
+def deprecated_by_own_getattr(source: bytes, names: Iterable[str]) -> set[str]:
+    """The `names` a module's own (hand-written) module-level ``__getattr__`` already
+    serves *and deprecates*.
 
     The rule, static and conservative: a name is served when it is spelled as a string
     constant (``"Thing"``) inside that ``__getattr__``, or inside a module-level value or
     function it uses, directly or through other module-level names (``_lookup = {"Thing":
-    ...}``, ``_importer = create_importer(__package__, deprecated_lookups=LOOKUP)``). Such a
-    name is compared, looked up or listed on purpose, so the module's own code decides how
-    it is served and how it warns: a shim must not take it over. A ``__getattr__`` that
-    forwards every name without spelling any (``return getattr(other_module, name)``) does
-    not serve a name in this sense; the shim may serve the moved names itself.
+    ...}``, ``_importer = create_importer(__package__, deprecated_lookups=LOOKUP)``); that
+    machinery deprecates when it calls ``warn``/``warnings.warn`` or spells a name with
+    "deprecat" in it (``DeprecationWarning``, ``deprecated_lookups``, ``@deprecated``). Such
+    a name is the module's own deprecation, with its own category and message: a shim must
+    not take it over. A ``__getattr__`` that only loads names lazily (no warning) leaves the
+    shim to add one; one that forwards every name without spelling any does not serve a
+    name in this sense.
     """
     wanted = set(names)
     encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
@@ -168,9 +171,12 @@ def served_by_own_getattr(source: bytes, names: Iterable[str]) -> set[str]:
     for statement in _module_level(module.body):
         for bound in _statement_binds(statement):
             definitions.setdefault(bound, []).append(statement)
+    if "__getattr__" not in definitions:
+        return set()
     seen: set[str] = set()
     pending = ["__getattr__"]
     spelled: set[str] = set()
+    mentioned: set[str] = set()
     while pending:
         name = pending.pop()
         if name in seen:
@@ -180,8 +186,13 @@ def served_by_own_getattr(source: bytes, names: Iterable[str]) -> set[str]:
             found = _Spelled()
             definition.visit(found)
             spelled |= found.strings
+            mentioned |= found.names
             pending.extend(found.names - seen)
-    return wanted & spelled if "__getattr__" in definitions else set()
+    deprecates = any(n in _WARNS or "deprecat" in n.lower() for n in mentioned)
+    return wanted & spelled if deprecates else set()
+
+
+_WARNS = frozenset({"warn", "warn_explicit"})
 
 
 def _module_level(body: Sequence[cst.BaseStatement]) -> Iterator[cst.BaseStatement]:
