@@ -320,7 +320,7 @@ def _written(fact: ImportFact) -> str:
     return f"from {'.' * fact.level}{fact.module} import {name}{alias}"
 
 
-def _only_reexports(facts: ModuleFacts) -> bool:
+def only_reexports(facts: ModuleFacts) -> bool:
     """A compatibility module: it only imports names and re-binds them."""
     return facts.reexport_only and any(b.kind == "import-from" for b in facts.bindings)
 
@@ -360,7 +360,7 @@ def _legacy_paths(
                 declared_paths.add(path)
         # A compatibility module (it only imports and aliases) re-exports by existing: it
         # is a shim's to own, listed or not, imported through or not.
-        if _only_reexports(facts):
+        if only_reexports(facts):
             for binding in facts.bindings:
                 reexported = binding.name in names and binding.kind != "star"
                 if reexported and resolver.resolve_name(source.module, binding.name).same_object(
@@ -395,3 +395,19 @@ def _legacy_paths(
     )
     declared_paths.discard(spec.canonical)
     return legacy, tuple(elsewhere), frozenset(declared_paths)
+
+
+def why_legacy(source: SourceFile, facts: ModuleFacts, name: str) -> str:
+    """Why a module's binding of `name` is a legacy path its shim owns (what the audit's
+    declared re-exports rest on), in words for the run summary."""
+    if source.is_package:
+        return "package re-export"
+    if name in (facts.dunder_all or ()):
+        return "listed in __all__"
+    if any(b.kind == "star" for b in facts.bindings) and not any(
+        b.name == name for b in facts.bindings
+    ):
+        return "star re-export"
+    if only_reexports(facts):
+        return "compatibility module: it only imports and re-binds names"
+    return "configured legacy path"

@@ -532,6 +532,13 @@ def _print_run_summary(
         f"{result.phase} ({names}): {verb} {sites} sites in {len(changes)} files"
         + (f" ({detail})" if detail else "")
     ]
+    why = Counter(note.reason.split(":")[0] for note in result.shimmed)
+    if why:
+        total = sum(why.values())
+        lines.append(
+            f"shims: {total} legacy module{'' if total == 1 else 's'} keep working with a "
+            "warning (" + ", ".join(f"{n} {reason}" for reason, n in sorted(why.items())) + ")"
+        )
     left = Counter(note.reason.split(":")[0] for note in result.notes)
     if left:
         lines.append("left alone: " + ", ".join(f"{n} {why}" for why, n in sorted(left.items())))
@@ -546,7 +553,7 @@ def _print_run_summary(
     for skipped in result.skipped:
         lines.append(f"skipped {skipped.rel}:{skipped.line}: {skipped.reason}")
     if g.verbose:
-        notes = [*result.notes, *result.unrewritten]
+        notes = [*result.shimmed, *result.notes, *result.unrewritten]
         lines += [f"  {note.rel}:{note.line}: {note.reason}" for note in notes]
     if not g.quiet or result.refused or late_refusals:
         for line in lines:

@@ -161,6 +161,9 @@ class RunResult:
     unrewritten: tuple[Note, ...] = ()
     """Unresolved and different-object imports of the symbols' names: reported by the
     audit, left as they are, and not a failure of the run."""
+    shimmed: tuple[Note, ...] = ()
+    """One per shim in `changes`: why the module is a legacy path a shim owns rather than
+    an importer to rewrite (a package re-export, `__all__`, a compatibility module, ...)."""
 
     @property
     def exit_code(self) -> int:
@@ -188,8 +191,10 @@ def run_phase(
     finder = _name_finder(project)
     result = apply_plan(plan, contents, project.resolver, relative, finder, options.progress)
     changes, refused, notes = list(result.changes), list(result.refused), list(result.notes)
+    shimmed: list[Note] = []
     if shims:
         shim_changes, shim_refused, shim_notes = _shim_changes(project, audits, phase)
+        shimmed = _why_shimmed(project, shim_changes, audits)
         changes += shim_changes
         refused += shim_refused
         notes += shim_notes
@@ -201,7 +206,27 @@ def run_phase(
         tuple(notes),
         project.skipped(),
         plan.unrewritten,
+        tuple(shimmed),
     )
+
+
+def _why_shimmed(
+    project: Project, shims: Sequence[FileChange], audits: Sequence[SymbolAudit]
+) -> list[Note]:
+    from ssot_migrate.audit import why_legacy
+    from ssot_migrate.facts import ModuleFacts
+    from ssot_migrate.rewrite import Note
+
+    by_rel = {f.rel: f for f in project.files}
+    names = {a.spec.name for a in audits}
+    found: list[Note] = []
+    for change in shims:
+        source, facts = by_rel.get(change.rel), project.index.facts.get(change.rel)
+        if source is None or not isinstance(facts, ModuleFacts):
+            continue
+        bound = sorted(names & {b.name for b in facts.bindings}) or sorted(names)
+        found.append(Note(change.rel, 1, why_legacy(source, facts, bound[0])))
+    return found
 
 
 def _name_finder(project: Project) -> Callable[[str, str], bool]:
