@@ -517,6 +517,10 @@ def _show(before: bytes, after: bytes) -> None:
 @_settings(150)
 @given(module=generated_modules())
 @example(module=Generated(b"from app import Engine\nuse = Engine()\n", b"\n"))
+# Found by `make fuzz`: the duplicate import on the last line, with no final line break,
+# was removed with the break before it kept, so the file gained a final newline.
+@example(module=Generated(b"from app.engine import Engine\nx = 0\nfrom app import Engine", b"\n"))
+@example(module=Generated(b"from app.engine import Engine\r\nfrom app import Engine", b"\r\n"))
 @example(module=Generated(b"import app.compat as m\r\nuse = m.Engine\r\n", b"\r\n"))
 @example(module=Generated(BOM + b"def f():\n    from app import Engine as E\n    return E", b"\n"))
 @example(

@@ -286,7 +286,7 @@ def _apply(plan: _FilePlan, data: bytes, resolver: Resolver, relative: bool) -> 
     try:
         text = _Text(data)
         edits = list(_edits(plan, text, resolver, relative))
-        new_text = _splice(text.text, edits)
+        new_text = _final_newline_as_before(text.text, _splice(text.text, edits))
         after = text.encode(new_text)
         _verify(plan, data, after, resolver)
     except _Refused as refused:
@@ -294,6 +294,14 @@ def _apply(plan: _FilePlan, data: bytes, resolver: Resolver, relative: bool) -> 
     except (SyntaxError, UnicodeError, LookupError, cst.ParserSyntaxError) as error:
         return Note(plan.source.rel, 1, f"cannot rewrite: {error}")
     return after
+
+
+def _final_newline_as_before(old: str, new: str) -> str:
+    """A file without a final line break keeps having none: removing its last line (an
+    absorbed import) must not leave the line break before it at the end."""
+    if old.endswith(("\n", "\r")) or not new.endswith(("\n", "\r")):
+        return new
+    return new[:-2] if new.endswith("\r\n") else new[:-1]
 
 
 def _splice(text: str, edits: list[_Edit]) -> str:
