@@ -176,3 +176,36 @@ def test_unknown_phase_lists_the_valid_ones(
     assert "unknown phase 'phase9'" in capsys.readouterr().err
     assert main(["--root", str(repo), "run", "phase2", "--symbol", "Nope"]) == 2
     assert "valid: Engine" in capsys.readouterr().err
+
+
+def test_import_cycles_are_found_by_parsing_outwards_from_the_phase_modules(
+    tmp_path: Path,
+) -> None:
+    """`verify`'s cycle record parses only what the phase's modules import, directly or
+    not: it must find the same cycles as the import graph of the whole tree."""
+    from ssot_migrate.project import load, open_project
+    from ssot_migrate.verification import cycles_through, import_graph
+
+    repo = make_repo(
+        tmp_path,
+        {
+            "app/engine.py": b"import svc.a\n\n\nclass Engine:\n    pass\n",
+            "svc/__init__.py": b"",
+            "svc/a.py": b"from svc import b\n",
+            "svc/b.py": b"import app.engine\nimport deep.one\n",
+            "deep/__init__.py": b"",
+            "deep/one.py": b"from . import two\n",
+            "deep/two.py": b"import app\n",
+            "other/__init__.py": b"",
+            "other/x.py": b"import other.y\n",
+            "other/y.py": b"import other.x\n",
+        },
+    )
+    options = RunOptions(repo)
+    config = load(options)
+    modules = {"app", "app.engine"}
+    whole = open_project(options, config, None)
+    expected = sorted(sorted(c) for c in cycles_through(import_graph(whole.index), modules))
+    found = commands._cycles(options, config, modules)
+    assert found == expected
+    assert found == [["app", "app.engine", "deep.one", "deep.two", "svc.a", "svc.b"]]

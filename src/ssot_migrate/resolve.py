@@ -52,7 +52,9 @@ def absolute_module(source: SourceFile, module: str, level: int) -> str | None:
 
 
 class Resolver:
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, like: Resolver | None = None) -> None:
+        """`like`: a resolver over an index with the same module list (only some files'
+        facts differ), whose module-derived tables are shared instead of rebuilt."""
         self.index = index
         self._names: dict[tuple[str, str], Target] = {}
         self._exports: dict[str, frozenset[str]] = {}
@@ -60,7 +62,11 @@ class Resolver:
         self._exporting: set[str] = set()
         self._cycle_hit = False
         self._export_cycle = False
-        self._top_packages = frozenset(m.split(".", 1)[0] for m in index.modules)
+        self._top_packages: frozenset[str]
+        if like is not None and like.index.modules is index.modules:
+            self._top_packages = like._top_packages
+        else:
+            self._top_packages = frozenset(m.split(".", 1)[0] for m in index.modules)
 
     # public -------------------------------------------------------------------------
 
