@@ -425,6 +425,25 @@ def test_run_refuses_unsafe_repository_states(tmp_path: Path, cli: Any, case: st
         assert trailers(repo, "ssot/phase2").get("SSOT-Migrate-Phase") == ["phase2"]
 
 
+def test_force_branch_never_moves_a_branch_checked_out_in_another_worktree(
+    tmp_path: Path, cli: Any
+) -> None:
+    repo = make_repo(tmp_path)
+    git(repo, "branch", "ssot/phase2")
+    other = tmp_path / "other"
+    git(repo, "worktree", "add", "-q", str(other), "ssot/phase2")
+    refs_before, files_before = git(repo, "for-each-ref"), snapshot(other)
+
+    result = cli(repo, "run", "phase2", "--force-branch")
+
+    assert result.code == 2, (result.out, result.err)
+    assert "checked out" in result.err and str(other) in result.err, result.err
+    assert "Traceback" not in result.err
+    assert git(repo, "for-each-ref") == refs_before, "no branch created or moved"
+    assert snapshot(other) == files_before
+    assert git(other, "status", "--porcelain") == ""
+
+
 # 4. batches -------------------------------------------------------------------------------
 
 BATCH_MODES = {

@@ -697,8 +697,9 @@ def _batch_unverified(
 ) -> list[str]:
     """Legacy paths (found after `changes`, or `known` before them, by symbol name) that do
     not reach their canonical object once `changes` are made to the tree `project`
-    indexed: the rewritten files are parsed again and resolved in place of their old
-    facts, and the rest of the index is reused.
+    indexed: the facts of the rewritten bytes (those their own verification extracted, or
+    parsed here) are resolved in place of the old ones, and the rest of the index is
+    reused.
 
     Overlaying the new facts is exact when every rewritten file was parsed before and none
     binds a new alias of the prefilter's `names` (a file the index skipped might use it);
@@ -795,6 +796,12 @@ def _refuse_existing(
         listed = ", ".join(repr(n) for n in clashing)
         raise UsageError([Problem("--branch", f"branch {listed} already exists",
                                   "pass --force-branch to move it, or --branch NAME")])  # fmt: skip
+    busy = vcs.checked_out(base) if clashing else {}
+    held = [n for n in clashing if n in busy]
+    if held:
+        raise UsageError([Problem("--force-branch", f"branch {held[0]!r} is checked out in "
+                                  f"{busy[held[0]]}", "switch that worktree to another "
+                                  "branch, or pass --branch NAME")])  # fmt: skip
     if clashing and batched and vcs.branch_exists(base, name):
         vcs.delete_branches(base, [name])
 

@@ -113,6 +113,19 @@ def branch_exists(base: Base, name: str) -> bool:
     return name in {b.name for b in base.repo.branches}
 
 
+def checked_out(base: Base) -> dict[str, str]:
+    """Branches checked out in a worktree of the repository (the main one included), and
+    where: git refuses to move them, and a phase must not."""
+    found: dict[str, str] = {}
+    folder = ""
+    for line in base.repo.git.worktree("list", "--porcelain").splitlines():
+        if line.startswith("worktree "):
+            folder = line.removeprefix("worktree ")
+        elif line.startswith("branch refs/heads/"):
+            found[line.removeprefix("branch refs/heads/")] = folder
+    return found
+
+
 def check_ref_name(base: Base, name: str) -> None:
     try:
         base.repo.git.check_ref_format("--branch", name)
