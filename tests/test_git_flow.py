@@ -3,7 +3,8 @@ phase as one commit (or batch commits) on new branches without touching the user
 working tree, index or stash; unsafe repository states are refused; batch branches merge
 in any order to the single-commit tree; PR descriptions, `status`, `rollback` and `plan`.
 
-No mocks: every repository is built with the `git` binary under pytest's tmp_path, with a
+No mocks (one test injects a faulty rewrite into the planner, to see a batch refused):
+every repository is built with the `git` binary under pytest's tmp_path, with a
 hermetic git configuration (no global or system config, fixed identity, discovery stopped
 at tmp_path so an enclosing repository is never found).
 """
@@ -111,9 +112,9 @@ def write_files(root: Path, files: dict[str, bytes] = FILES) -> Path:
     return root
 
 
-def make_repo(tmp_path: Path, name: str = "repo") -> Path:
+def make_repo(tmp_path: Path, name: str = "repo", files: dict[str, bytes] = FILES) -> Path:
     """The fixture, committed as the initial commit on `main`."""
-    repo = write_files(tmp_path / name)
+    repo = write_files(tmp_path / name, files)
     git(repo, "init", "-q", "-b", "main")
     git(repo, "config", "user.name", "Test Author")
     git(repo, "config", "user.email", "author@example.com")
@@ -424,6 +425,25 @@ def test_run_refuses_unsafe_repository_states(tmp_path: Path, cli: Any, case: st
         assert trailers(repo, "ssot/phase2").get("SSOT-Migrate-Phase") == ["phase2"]
 
 
+def test_force_branch_never_moves_a_branch_checked_out_in_another_worktree(
+    tmp_path: Path, cli: Any
+) -> None:
+    repo = make_repo(tmp_path)
+    git(repo, "branch", "ssot/phase2")
+    other = tmp_path / "other"
+    git(repo, "worktree", "add", "-q", str(other), "ssot/phase2")
+    refs_before, files_before = git(repo, "for-each-ref"), snapshot(other)
+
+    result = cli(repo, "run", "phase2", "--force-branch")
+
+    assert result.code == 2, (result.out, result.err)
+    assert "checked out" in result.err and str(other) in result.err, result.err
+    assert "Traceback" not in result.err
+    assert git(repo, "for-each-ref") == refs_before, "no branch created or moved"
+    assert snapshot(other) == files_before
+    assert git(other, "status", "--porcelain") == ""
+
+
 # 4. batches -------------------------------------------------------------------------------
 
 BATCH_MODES = {
@@ -469,6 +489,62 @@ def test_batches_branch_from_one_base_with_disjoint_slices(
     assert sorted(all_files) == sorted(IMPORTERS), "every importer in exactly one slice"
     if mode == "size":
         assert sorted(len(files) for files in slices.values()) == [2, 2]
+
+
+# A rewrite of svc_a/one.py that breaks the legacy path svc_a.one.Engine (svc_d imports it):
+# `Engine` becomes another class. The second also binds a new alias, `Motor`, which the
+# index's byte prefilter never looked for: that batch is verified by indexing it from disk.
+BROKEN_REWRITES = {
+    "in-memory": b"from app.other import Other as Engine\n\n\ndef make():\n    return Engine()\n",
+    "from-disk": b"from app.engine import Engine as Motor\nfrom app.other import Other as Engine\n"
+    b"\n\ndef make():\n    return Engine(), Motor()\n",
+}
+
+
+@pytest.mark.parametrize("how", sorted(BROKEN_REWRITES))
+def test_a_batch_that_fails_its_own_verify_is_not_committed(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    from dataclasses import replace
+
+    from ssot_migrate import commands
+
+    files = {
+        **FILES,
+        "app/other.py": b"class Other:\n    pass\n",
+        "svc_d/__init__.py": b"",
+        "svc_d/five.py": b"from svc_a.one import Engine\n\n\ndef five():\n    return Engine()\n",
+    }
+    repo = make_repo(tmp_path, files=files)
+    before = snapshot(repo)
+    plan, from_disk = commands._plan_phase, commands._unverified
+    disk_checks: list[str] = []
+
+    def faulty_plan(*args: Any, **kwargs: Any) -> Any:
+        result, project = plan(*args, **kwargs)
+        changes = tuple(
+            replace(c, after=BROKEN_REWRITES[how], facts=None) if c.rel == "svc_a/one.py" else c
+            for c in result.changes
+        )
+        return replace(result, changes=changes), project
+
+    def counted(*args: Any, **kwargs: Any) -> list[str]:
+        disk_checks.append(how)
+        return from_disk(*args, **kwargs)
+
+    monkeypatch.setattr(commands, "_plan_phase", faulty_plan)
+    monkeypatch.setattr(commands, "_unverified", counted)
+    result = cli(repo, "run", "phase2", "--batch-by", "dir")
+
+    assert result.code == 3, (result.out, result.err)
+    assert "ssot/phase2/svc_a: not committed, verify fails: svc_a.one.Engine" in result.err
+    assert set(heads(repo)) == {"main", "ssot/phase2/svc_b", "ssot/phase2/svc_c",
+                                "ssot/phase2/svc_d"}  # fmt: skip
+    base = git(repo, "rev-parse", "main")
+    assert changed_files(repo, base, "ssot/phase2/svc_d") == {SHIM, "svc_d/five.py"}
+    assert show(repo, "ssot/phase2/svc_d", "svc_a/one.py") == files["svc_a/one.py"]
+    assert len(disk_checks) == (1 if how == "from-disk" else 0), "which verify ran"
+    assert snapshot(repo) == before
 
 
 # 5. batch branches merge in any order ---------------------------------------------------

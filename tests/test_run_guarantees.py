@@ -192,3 +192,36 @@ def test_long_steps_report_their_progress(tmp_path: Path) -> None:
 
     rewriting = [(done, total) for step, done, total in seen if step.startswith("rewriting")]
     assert rewriting == [(20, 45), (40, 45), (45, 45)]
+
+
+def test_import_cycles_are_found_by_parsing_outwards_from_the_phase_modules(
+    tmp_path: Path,
+) -> None:
+    """`verify`'s cycle record parses only what the phase's modules import, directly or
+    not: it must find the same cycles as the import graph of the whole tree."""
+    from ssot_migrate.project import load, open_project
+    from ssot_migrate.verification import cycles_through, import_graph
+
+    repo = make_repo(
+        tmp_path,
+        {
+            "app/engine.py": b"import svc.a\n\n\nclass Engine:\n    pass\n",
+            "svc/__init__.py": b"",
+            "svc/a.py": b"from svc import b\n",
+            "svc/b.py": b"import app.engine\nimport deep.one\n",
+            "deep/__init__.py": b"",
+            "deep/one.py": b"from . import two\n",
+            "deep/two.py": b"import app\n",
+            "other/__init__.py": b"",
+            "other/x.py": b"import other.y\n",
+            "other/y.py": b"import other.x\n",
+        },
+    )
+    options = RunOptions(repo)
+    config = load(options)
+    modules = {"app", "app.engine"}
+    whole = open_project(options, config, None)
+    expected = sorted(sorted(c) for c in cycles_through(import_graph(whole.index), modules))
+    found = commands._cycles(options, config, modules)
+    assert found == expected
+    assert found == [["app", "app.engine", "deep.one", "deep.two", "svc.a", "svc.b"]]

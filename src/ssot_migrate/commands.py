@@ -25,6 +25,7 @@ from ssot_migrate.project import (
 from ssot_migrate.report import AuditRun, Skipped
 
 if TYPE_CHECKING:  # LibCST costs ~0.3 s to import: only `run` pays for it
+    from ssot_migrate.facts import ModuleFacts
     from ssot_migrate.rewrite import FileChange, Note
     from ssot_migrate.runtime_check import PathCheck
 
@@ -178,6 +179,13 @@ def run_phase(
     shims: bool = True,
 ) -> RunResult:
     """Plan and verify a phase's rewrite (and its shims) in memory."""
+    return _plan_phase(options, phase, symbols, strings, shims)[0]
+
+
+def _plan_phase(
+    options: RunOptions, phase: str, symbols: Sequence[str], strings: bool, shims: bool
+) -> tuple[RunResult, Project]:
+    """`run_phase`, and the project it was planned on."""
     from ssot_migrate.rewrite import apply_plan, plan_rewrites
 
     config = load(options)
@@ -198,7 +206,7 @@ def run_phase(
         changes += shim_changes
         refused += shim_refused
         notes += shim_notes
-    return RunResult(
+    planned = RunResult(
         phase,
         specs,
         tuple(changes),
@@ -208,6 +216,7 @@ def run_phase(
         plan.unrewritten,
         tuple(shimmed),
     )
+    return planned, project
 
 
 def _why_shimmed(
@@ -232,28 +241,53 @@ def _why_shimmed(
 def _name_finder(project: Project) -> Callable[[str, str], bool]:
     """`used_elsewhere(module, name)`: could another file import `name` from `module`
     (``from …module import …name``, ``module.name``)? A byte search over every file,
-    read once; it errs towards "yes", which only keeps an object bound."""
+    read once; it errs towards "yes", which only keeps an object bound.
+
+    Each name's files are searched once, for every module they spell it through (the last
+    component of ``from a.b import name`` and of ``b.name``); the answers for all modules
+    come from that one pass, so the work grows with the distinct names asked for, not with
+    the number of questions times the number of files.
+    """
     import re
 
     contents: dict[str, bytes] = {}
+    spelled: dict[str, dict[bytes, set[str | None]] | None] = {}
+    """name -> the last module components it is imported or read through -> the modules
+    of the files doing so; None when a file could not be read (every answer is then yes)."""
+    statement = re.compile(rb"from\s+[\w.]+\s+import\s")
 
-    def used_elsewhere(module: str, name: str) -> bool:
-        last, word = re.escape(module.rpartition(".")[2]), re.escape(name)
-        pattern = re.compile(
-            rf"from\s+[\w.]*\b{last}\s+import\s+(?:\([^)]*|[^\n]*)\b{word}\b|\b{last}\.{word}\b".encode()
-        )
+    def search(name: str) -> dict[bytes, set[str | None]] | None:
+        word = re.escape(name.encode())
+        through = re.compile(rb"from\s+([\w.]+)\s+import\s+(?:\([^)]*|[^\n]*)\b" + word + rb"\b")
+        attribute = re.compile(rb"\b(\w+)\." + word + rb"\b")
+        found: dict[bytes, set[str | None]] = {}
         for source in project.files:
-            if source.module == module:
-                continue
             data = contents.get(source.rel)
             if data is None:
                 try:
                     data = contents[source.rel] = workspace.read_bytes(source.path)
                 except OSError:
-                    return True
-            if name.encode() in data and pattern.search(data):
-                return True
-        return False
+                    return None
+            if name.encode() not in data:
+                continue
+            lasts = {m.group(1) for m in attribute.finditer(data)}
+            # Each statement on its own (match, not finditer): a match spanning several
+            # statements must not hide the module of a later one.
+            for start in statement.finditer(data):
+                match = through.match(data, start.start())
+                if match is not None:
+                    lasts.add(match.group(1).rpartition(b".")[2])
+            for last in lasts:
+                found.setdefault(last, set()).add(source.module)
+        return found
+
+    def used_elsewhere(module: str, name: str) -> bool:
+        if name not in spelled:
+            spelled[name] = search(name)
+        found = spelled[name]
+        if found is None:
+            return True
+        return bool(found.get(module.rpartition(".")[2].encode(), set()) - {module})
 
     return used_elsewhere
 
@@ -330,12 +364,15 @@ def _shim_changes(
         if changed:
             refused.append(Note(target.rel, 1, f"no shim: it would change what {changed} is"))
         elif after != before:
-            changes.append(FileChange(target.rel, before, after, len(names), {"shim": 1}))
+            changes.append(FileChange(target.rel, before, after, len(names), {"shim": 1}, new))
     return changes, refused, notes
 
 
-def write_changes(root: Path, changes: Sequence[FileChange]) -> tuple[list[str], list[Note]]:
-    """Write `changes` atomically, each only if its file still holds what was read."""
+def write_changes(
+    root: Path, changes: Sequence[FileChange], scratch: bool = False
+) -> tuple[list[str], list[Note]]:
+    """Write `changes` atomically, each only if its file still holds what was read
+    (`scratch`: in place, in a tree the tool made and deletes; see overwrite_scratch)."""
     from ssot_migrate.rewrite import Note
 
     written: list[str] = []
@@ -346,7 +383,8 @@ def write_changes(root: Path, changes: Sequence[FileChange]) -> tuple[list[str],
         if refused_because:
             refused.append(Note(change.rel, 1, f"not written: it {refused_because}"))
             continue
-        workspace.remove_stale_temps(path)
+        if not scratch:
+            workspace.remove_stale_temps(path)
         try:
             current = workspace.read_bytes(path)
         except OSError as error:
@@ -356,7 +394,10 @@ def write_changes(root: Path, changes: Sequence[FileChange]) -> tuple[list[str],
             refused.append(Note(change.rel, 1, "changed on disk during the run: left as it is"))
             continue
         try:
-            workspace.write_atomic(path, change.after)
+            if scratch:
+                workspace.overwrite_scratch(path, change.after)
+            else:
+                workspace.write_atomic(path, change.after)
         except OSError as error:
             refused.append(Note(change.rel, 1, f"cannot write it: {error.strerror}"))
             continue
@@ -421,19 +462,58 @@ def _phase_modules(audits: Sequence[SymbolAudit]) -> set[str]:
 
 
 def _cycles(options: RunOptions, config: Config, modules: set[str]) -> list[list[str]]:
-    from ssot_migrate.verification import cycles_through, import_graph
+    """The import cycles through `modules`.
 
-    whole = open_project(options, config, None)  # every file: a cycle may pass anywhere
-    return sorted(sorted(c) for c in cycles_through(import_graph(whole.index), modules))
+    A cycle through a module passes only through modules it imports, directly or not: so
+    only those are parsed, from `modules` outwards (not the whole tree).
+    """
+    from ssot_migrate.cache import FactsCache
+    from ssot_migrate.discovery import discover_files
+    from ssot_migrate.facts import SourceFile
+    from ssot_migrate.index import build_index, namespace_packages
+    from ssot_migrate.project import source_roots
+    from ssot_migrate.verification import cycles_through, import_edges
+
+    files = discover_files(config.root, source_roots(config), config.exclude)
+    cache = FactsCache(config.root, enabled=options.use_cache)
+    by_module: dict[str, list[SourceFile]] = {}
+    for source in files:
+        if source.module is not None:
+            by_module.setdefault(source.module, []).append(source)
+    namespaces = namespace_packages(by_module)
+
+    def is_module(name: str) -> bool:
+        return name in by_module or name in namespaces
+
+    live = {f.rel for f in files}
+    graph: dict[str, set[str]] = {}
+    frontier = {m for m in modules if m in by_module}
+    while frontier:
+        batch = [source for m in sorted(frontier) for source in by_module[m]]
+        part = build_index(batch, None, cache, options.jobs, live=live)
+        for source in batch:
+            facts = part.facts.get(source.rel)
+            edges = set() if facts is None else import_edges(source, facts, is_module)
+            graph.setdefault(str(source.module), set()).update(edges)
+        found = {m for source in batch for m in graph[str(source.module)]}
+        frontier = {m for m in found if m in by_module and m not in graph}
+    return sorted(sorted(c) for c in cycles_through(graph, modules))
 
 
-def record_cycles(options: RunOptions, result: RunResult, store: Path | None = None) -> None:
+def record_cycles(
+    options: RunOptions,
+    result: RunResult,
+    store: Path | None = None,
+    project: Project | None = None,
+) -> None:
     """Before a phase writes: the import cycles through its modules, for `verify` (kept in
-    the cache of `store`, default the analysed root)."""
+    the cache of `store`, default the analysed root). `project`: the one `result` was
+    planned on, if at hand (else the tree is indexed again)."""
     import json
 
     config = load(options)
-    project = open_project(options, config, result.specs)
+    if project is None:
+        project = open_project(options, config, result.specs)
     modules = _phase_modules(_audits(project, result.specs))
     data = {"modules": sorted(modules), "cycles": _cycles(options, config, modules)}
     try:
@@ -567,10 +647,11 @@ def land_phase(
         opts = RunOptions(
             tree_root, config.config_file, options.jobs, options.use_cache, options.progress
         )
-        result = run_phase(opts, phase, symbols, strings, shims)
+        result, project = _plan_phase(opts, phase, symbols, strings, shims)
         if not result.changes:
             return LandResult(result, (), base.name, base.sha, ())
-        record_cycles(opts, result, store=config.root)  # the base, for `verify` after merging
+        # The base's cycles, for `verify` after merging.
+        record_cycles(opts, result, store=config.root, project=project)
         by_rel = {c.rel: c for c in result.changes}
         shim_rels = sorted(c.rel for c in result.changes if "shim" in c.forms)
         owners = find_codeowners(tree_root)
@@ -588,33 +669,45 @@ def land_phase(
             force_branch,
             batched=len(batches) > 1 or bool(batch_by or batch_size),
         )
+        known = {  # the legacy paths before the phase: every batch must keep them working
+            a.spec.name: {p.path for p in a.legacy_paths} | set(a.declared)
+            for a in _audits(project, result.specs)
+        }
+        prefilter = _prefilter_names(project, result.specs)
         landed: list[LandedBranch] = []
         refusals: list[str] = []
         for (label, rels), branch_name in zip(batches, names, strict=True):
-            vcs.reset(tree, base.sha)
-            selected = [by_rel[r] for r in (*shim_rels, *rels)]
-            write_changes(tree_root, selected)
-            broken = _unverified(opts, phase, symbols)
-            if broken:  # a batch that does not pass its own verify is not committed
-                refusals.append(f"{branch_name}: not committed, verify fails: {broken[0]}")
-                continue
-            context = {
-                "phase": phase,
-                "title": _phase_title(config, phase, result.specs),
-                "batch": label,
-                "specs": result.specs,
-                "sites": sum(c.sites for c in selected if c.rel not in shim_rels),
-                "files": len(selected),
-                "shims": shim_rels,
-                "symbols": ", ".join(s.name for s in result.specs),
-                "phase_trailer": vcs.PHASE_TRAILER,
-                "symbols_trailer": vcs.SYMBOLS_TRAILER,
-                "batch_trailer": vcs.BATCH_TRAILER,
-            }
-            paths = [(root_rel / c.rel).as_posix() for c in selected]
-            sha = vcs.commit_branch(
-                tree, branch_name, render("commit.txt.j2", **context), paths, force_branch
-            )
+            # Only the batch's files are written (in place: the worktree is scratch), and
+            # put back once committed: the tree is at the base commit between batches
+            # without a checkout of the whole tree.
+            batch = [by_rel[r] for r in (*shim_rels, *rels)]
+            written, _ = write_changes(tree_root, batch, scratch=True)
+            selected = [by_rel[r] for r in written]
+            try:
+                broken = _batch_unverified(
+                    project, opts, phase, symbols, selected, known, prefilter
+                )
+                if broken:  # a batch that does not pass its own verify is not committed
+                    refusals.append(f"{branch_name}: not committed, verify fails: {broken[0]}")
+                    continue
+                context = {
+                    "phase": phase,
+                    "title": _phase_title(config, phase, result.specs),
+                    "batch": label,
+                    "specs": result.specs,
+                    "sites": sum(c.sites for c in selected if c.rel not in shim_rels),
+                    "files": len(selected),
+                    "shims": shim_rels,
+                    "symbols": ", ".join(s.name for s in result.specs),
+                    "phase_trailer": vcs.PHASE_TRAILER,
+                    "symbols_trailer": vcs.SYMBOLS_TRAILER,
+                    "batch_trailer": vcs.BATCH_TRAILER,
+                }
+                paths = [(root_rel / c.rel).as_posix() for c in selected]
+                message = render("commit.txt.j2", **context)
+                sha = vcs.commit_branch(tree, base.sha, branch_name, message, paths, force_branch)
+            finally:
+                _put_back(tree, tree_root, base.sha, selected)
             pr_text = render(
                 "pr.md.j2",
                 **{**context, "files": [c.rel for c in selected], "branch": branch_name,
@@ -630,15 +723,106 @@ def land_phase(
     return LandResult(result, tuple(landed), base.name, base.sha, overlap, tuple(refusals))
 
 
-def _unverified(options: RunOptions, phase: str, symbols: Sequence[str]) -> list[str]:
-    """Legacy paths that no longer reach their canonical object in the tree at `options`."""
+def _put_back(tree: Path, tree_root: Path, sha: str, changes: Sequence[FileChange]) -> None:
+    """Restore the files of `changes` to what they held; if one cannot be, check out the
+    whole tree at `sha` (slow, but the next batch must start from the base)."""
+    from ssot_migrate import vcs
+    from ssot_migrate.rewrite import FileChange
+
+    undo = [FileChange(c.rel, c.after, c.before, c.sites, c.forms) for c in changes]
+    _, refused = write_changes(tree_root, undo, scratch=True)
+    if refused:
+        vcs.reset(tree, sha)
+
+
+def _batch_unverified(
+    project: Project,
+    options: RunOptions,
+    phase: str,
+    symbols: Sequence[str],
+    changes: Sequence[FileChange],
+    known: Mapping[str, set[str]],
+    names: set[str],
+) -> list[str]:
+    """Legacy paths (found after `changes`, or `known` before them, by symbol name) that do
+    not reach their canonical object once `changes` are made to the tree `project`
+    indexed: the facts of the rewritten bytes (those their own verification extracted, or
+    parsed here) are resolved in place of the old ones, and the rest of the index is
+    reused.
+
+    Overlaying the new facts is exact when every rewritten file was parsed before and none
+    binds a new alias of the prefilter's `names` (a file the index skipped might use it);
+    otherwise the tree, where `changes` are written, is indexed again from disk.
+    """
+    import dataclasses
+
+    from ssot_migrate.cache import content_key
+    from ssot_migrate.extract import extract_facts
+    from ssot_migrate.facts import ModuleFacts
+    from ssot_migrate.resolve import Resolver
+    from ssot_migrate.rewrite import overlay_index
+    from ssot_migrate.validate import check_canonicals
+    from ssot_migrate.verification import check_legacy_paths
+
+    index = project.index
+    replaced: dict[str, ModuleFacts] = {}
+    keys = dict(index.content_keys)
+    for change in changes:
+        new = change.facts or extract_facts(change.after)
+        if not isinstance(new, ModuleFacts):
+            return [f"{change.rel} does not parse (line {new.line}: {new.reason})"]
+        if change.rel not in index.facts or _widens_prefilter(new, names):
+            return _unverified(options, phase, symbols, known)
+        replaced[change.rel] = new
+        keys[change.rel] = content_key(change.after)
+    after = dataclasses.replace(overlay_index(index, replaced), content_keys=keys)
+    resolver = Resolver(after, project.resolver.declared, like=project.resolver)
+    specs = select_symbols(project.config, symbols, phase)
+    problems = check_canonicals(project.config, specs, after, resolver)
+    if problems:
+        return [f"{p.where}: {p.what}" for p in problems]
+    audits = tuple(audit_symbol(after, resolver, spec) for spec in specs)
+    found = check_legacy_paths(resolver, audits, known)
+    return [f"{f.legacy} {f.detail}" for f in found if not f.ok]
+
+
+def _prefilter_names(project: Project, specs: Sequence[SymbolSpec]) -> set[str]:
+    """The names the index's byte prefilter looked for: the symbols' spellings and, to a
+    fixed point, every alias bound to one of them in a parsed file (see `index`)."""
+    from ssot_migrate.project import spelled_names
+
+    names = {n for s in specs for n in spelled_names(s)}
+    aliases: list[tuple[str, str]] = []
+    for key in project.index.content_keys.values():
+        summary = project.cache.summary(key)
+        aliases += summary.aliases if summary is not None else ()
+    fresh = {bound for bound, spelled in aliases if spelled in names} - names
+    while fresh:
+        names |= fresh
+        fresh = {bound for bound, spelled in aliases if spelled in names} - names
+    return names
+
+
+def _widens_prefilter(new: ModuleFacts, names: set[str]) -> bool:
+    """Whether `new` binds an alias of one of `names` that is not among them: the index
+    would then have to look for it in files it skipped."""
+    from ssot_migrate.cache import summarize
+
+    return any(s in names and b not in names for b, s in summarize(new).aliases)
+
+
+def _unverified(
+    options: RunOptions, phase: str, symbols: Sequence[str], known: Mapping[str, set[str]]
+) -> list[str]:
+    """Legacy paths (found there, or `known` by symbol name) that do not reach their
+    canonical object in the tree at `options`."""
     from ssot_migrate.verification import check_legacy_paths
 
     config = load(options)
     specs = select_symbols(config, symbols, phase)
     project = open_project(options, config, specs)
     audits = tuple(audit_symbol(project.index, project.resolver, spec) for spec in specs)
-    found = check_legacy_paths(project.resolver, audits)
+    found = check_legacy_paths(project.resolver, audits, known)
     return [f"{f.legacy} {f.detail}" for f in found if not f.ok]
 
 
@@ -661,6 +845,12 @@ def _refuse_existing(
         listed = ", ".join(repr(n) for n in clashing)
         raise UsageError([Problem("--branch", f"branch {listed} already exists",
                                   "pass --force-branch to move it, or --branch NAME")])  # fmt: skip
+    busy = vcs.checked_out(base) if clashing else {}
+    held = [n for n in clashing if n in busy]
+    if held:
+        raise UsageError([Problem("--force-branch", f"branch {held[0]!r} is checked out in "
+                                  f"{busy[held[0]]}", "switch that worktree to another "
+                                  "branch, or pass --branch NAME")])  # fmt: skip
     if clashing and batched and vcs.branch_exists(base, name):
         vcs.delete_branches(base, [name])
 

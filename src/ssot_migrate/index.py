@@ -39,14 +39,16 @@ def build_index(
     jobs: int = 0,
     always: Iterable[str] = (),
     progress: Progress | None = None,
+    live: set[str] | None = None,
 ) -> Index:
     """Index `files`; with `names` only those that may bind or mention them (see module doc).
 
     `always` names modules parsed whatever they contain (the canonical modules, whose
-    definitions the config checks are reported against).
+    definitions the config checks are reported against). `live`: the files whose cache
+    states are kept (default `files`; more when `files` is a part of the tree).
     """
     modules = {f.module: f for f in files if f.module is not None}
-    namespaces = {prefix for name in modules for prefix in _prefixes(name) if prefix not in modules}
+    namespaces = namespace_packages(modules)
     parser = _Parser(jobs, progress)
     parsed: dict[str, bytes] = {}  # rel -> content key; facts stay in the cache until used
     try:
@@ -70,7 +72,7 @@ def build_index(
             _parse_to_fixed_point(parsed, first, sources, cache, parser, sorted(forced), missing)
     finally:
         parser.close()
-    cache.save(live={f.rel for f in files})
+    cache.save(live={f.rel for f in files} if live is None else live)
     good = {rel: key for rel, key in parsed.items() if not _summary(cache, key).failed}
     failures = {rel: cache.get(key) for rel, key in parsed.items() if rel not in good}
     return Index(
@@ -80,7 +82,7 @@ def build_index(
         unreadable=dict(sources.unreadable),
         modules=modules,
         complete=names is None,
-        namespaces=frozenset(namespaces),
+        namespaces=namespaces,
         content_keys=dict(parsed),
     )
 
@@ -112,6 +114,12 @@ def _summary(cache: FactsCache, key: bytes) -> Summary:
     summary = cache.summary(key)
     assert summary is not None, "every parsed key has an entry"
     return summary
+
+
+def namespace_packages(modules: Iterable[str]) -> frozenset[str]:
+    """Packages of `modules` that are not among them: folders without ``__init__.py``."""
+    known = set(modules)
+    return frozenset(prefix for name in known for prefix in _prefixes(name) if prefix not in known)
 
 
 def _prefixes(module: str) -> Iterable[str]:

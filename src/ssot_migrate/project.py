@@ -75,7 +75,7 @@ def open_project(
     if specs is None:
         index = build_index(files, None, cache, options.jobs, progress=options.progress)
     else:
-        names = {n for s in specs for n in _spelled_names(s)}
+        names = {n for s in specs for n in spelled_names(s)}
         modules = {s.canonical_module for s in specs}
         index = build_index(
             files, names, cache, options.jobs, always=modules, progress=options.progress
@@ -90,7 +90,7 @@ def open_project(
     return project
 
 
-def _spelled_names(spec: SymbolSpec) -> set[str]:
+def spelled_names(spec: SymbolSpec) -> set[str]:
     return {spec.name, spec.canonical_name, *(p.rpartition(".")[2] for p in spec.legacy)}
 
 

@@ -47,10 +47,17 @@ class Target:
 
 
 class Resolver:
-    def __init__(self, index: Index, declared: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        index: Index,
+        declared: Mapping[str, str] | None = None,
+        like: Resolver | None = None,
+    ) -> None:
         """`declared` maps legacy paths a module may serve lazily (``module.Name`` of a
         module with a module-level ``__getattr__``) to the canonical path the config says
-        they are; it is consulted only where the module binds nothing statically."""
+        they are; it is consulted only where the module binds nothing statically. `like`: a
+        resolver over an index with the same module list (only some files' facts differ),
+        whose module-derived tables are shared instead of rebuilt."""
         self.index = index
         self.declared: Mapping[str, str] = dict(declared or {})
         self._names: dict[tuple[str, str], Target] = {}
@@ -59,7 +66,11 @@ class Resolver:
         self._exporting: set[str] = set()
         self._cycle_hit = False
         self._export_cycle = False
-        self._top_packages = frozenset(m.split(".", 1)[0] for m in index.modules)
+        self._top_packages: frozenset[str]
+        if like is not None and like.index.modules is index.modules:
+            self._top_packages = like._top_packages
+        else:
+            self._top_packages = frozenset(m.split(".", 1)[0] for m in index.modules)
 
     # public -------------------------------------------------------------------------
 

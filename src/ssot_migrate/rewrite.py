@@ -63,6 +63,8 @@ class FileChange:
     after: bytes
     sites: int
     forms: Mapping[str, int]
+    facts: ModuleFacts | None = field(default=None, compare=False)
+    """The facts of `after`, when its verification extracted them (None: not at hand)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,9 +143,10 @@ def apply_plan(
         outcome = _apply(file_plan, data, resolver, relative)
         if isinstance(outcome, Note):
             refused.append(outcome)
-        elif outcome != data:
+        elif outcome[0] != data:
             sites = file_plan.sites
-            changes.append(FileChange(rel, data, outcome, sum(sites.values()), sites))
+            after, facts = outcome
+            changes.append(FileChange(rel, data, after, sum(sites.values()), sites, facts))
     return RewriteResult(tuple(changes), tuple(refused), plan.notes)
 
 
@@ -282,18 +285,21 @@ class _Refused(Exception):
     """The file cannot be rewritten safely; the message says why."""
 
 
-def _apply(plan: _FilePlan, data: bytes, resolver: Resolver, relative: bool) -> bytes | Note:
+def _apply(
+    plan: _FilePlan, data: bytes, resolver: Resolver, relative: bool
+) -> tuple[bytes, ModuleFacts | None] | Note:
+    """The rewritten bytes and their facts (None when unchanged), or why not."""
     try:
         text = _Text(data)
         edits = list(_edits(plan, text, resolver, relative))
         new_text = _final_newline_as_before(text.text, _splice(text.text, edits))
         after = text.encode(new_text)
-        _verify(plan, data, after, resolver)
+        facts = _verify(plan, data, after, resolver)
     except _Refused as refused:
         return Note(plan.source.rel, 1, str(refused))
     except (SyntaxError, UnicodeError, LookupError, cst.ParserSyntaxError) as error:
         return Note(plan.source.rel, 1, f"cannot rewrite: {error}")
-    return after
+    return after, facts
 
 
 def _final_newline_as_before(old: str, new: str) -> str:
@@ -592,10 +598,11 @@ def _string_edits(plan: _FilePlan, text: _Text) -> Iterator[_Edit]:
 # verification -------------------------------------------------------------------------------
 
 
-def _verify(plan: _FilePlan, before: bytes, after: bytes, resolver: Resolver) -> None:
-    """The rewritten file parses and binds the same objects under the same names."""
+def _verify(plan: _FilePlan, before: bytes, after: bytes, resolver: Resolver) -> ModuleFacts | None:
+    """The rewritten file parses and binds the same objects under the same names: its
+    facts (None when nothing changed)."""
     if after == before:
-        return
+        return None
     new = extract_facts(after)
     if not isinstance(new, ModuleFacts):
         raise _Refused(f"the rewrite does not parse (line {new.line}: {new.reason})")
@@ -621,6 +628,7 @@ def _verify(plan: _FilePlan, before: bytes, after: bytes, resolver: Resolver) ->
     changed = module_bindings_changed(plan.source, plan.facts, new, resolver, after_resolver)
     if changed:
         raise _Refused(f"the rewrite would change what module-level {changed} is bound to")
+    return new
 
 
 def _rebinds(source: SourceFile, facts: ModuleFacts) -> set[tuple[tuple[int, int], str]]:
@@ -650,30 +658,43 @@ def _rebinds(source: SourceFile, facts: ModuleFacts) -> set[tuple[tuple[int, int
 
 
 class _Overlay(Mapping[str, ModuleFacts]):
-    """An index's facts with one file's facts replaced (the file as rewritten)."""
+    """An index's facts with some files' facts replaced (the files as rewritten)."""
 
-    def __init__(self, base: Mapping[str, ModuleFacts], rel: str, facts: ModuleFacts) -> None:
-        self._base, self._rel, self._facts = base, rel, facts
+    def __init__(self, base: Mapping[str, ModuleFacts], replaced: Mapping[str, ModuleFacts]):
+        self._base, self._replaced = base, replaced
 
     def __getitem__(self, rel: str) -> ModuleFacts:
-        return self._facts if rel == self._rel else self._base[rel]
+        facts = self._replaced.get(rel)
+        return self._base[rel] if facts is None else facts
 
     def __iter__(self) -> Iterator[str]:
         yield from self._base
-        if self._rel not in self._base:
-            yield self._rel
+        yield from (rel for rel in self._replaced if rel not in self._base)
 
     def __len__(self) -> int:
-        return len(self._base) + (0 if self._rel in self._base else 1)
+        return len(self._base) + sum(1 for rel in self._replaced if rel not in self._base)
 
     def __contains__(self, rel: object) -> bool:
-        return rel == self._rel or rel in self._base
+        return rel in self._replaced or rel in self._base
 
 
 def resolver_with(resolver: Resolver, rel: str, facts: ModuleFacts) -> Resolver:
     """A resolver that sees file `rel` as `facts` (its new content) and the rest as is."""
-    index = dataclasses.replace(resolver.index, facts=_Overlay(resolver.index.facts, rel, facts))
-    return Resolver(index, resolver.declared)
+    return resolver_over(resolver, {rel: facts})
+
+
+def resolver_over(resolver: Resolver, replaced: Mapping[str, ModuleFacts]) -> Resolver:
+    """A resolver that sees the files of `replaced` with their new facts, the rest as is.
+
+    Built in time proportional to `replaced`, not to the index: the module list is the
+    same, so the resolver's module tables are shared.
+    """
+    return Resolver(overlay_index(resolver.index, replaced), resolver.declared, like=resolver)
+
+
+def overlay_index(index: Index, replaced: Mapping[str, ModuleFacts]) -> Index:
+    """`index` with the facts of `replaced`'s files in place of theirs (no copy of the rest)."""
+    return dataclasses.replace(index, facts=_Overlay(index.facts, replaced))
 
 
 def module_bindings_changed(

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import git
 
@@ -112,6 +113,19 @@ def branch_exists(base: Base, name: str) -> bool:
     return name in {b.name for b in base.repo.branches}
 
 
+def checked_out(base: Base) -> dict[str, str]:
+    """Branches checked out in a worktree of the repository (the main one included), and
+    where: git refuses to move them, and a phase must not."""
+    found: dict[str, str] = {}
+    folder = ""
+    for line in base.repo.git.worktree("list", "--porcelain").splitlines():
+        if line.startswith("worktree "):
+            folder = line.removeprefix("worktree ")
+        elif line.startswith("branch refs/heads/"):
+            found[line.removeprefix("branch refs/heads/")] = folder
+    return found
+
+
 def check_ref_name(base: Base, name: str) -> None:
     try:
         base.repo.git.check_ref_format("--branch", name)
@@ -159,17 +173,40 @@ def reset(tree: Path, sha: str) -> None:
     repo.git.clean("-fdq")
 
 
-def commit_branch(tree: Path, branch: str, message: str, paths: Sequence[str], force: bool) -> str:
-    """Commit `paths` of the worktree on a new branch `branch`; return the sha."""
+def commit_branch(
+    tree: Path, base_sha: str, branch: str, message: str, paths: Sequence[str], force: bool
+) -> str:
+    """Commit the worktree's `paths` on top of `base_sha` as new branch `branch`; the sha.
+
+    Through a temporary index read from `base_sha`: `update-index` hashes only `paths` (as
+    `git add` would, filters and modes included), so neither the worktree's own index nor
+    its HEAD nor any other file is read or written, and nothing scans the whole tree. The
+    branch is made with `git branch`, which refuses to move a branch checked out anywhere.
+    """
     repo = git.Repo(tree)
-    repo.git.checkout("-B" if force else "-b", branch, "--quiet")
-    if paths:
-        repo.git.add("--", *paths)
     env = {k: v for k, v in _IDENTITY.items() if not _configured(repo, k)}
-    repo.git.commit("--quiet", "--no-verify", "--allow-empty", "-m", message, env=env)
-    sha = repo.head.commit.hexsha
-    repo.git.checkout("--detach", "--quiet")  # free the branch for the user's checkout
+    with tempfile.TemporaryDirectory(prefix="ssot-migrate-index-") as scratch:
+        index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}  # git writes it
+        repo.git.read_tree(base_sha, env=index)
+        if paths:
+            listing = b"".join(p.encode() + b"\0" for p in paths)
+            with _stdin(listing) as stdin:
+                repo.git.update_index("--add", "-z", "--stdin", istream=stdin, env=index)
+        tree_sha = repo.git.write_tree(env=index)
+    with _stdin(message.encode()) as stdin:  # what `git commit -m` does to it (whitespace)
+        cleaned = repo.git.stripspace(istream=stdin)
+    sha: str = repo.git.commit_tree(tree_sha, "-p", base_sha, "-m", cleaned, env=env)
+    repo.git.branch(*(["--force"] if force else []), branch, sha)
     return sha
+
+
+@contextlib.contextmanager
+def _stdin(data: bytes) -> Iterator[IO[bytes]]:
+    """`data` as a command's standard input (GitPython takes a file with a descriptor)."""
+    with tempfile.TemporaryFile() as stream:
+        stream.write(data)
+        stream.seek(0)
+        yield stream
 
 
 def _configured(repo: git.Repo, variable: str) -> bool:

@@ -4,11 +4,11 @@ before the phase ran. Pure: an index in, findings out."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ssot_migrate.audit import SymbolAudit
-from ssot_migrate.facts import Index, absolute_module
+from ssot_migrate.facts import Index, ModuleFacts, SourceFile, absolute_module
 from ssot_migrate.resolve import Resolver
 
 
@@ -20,12 +20,23 @@ class PathFinding:
     detail: str
 
 
-def check_legacy_paths(resolver: Resolver, audits: Sequence[SymbolAudit]) -> list[PathFinding]:
-    """Each legacy path (found or declared) must still resolve to the canonical object."""
+def check_legacy_paths(
+    resolver: Resolver,
+    audits: Sequence[SymbolAudit],
+    known: Mapping[str, Iterable[str]] | None = None,
+) -> list[PathFinding]:
+    """Each legacy path (found or declared) must still resolve to the canonical object.
+
+    `known`: more paths by symbol name, such as those an audit found before a change (an
+    audit after it cannot list a path the change broke: that path no longer reaches the
+    symbol).
+    """
     findings = []
     for audit in audits:
-        paths = sorted({p.path for p in audit.legacy_paths} | set(audit.declared))
-        for path in paths:
+        paths = {p.path for p in audit.legacy_paths} | set(audit.declared)
+        paths |= set((known or {}).get(audit.spec.name, ()))
+        paths.discard(audit.spec.canonical)
+        for path in sorted(paths):
             reached = resolver.resolve_path(path)
             ok = reached.same_object(audit.target)
             detail = (
@@ -44,18 +55,26 @@ def import_graph(index: Index) -> dict[str, set[str]]:
         facts = index.facts.get(source.rel)
         if facts is None or source.module is None:
             continue
-        edges = graph.setdefault(source.module, set())
-        for fact in facts.imports:
-            if fact.scope != "module" or fact.guard == "type-checking":
-                continue  # deferred or never executed: no import-time edge
-            target = absolute_module(source, fact.module, fact.level)
-            if target is None:
-                continue
-            if fact.kind == "from" and fact.name and index.is_module(f"{target}.{fact.name}"):
-                target = f"{target}.{fact.name}"
-            if index.is_module(target) and target != source.module:
-                edges.add(target)
+        graph.setdefault(source.module, set()).update(import_edges(source, facts, index.is_module))
     return graph
+
+
+def import_edges(
+    source: SourceFile, facts: ModuleFacts, is_module: Callable[[str], bool]
+) -> set[str]:
+    """The modules `source`'s module-level (import-time) imports load."""
+    edges = set()
+    for fact in facts.imports:
+        if fact.scope != "module" or fact.guard == "type-checking":
+            continue  # deferred or never executed: no import-time edge
+        target = absolute_module(source, fact.module, fact.level)
+        if target is None:
+            continue
+        if fact.kind == "from" and fact.name and is_module(f"{target}.{fact.name}"):
+            target = f"{target}.{fact.name}"
+        if is_module(target) and target != source.module:
+            edges.add(target)
+    return edges
 
 
 def cycles_through(graph: Mapping[str, set[str]], modules: Iterable[str]) -> set[frozenset[str]]:

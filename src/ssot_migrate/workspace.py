@@ -56,6 +56,24 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def overwrite_scratch(path: Path, data: bytes) -> None:
+    """Replace the bytes of an existing file in place: no temp file, no fsync, no atomicity.
+
+    Only for a scratch tree the tool made and deletes (a phase's worktree): a crash may
+    leave such a file half-written, and that costs nothing. Truncating after writing, not
+    before, keeps ext4 from flushing the file at close (auto_da_alloc), as it does for a
+    rename over a file or a truncation to zero: a batch writes a thousand files twice.
+    """
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.ftruncate(fd, len(data))
+    finally:
+        os.close(fd)
+
+
 def ensure_cache_dir(path: Path) -> Path:
     """Create the cache folder with a `.gitignore` of ``*``, so git never shows it."""
     path.mkdir(parents=True, exist_ok=True)

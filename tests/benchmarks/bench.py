@@ -22,16 +22,27 @@ first path's time times the number of paths exceeds --rename-budget seconds, onl
 path is run and the total is extrapolated from it (the output says so). RENAME_TARGETS
 checks the ratio. --json writes the table's rows under each size and this comparison under
 the key "rename".
+
+The landed phase (skip it with --no-land) runs `ssot-migrate run PHASE --batch-size 1000`
+cold (no cache) on a git repository of each tree: bench-trees/git-files-<N>-seed-<S>/, a copy
+committed once (not timed) and reused while its marker in .git matches. Before every run
+(not timed) the phase's branches, PR descriptions and cache are removed and `main` is put
+back at the tree's commit. Next to it, what a user would otherwise run: `grep -rl | xargs
+sed -i` over the single-name legacy from-imports and one `git commit -a` (no verification,
+shims, batches, attribute uses or strings). LAND_TARGETS checks peak RSS and how the time
+grows from the smallest tree to the largest. --json writes it under the key "land".
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import importlib.metadata
 import json
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import sys
@@ -320,14 +331,25 @@ def run_child(argv: Sequence[str], cwd: Path | None = None) -> tuple[float, int,
     return elapsed, peak // 1024 if sys.platform == "darwin" else peak, code, tail
 
 
-def measure(command: Command, tree: Tree, repeat: int) -> Measurement:
-    result = Measurement()
+def measure(
+    command: Command,
+    tree: Tree,
+    repeat: int,
+    result: Measurement | None = None,
+    after_each: Callable[[], None] | None = None,
+    cwd: Path | None = None,
+    slow: float = SLOW_SECONDS,
+) -> Measurement:
+    """Best of `repeat` runs into `result` (a new Measurement by default), one when the
+    first takes over `slow` seconds; `after_each` runs after each successful repetition,
+    outside the timing."""
+    result = Measurement() if result is None else result
     for _ in range(repeat):
         if command.before_each:
             command.before_each(tree)
         argv = command.argv(tree)
         try:
-            elapsed, peak, code, tail = run_child(argv)
+            elapsed, peak, code, tail = run_child(argv, cwd=cwd)
         except OSError as error:
             result.failure = f"cannot run {argv[0]}: {error}"
             break
@@ -336,7 +358,9 @@ def measure(command: Command, tree: Tree, repeat: int) -> Measurement:
             break
         result.runs.append(elapsed)
         result.peak_rss_kib = max(result.peak_rss_kib, peak)
-        if elapsed > SLOW_SECONDS:
+        if after_each is not None:
+            after_each()
+        if elapsed > slow:
             break
     return result
 
@@ -399,6 +423,119 @@ def changed_files(original: Path, copy: Path) -> int:
 
 def indent(text: str) -> str:
     return "\n".join(f"      {line}" for line in text.splitlines())
+
+
+LAND_BATCH_SIZE = 1000
+GIT_MARKER = "ssot-bench-repo.json"
+"""Kept in the repository's .git folder, so that it is not part of the committed tree."""
+BRANCH_PREFIX = "ssot"
+"""Where the phase's branches go (the generated pyproject.toml keeps the default prefix)."""
+BENCH_GIT = ["-c", "user.name=ssot-bench", "-c", "user.email=ssot-bench@localhost"]
+RSS_LIMIT_MIB = 2048.0
+GROWTH_SLACK = 1.5
+"""How far from linear the landed phase may grow: time ratio <= 1.5 x the ratio of files."""
+
+
+def sed_rewrite(tree: Tree) -> list[str]:
+    """The floor a user has without the tool: sed over the files grep finds, one commit.
+
+    Only single-name `from <legacy module> import <name>` lines move, to the canonical
+    module (an aliased legacy name keeps its local name with `as`).
+    """
+    canonical_module, _, canonical_name = CANONICAL.rpartition(".")
+    scripts, patterns = [], []
+    for path in LEGACY_PATHS:
+        module, _, name = path.rpartition(".")
+        escaped = module.replace(".", "\\.")
+        moved = canonical_name if name == canonical_name else f"{canonical_name} as {name}"
+        scripts += [
+            "-e",
+            f"s/^([ \t]*)from {escaped} import {name}$/\\1from {canonical_module} import {moved}/",
+        ]
+        patterns.append(f"from {escaped} import {name}$")
+    sed = " ".join(shlex.quote(part) for part in ["sed", "-i", "-E", *scripts])
+    grep = shlex.quote("|".join(patterns))
+    commit = " ".join(shlex.quote(part) for part in ["git", *BENCH_GIT, "commit", "-q", "-a"])
+    script = (
+        f"grep -rlE --include='*.py' {grep} . | xargs -r {sed}"
+        f" && {commit} -m 'move {SYMBOL} imports to {CANONICAL}'"
+    )
+    return ["sh", "-c", script]
+
+
+LANDINGS: tuple[Command, ...] = (  # run in the root of the tree's git repository
+    # 3: some files were left alone (legacy modules, reported), the rest committed.
+    Command(
+        "land",
+        f"ssot-migrate run {PHASE} --batch-size {LAND_BATCH_SIZE} (cold)",
+        ssot("run", PHASE, "--batch-size", str(LAND_BATCH_SIZE)),
+        ok=frozenset({0, 3}),
+    ),
+    Command("sed", "grep | xargs sed -i + git commit -a", sed_rewrite),
+)
+
+
+def git_out(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def ensure_git_repo(trees: Path, tree: Tree) -> Tree:
+    """bench-trees/git-<tree>: the tree committed on `main` in a repository of its own."""
+    root = trees / f"git-{tree.root.name}"
+    wanted = {"tree": json.loads((tree.root / MARKER).read_text(encoding="utf-8"))}
+    marker = root / ".git" / GIT_MARKER
+    if marker.is_file() and json.loads(marker.read_text(encoding="utf-8")) == wanted:
+        return Tree(root, tree.files)
+    print(f"committing {tree.files:,} files into {root.name} ...", flush=True)
+    started = time.perf_counter()
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(tree.root, root, ignore=shutil.ignore_patterns(CACHE_DIR, MARKER))
+    git_out(root, "init", "-q", "-b", "main")
+    git_out(root, "add", "-A")
+    git_out(root, *BENCH_GIT, "commit", "-q", "-m", f"synthetic tree of {tree.files} files")
+    marker.write_text(json.dumps(wanted) + "\n", encoding="utf-8")
+    print(f"  {time.perf_counter() - started:.1f} s", flush=True)
+    return Tree(root, tree.files)
+
+
+def land_reset(repo: Tree, base: str) -> None:
+    """Back to before any run: `main` at `base`, no phase branch, PR file or cache."""
+    git_out(repo.root, "checkout", "-q", "-f", "main")
+    git_out(repo.root, "reset", "-q", "--hard", base)
+    for branch in git_out(repo.root, "for-each-ref", "--format=%(refname:short)",
+                          f"refs/heads/{BRANCH_PREFIX}").split():  # fmt: skip
+        git_out(repo.root, "branch", "-q", "-D", branch)
+    shutil.rmtree(repo.root / ".git" / "ssot-migrate", ignore_errors=True)
+    drop_cache(repo)
+    git_out(repo.root, "worktree", "prune")
+
+
+@dataclass
+class LandMeasurement(Measurement):
+    branches: int = 0
+    commits: int = 0
+
+
+def measure_landing(landing: Command, repo: Tree, repeat: int) -> LandMeasurement:
+    """Best of `repeat` runs at every size (no SLOW_SECONDS cut: the growth ratio must
+    compare like with like), each from the same state (see land_reset); the branches and
+    commits the last run made are counted ("main" counts when it moved)."""
+    base = git_out(repo.root, "rev-list", "--max-parents=0", "main")
+    result = LandMeasurement()
+
+    def count() -> None:
+        heads = git_out(repo.root, "for-each-ref", "--format=%(refname:short)", "refs/heads")
+        moved = [h for h in heads.split() if git_out(repo.root, "rev-parse", h) != base]
+        result.branches = len(moved)
+        result.commits = sum(
+            int(git_out(repo.root, "rev-list", "--count", f"{base}..{h}")) for h in moved
+        )
+
+    reset = dataclasses.replace(landing, before_each=lambda tree: land_reset(tree, base))
+    measure(reset, repo, repeat, result, after_each=count, cwd=repo.root, slow=float("inf"))
+    land_reset(repo, base)
+    return result
 
 
 # --- reporting ------------------------------------------------------------------------------
@@ -518,6 +655,94 @@ def rename_table(renamed: RenameResults) -> list[str]:
     return lines + notes
 
 
+LandResults = dict[int, dict[str, LandMeasurement]]
+
+
+def land_table(trees: Sequence[Tree], landed: LandResults) -> list[str]:
+    columns = ["s", "files/s", "RSS MiB", "branches", "commits"]
+    widths = [8, 8, 8, 8, 7]
+    label_width = max(len(landing.label) for landing in LANDINGS) + 2
+    group = sum(widths) + len(widths) - 1
+
+    def row(label: str, cells: Sequence[Sequence[str]]) -> str:
+        parts = [" ".join(v.rjust(w) for v, w in zip(c, widths, strict=True)) for c in cells]
+        return label.ljust(label_width) + " | " + " | ".join(parts)
+
+    lines = [
+        "landed phase: cold (no cache), on a git repository of each tree (setup not timed),"
+        " best of the same number of runs at every size",
+        " " * label_width + " | " + " | ".join(f"{t.files:,} files".center(group) for t in trees),
+        row("command", [columns] * len(trees)),
+    ]
+    lines.append("-" * len(lines[-1]))
+    for landing in LANDINGS:
+        cells = []
+        for tree in trees:
+            m = landed[tree.files][landing.key]
+            seconds = m.seconds
+            if seconds is None:
+                cells.append(["FAILED", "", "", "", ""])
+                continue
+            rss = f"{m.peak_rss_kib / 1024:.1f}"
+            cells.append(
+                [f"{seconds:.2f}", rate(tree, seconds), rss, str(m.branches), str(m.commits)]
+            )
+        lines.append(row(landing.label, cells))
+    lines += [
+        "  the sed row moves only single-name `from <legacy> import X` lines and commits once:",
+        "  no verification, shims, batches, relative imports, attribute uses or strings",
+    ]
+    return lines
+
+
+def growth(trees: Sequence[Tree], seconds: Callable[[int], float | None]) -> float | None:
+    """Time on the largest tree over time on the smallest (None with one tree or a failure)."""
+    if len(trees) < 2:
+        return None
+    small, large = min(t.files for t in trees), max(t.files for t in trees)
+    first, last = seconds(small), seconds(large)
+    return last / first if first and last else None
+
+
+def row_seconds(landed: LandResults, key: str) -> Callable[[int], float | None]:
+    return lambda files: landed[files][key].seconds
+
+
+def land_target_lines(trees: Sequence[Tree], results: Results, landed: LandResults) -> list[str]:
+    small, large = min(t.files for t in trees), max(t.files for t in trees)
+    files_ratio = large / small
+    lines = []
+    if len(trees) > 1:
+        shown = []
+        for key, label in (("land", "landed phase"), ("sed", "sed + commit")):
+            ratio = growth(trees, row_seconds(landed, key))
+            shown.append(f"{label} x{ratio:.2f}" if ratio else f"{label} n/a")
+        ratio = growth(trees, lambda n: results[n]["cold"].seconds)
+        shown.append(f"cold audit x{ratio:.2f}" if ratio else "cold audit n/a")
+        lines.append(
+            f"  growth {small:,} -> {large:,} files (x{files_ratio:g} files): " + ", ".join(shown)
+        )
+    peak = max(landed[t.files]["land"].peak_rss_kib for t in trees) / 1024
+    failed = any(landed[t.files]["land"].seconds is None for t in trees)
+    verdict = "n/a (a run failed)" if failed else "PASS" if peak < RSS_LIMIT_MIB else "FAIL"
+    lines.append(
+        f"  landed phase peak RSS < {RSS_LIMIT_MIB / 1024:g} GiB: {peak:.0f} MiB {verdict}"
+    )
+    if len(trees) > 1:
+        limit = GROWTH_SLACK * files_ratio
+        ratio = growth(trees, row_seconds(landed, "land"))
+        verdict = (
+            "n/a (a run failed)"
+            if ratio is None
+            else f"x{ratio:.2f} " + ("PASS" if ratio <= limit else "FAIL")
+        )
+        lines.append(
+            f"  landed phase growth within {GROWTH_SLACK:g}x of linear"
+            f" (time ratio <= {limit:g} for x{files_ratio:g} files): {verdict}"
+        )
+    return lines
+
+
 def rate(tree: Tree, seconds: float) -> str:
     per_second = tree.files / seconds
     return f"{per_second:.2f}" if per_second < 10 else f"{per_second:,.0f}"
@@ -555,8 +780,18 @@ def verdict(target: Target, results: dict[str, Measurement]) -> str:
     return f"{value:.2f}{unit} {'PASS' if target.passes(value) else 'MISS'}"
 
 
-def failures(trees: Sequence[Tree], results: Results, renamed: RenameResults | None) -> list[str]:
+def failures(
+    trees: Sequence[Tree],
+    results: Results,
+    renamed: RenameResults | None,
+    landed: LandResults | None = None,
+) -> list[str]:
     lines = []
+    for tree in trees:
+        for landing in LANDINGS if landed is not None else ():
+            failure = landed[tree.files][landing.key].failure if landed is not None else None
+            if failure:
+                lines.append(f"  FAILED {landing.label} on {tree.files:,} files: {failure}")
     for tree in trees:
         for command in COMMANDS:
             failure = results[tree.files][command.key].failure
@@ -579,7 +814,12 @@ def measurement_json(m: Measurement) -> dict[str, object]:
     }
 
 
-def to_json(trees: Sequence[Tree], results: Results, renamed: RenameResults | None) -> str:
+def to_json(
+    trees: Sequence[Tree],
+    results: Results,
+    renamed: RenameResults | None,
+    landed: LandResults | None = None,
+) -> str:
     data: dict[str, object] = {
         str(tree.files): {key: measurement_json(m) for key, m in results[tree.files].items()}
         for tree in trees
@@ -598,6 +838,14 @@ def to_json(trees: Sequence[Tree], results: Results, renamed: RenameResults | No
         for target in RENAME_TARGETS:
             rows[target.label] = verdict(target, renamed.by_key)
         data["rename"] = rows
+    if landed is not None:
+        data["land"] = {
+            str(files): {
+                key: {**measurement_json(m), "branches": m.branches, "commits": m.commits}
+                for key, m in by_key.items()
+            }
+            for files, by_key in landed.items()
+        }
     return json.dumps(data, indent=2) + "\n"
 
 
@@ -619,6 +867,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="files in the tree of the rename comparison with LibCST (default 1000)",
     )
     parser.add_argument("--no-rename", action="store_true", help="skip the rename comparison")
+    parser.add_argument("--no-land", action="store_true", help="skip the landed phase")
     parser.add_argument(
         "--rename-budget",
         type=float,
@@ -671,6 +920,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         for command in COMMANDS:
             print(f"  {tree.files:,} files: {command.label} ...", flush=True)
             results[tree.files][command.key] = measure(command, tree, args.repeat)
+    landed: LandResults | None = None
+    if not args.no_land:
+        landed = {}
+        for tree in trees:
+            repo = ensure_git_repo(args.trees_dir, tree)
+            warm_page_cache(repo)
+            landed[tree.files] = {}
+            for landing in LANDINGS:
+                print(f"  {tree.files:,} files: {landing.label} ...", flush=True)
+                landed[tree.files][landing.key] = measure_landing(landing, repo, args.repeat)
     renamed = None
     if rename_tree is not None:
         by_key = {}
@@ -686,10 +945,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if renamed is not None:
         print()
         print("\n".join(rename_table(renamed)))
+    if landed is not None:
+        print()
+        print("\n".join(land_table(trees, landed)))
     print()
-    print("\n".join(target_lines(trees, results, renamed) + failures(trees, results, renamed)))
+    lines = target_lines(trees, results, renamed)
+    if landed is not None:
+        lines += land_target_lines(trees, results, landed)
+    print("\n".join(lines + failures(trees, results, renamed, landed)))
     if args.json:
-        args.json.write_text(to_json(trees, results, renamed), encoding="utf-8")
+        args.json.write_text(to_json(trees, results, renamed, landed), encoding="utf-8")
     return 0
 
 
