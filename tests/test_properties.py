@@ -963,6 +963,22 @@ REFUSED_THEN_REWRITTEN = _monorepo(
         "core/b.py": b"from core.a import legacy\nprint(legacy.Engine)\n",
     }
 )
+# Found by `make fuzz`: core/sub/m7.py keeps `from core.m3 import app` (core/sub/m9.py
+# imports `app` from it) and gets `import app.engine` for its `app.Engine`: both bind the
+# package `app`, but the clash check compared spellings, refused the file on run 1 and
+# rewrote it on run 2 (m9 no longer imported it). Bindings are now compared as resolved.
+SAME_PACKAGE_THROUGH_A_REEXPORT = _monorepo(
+    {
+        "core/__init__.py": b"",
+        "core/m3.py": b"import app as app\nEngine = app.Engine\nx3 = 1\n",
+        "core/sub/__init__.py": b"",
+        "core/sub/m7.py": (
+            b"from core.m3 import app\nEngine = app.Engine\nimport core.m3 as m3\n"
+            b"E = m3.Engine\nx7 = 1\n"
+        ),
+        "core/sub/m9.py": b"class Holder2:\n    from core.sub.m7 import app\n    kind = app.Engine\n",
+    }
+)
 # The documented policy (issue 3): `import legacy as m` used only for `m.S` becomes
 # `import canonical_module as m`, so `core.a.legacy` moves from app.compat to app.engine.
 # That is the one module rebinding the run may make; the property below allows no other.
@@ -978,6 +994,7 @@ MODULE_ALIAS_REBOUND = _monorepo(
 @given(monorepo=monorepos())
 @example(monorepo=MODULE_ALIAS_USED_ELSEWHERE)
 @example(monorepo=REFUSED_THEN_REWRITTEN)
+@example(monorepo=SAME_PACKAGE_THROUGH_A_REEXPORT)
 def test_generated_monorepo_imports_and_binds_the_same_classes_after_the_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monorepo: Monorepo
 ) -> None:

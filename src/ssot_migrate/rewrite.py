@@ -470,7 +470,7 @@ def _module_attribute_edits(
         for f in plan.facts.imports
         if f.kind == "import" and f.alias is None
     }
-    ambiguous = _rebinds(plan.source, plan.facts)
+    ambiguous = _rebinds(plan.source, plan.facts, resolver)
     for fact, head in heads:
         if (fact.namespace, fact.local_name) in ambiguous:
             raise _Refused(
@@ -619,8 +619,8 @@ def _verify(plan: _FilePlan, before: bytes, after: bytes, resolver: Resolver) ->
         missing = ", ".join(sorted(str(n[1]) for n in old_names - new_names))
         raise _Refused(f"the rewrite would unbind {missing}")
     # By name: a namespace is keyed by its `def`'s position, which an added line moves.
-    clashes = {n for _, n in _rebinds(plan.source, new)} - {
-        n for _, n in _rebinds(plan.source, plan.facts)
+    clashes = {n for _, n in _rebinds(plan.source, new, after_resolver)} - {
+        n for _, n in _rebinds(plan.source, plan.facts, resolver)
     }
     if clashes:
         names = ", ".join(sorted(clashes))
@@ -631,20 +631,27 @@ def _verify(plan: _FilePlan, before: bytes, after: bytes, resolver: Resolver) ->
     return new
 
 
-def _rebinds(source: SourceFile, facts: ModuleFacts) -> set[tuple[tuple[int, int], str]]:
+def _rebinds(
+    source: SourceFile, facts: ModuleFacts, resolver: Resolver
+) -> set[tuple[tuple[int, int], str]]:
     """(namespace, name) pairs that imports of the file bind to different modules or
     objects within one namespace (``import a.b as a`` and ``import a.c`` both bind ``a``):
     which one a use sees depends on where it stands, so rewrites keyed by the name are
     unsafe there. A function's imports are its own namespace; a class body shares the
     module's (it sees the module's binding until its own runs). Targets are compared as
-    the dotted path they import, so ``from a import b as m`` and ``import a.b as m`` agree.
+    what they resolve to (``from core.m import app``, where core.m imports the package
+    ``app``, and ``import app.engine`` both bind the package), else as the dotted path they
+    import (``from a import b as m`` and ``import a.b as m`` agree).
     """
     bound: dict[tuple[tuple[int, int], str], set[str]] = defaultdict(set)
     for fact in facts.imports:
         name = fact.local_name
         if name is None:
             continue
-        if fact.kind == "import":
+        target = resolver.resolve_import(source, fact)
+        if target.found:
+            what = f"{target.kind} {target.path}"
+        elif fact.kind == "import":
             what = fact.module if fact.alias else fact.module.split(".")[0]
         else:
             module = absolute_module(source, fact.module, fact.level)
