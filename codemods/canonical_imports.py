@@ -313,9 +313,11 @@ def rewrite_import_module(
     return line.with_changes(body=[node.with_changes(names=names)])
 
 
-def import_statement(module: str) -> cst.SimpleStatementLine:
+def import_statement(module: str, alias: str | None = None) -> cst.SimpleStatementLine:
+    """``import module`` (``import module as alias``)."""
+    asname = cst.AsName(name=cst.Name(alias)) if alias else None
     return cst.SimpleStatementLine(
-        body=[cst.Import(names=[cst.ImportAlias(name=dotted_expression(module))])]
+        body=[cst.Import(names=[cst.ImportAlias(name=dotted_expression(module), asname=asname)])]
     )
 
 

@@ -363,7 +363,7 @@ def _render(lines: Sequence[cst.SimpleStatementLine], text: _Text, indent: str) 
 
 def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> Iterator[_Edit]:
     package = plan.source.package
-    extra_modules: dict[Span, list[str]] = defaultdict(list)
+    extra_modules: dict[Span, list[tuple[str, str | None]]] = defaultdict(list)
     # Module-attribute sites first: they may turn `from P import m` into a from-move too.
     unused: dict[Span, dict[str, Destination]] = defaultdict(dict)
     yield from list(_module_attribute_edits(plan, text, resolver, unused, extra_modules))
@@ -397,7 +397,7 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
     for span, modules in extra_modules.items():
         fact = next(f for f in plan.facts.imports if f.stmt == span)
         statement = _statement(text, fact)
-        additions = [import_statement(m) for m in dict.fromkeys(modules)]
+        additions = [import_statement(m, alias) for m, alias in dict.fromkeys(modules)]
         insert = _render(additions, text, statement.indent)
         rewritten[span] = _Edit(
             statement.end, statement.end, text.newline + statement.indent + insert
@@ -422,9 +422,10 @@ def _statement_edit(
     statement: _Statement,
     lines: list[cst.SimpleStatementLine],
     text: _Text,
-    extra_modules: list[str],
+    extra_modules: list[tuple[str, str | None]],
 ) -> _Edit:
-    lines = [*lines, *(import_statement(m) for m in dict.fromkeys(extra_modules))]
+    added = dict.fromkeys(extra_modules)
+    lines = [*lines, *(import_statement(m, alias) for m, alias in added)]
     if lines:
         return _Edit(statement.start, statement.end, _render(lines, text, statement.indent))
     # Every name went into an existing canonical import: the whole line goes.
@@ -451,7 +452,7 @@ def _module_attribute_edits(
     text: _Text,
     resolver: Resolver,
     from_moves: dict[Span, dict[str, Destination]],
-    extra_modules: dict[Span, list[str]],
+    extra_modules: dict[Span, list[tuple[str, str | None]]],
 ) -> Iterator[_Edit]:
     """``import L [as m]`` / ``from P import m`` used for ``m.S``: rewrite the import when it
     serves only the symbol, else keep it, import the canonical module next to it, and
@@ -465,8 +466,9 @@ def _module_attribute_edits(
         head = str(fact.local_name) if renames else site.path.rpartition(".")[0]
         heads[(fact, head)] = None
     # A module-level import serves every scope; a function's import only its own block.
+    # Values: how the file then spells the module (an added import may need an alias).
     imported = {
-        (_import_block(f), f.module)
+        (_import_block(f), f.module): f.module
         for f in plan.facts.imports
         if f.kind == "import" and f.alias is None
     }
@@ -487,9 +489,9 @@ def _module_import_edits(
     resolver: Resolver,
     fact: ImportFact,
     head: str,
-    imported: set[tuple[tuple[int, int] | None, str]],
+    imported: dict[tuple[tuple[int, int] | None, str], str],
     from_moves: dict[Span, dict[str, Destination]],
-    extra_modules: dict[Span, list[str]],
+    extra_modules: dict[Span, list[tuple[str, str | None]]],
 ) -> Iterator[_Edit]:
     local = fact.local_name
     bound = resolver.resolve_import(plan.source, fact)
@@ -515,8 +517,9 @@ def _module_import_edits(
     if only_symbol and renames and fact.scope == "module" and plan.source.module is not None:
         # `core.a.legacy` may be imported by another module that uses it for more.
         only_symbol = not plan.used_elsewhere(plan.source.module, head)
-    new_head = canonical
-    available = (None, canonical) in imported or (_import_block(fact), canonical) in imported
+    spelled = imported.get((None, canonical)) or imported.get((_import_block(fact), canonical))
+    available = spelled is not None
+    new_head = spelled or canonical
     if only_symbol and renames:
         new_head = head  # the name now denotes the canonical module itself
         if fact.kind == "from":
@@ -529,8 +532,10 @@ def _module_import_edits(
     elif only_symbol and fact.module == head and not available:
         yield _module_statement_edit(text, fact, canonical)
     elif not available:
-        extra_modules[fact.stmt].append(canonical)
-        imported.add((_import_block(fact), canonical))
+        alias = _alias_for_added_import(plan, text, canonical, fact.namespace)
+        extra_modules[fact.stmt].append((canonical, alias))
+        new_head = alias or canonical
+        imported[(_import_block(fact), canonical)] = new_head
     for use in uses:
         attribute = use.dotted[len(head) + 1 :]
         destination = moved.get(attribute)
@@ -539,6 +544,31 @@ def _module_import_edits(
         new = f"{new_head}.{destination.name}"
         if new != use.dotted:
             yield from _chain_edit(text, use, use.dotted, new)
+
+
+def _alias_for_added_import(
+    plan: _FilePlan, text: _Text, canonical: str, namespace: tuple[int, int]
+) -> str | None:
+    """None when a plain ``import a.b`` may be added to `namespace`: it binds ``a``, which
+    no other import of that namespace and no module-level binding holds. Otherwise a free
+    alias
+    (``import a.b as a_b``), so the added import never takes a name the file already
+    uses for something else (``from core.m import app``, ``app = Flask()``)."""
+    top = canonical.split(".")[0]
+    other_import = any(
+        f.local_name == top and not (f.kind == "import" and f.alias is None)
+        for f in plan.facts.imports
+        if f.namespace == namespace
+    )
+    other_binding = any(
+        b.name == top and not (b.kind == "import-module" and b.target == top)
+        for b in plan.facts.bindings
+    )
+    if not (other_import or other_binding):
+        return None
+    base = canonical.replace(".", "_")
+    candidates = (f"{base}_{n}" if n else base for n in itertools.count())
+    return next(a for a in candidates if not re.search(rf"\b{re.escape(a)}\b", text.text))
 
 
 def _import_block(fact: ImportFact) -> tuple[int, int] | None:
