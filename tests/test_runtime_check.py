@@ -374,3 +374,54 @@ def test_verify_runtime_checks_declared_lazy_paths_and_catches_a_wrong_declarati
         line.startswith(f"FAIL app.astray.Old is not {CANONICAL}; 1 warning at the importer")
         for line in lines
     ), lines
+
+
+def test_a_path_the_module_own_getattr_deprecates_is_checked_for_identity_and_its_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """LangChain's langchain.chat_models forwards every name from its __getattr__ and warns
+    itself, at its own line: the shims leave that path to it, and `verify --runtime` takes
+    its warning as the deprecation (identity still checked) instead of failing it for not
+    warning exactly once at the importer."""
+    from ssot_migrate.cli import main
+
+    repo(tmp_path, {
+        "pyproject.toml": f"""\
+            [tool.ssot-migrate]
+
+            [[tool.ssot-migrate.phases]]
+            name = "phase2"
+            symbols = [{{ name = "ExecutionEngine", canonical = "{CANONICAL}", legacy = ["app.old.ExecutionEngine"] }}]
+            """,
+        "app/old.py": """\
+            import warnings
+
+
+            def __getattr__(name):
+                from app.agents import execution_engine
+
+                warnings.warn(f"app.old.{name} moved", DeprecationWarning)
+                return getattr(execution_engine, name)
+            """,
+        "app/user.py": """\
+            from app.old import ExecutionEngine
+
+
+            def make():
+                return ExecutionEngine()
+            """,
+    })  # fmt: skip
+    root = ["--root", str(tmp_path)]
+    assert main([*root, "run", "phase2", "--no-commit"]) == 0
+    assert "already deprecated by its module's own __getattr__" in capsys.readouterr().err
+    assert "_SSOT" not in (tmp_path / "app/old.py").read_text()
+
+    assert main([*root, "verify", "--runtime"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(
+        line.startswith(f"ok   app.old.ExecutionEngine is {CANONICAL}; deprecated by its own")
+        for line in lines
+    ), lines
+    # Without the mark, the same warning (at app/old.py, not at the importer) fails.
+    [plain] = check_paths([tmp_path], [PathCheck("app.old.ExecutionEngine", CANONICAL)])
+    assert plain.same_object is True and plain.warnings and not plain.ok

@@ -404,10 +404,26 @@ def test_a_name_the_module_own_getattr_deprecates_keeps_its_category(tmp_path: P
             "    raise AttributeError(name)\n",
             {"Thing"},
         ),
-        # a forwarder that spells no name: the shim may serve the moved names
+        # a forwarder that spells no name, for names the module binds: never asked for them
         (
+            "from lib.models import Thing, Other, Missing\n\n\n"
             "def __getattr__(name):\n    from lib import models\n\n"
             "    warnings.warn(name, DeprecationWarning)\n    return getattr(models, name)\n",
+            set(),
+        ),
+        # a deprecating forwarder (langchain.chat_models 0.1): the names the module binds
+        # only for type checkers come from it, with its own warning
+        (
+            "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+            "    from lib.models import Thing\nelse:\n    Other = 1\n\n\n"
+            "def __getattr__(name):\n    from lib import models\n\n"
+            "    warn_deprecated(name)\n    return getattr(models, name)\n",
+            {"Thing", "Missing"},
+        ),
+        # ... unless a star import may bind any name
+        (
+            "from lib.models import *\n\n\n"
+            "def __getattr__(name):\n    warnings.warn(name, DeprecationWarning)\n",
             set(),
         ),
         # the name spelled elsewhere in the module, but no module __getattr__

@@ -118,6 +118,9 @@ class PathCheck:
     """Dotted path, e.g. ``app.agents.engine.ExecutionEngine``."""
     canonical: str
     """Dotted path, e.g. ``app.agents.execution_engine.ExecutionEngine``."""
+    own_deprecation: bool = False
+    """The legacy module's own ``__getattr__`` deprecates the name (the shim left it to
+    it): its warnings are the project's, so any number of them anywhere is fine."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,10 +139,18 @@ class PathResult:
     canonical_import_us: int | None
     error: str | None
     """One line: what went wrong (an import's exception, a timeout, ...)."""
+    own_deprecation: bool = False
+    """See `PathCheck.own_deprecation`: then at least one warning, anywhere, is enough."""
+
+    @property
+    def warned(self) -> bool:
+        """The deprecation the path must give: one warning at the importer, or the module's
+        own (at least one warning, its category and place are the project's choice)."""
+        return self.warned_at_importer or (self.own_deprecation and bool(self.warnings))
 
     @property
     def ok(self) -> bool:
-        return self.same_object is True and self.warned_at_importer and self.error is None
+        return self.same_object is True and self.warned and self.error is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,13 +228,17 @@ def _check(runner: _Runner, check: PathCheck) -> PathResult:
         legacy_import_us=legacy_us,
         canonical_import_us=canonical_us,
         error=legacy_error or canonical_error,
+        own_deprecation=check.own_deprecation,
     )
 
 
 def _failed(
     check: PathCheck, error: str, warnings: tuple[tuple[str, str, int], ...] = ()
 ) -> PathResult:
-    return PathResult(check.legacy, check.canonical, None, warnings, False, None, None, error)
+    return PathResult(
+        check.legacy, check.canonical, None, warnings, False, None, None, error,
+        check.own_deprecation,
+    )  # fmt: skip
 
 
 def _observe(runner: _Runner, check: PathCheck) -> dict[str, object]:
@@ -312,8 +327,12 @@ def _format(result: PathResult) -> str:
     reasons = []
     if result.same_object is not True:
         reasons.append("a different object")
-    if not result.warned_at_importer:
-        reasons.append("expected exactly one warning, at the importing line")
+    if not result.warned:
+        reasons.append(
+            "expected a warning from the module's own __getattr__"
+            if result.own_deprecation
+            else "expected exactly one warning, at the importing line"
+        )
     return f"{line} ({'; '.join(reasons)})"
 
 
@@ -322,6 +341,10 @@ def _describe_warnings(result: PathResult) -> str:
         return "1 warning at the importer"
     if not result.warnings:
         return "no warning"
+    if result.own_deprecation:
+        categories = ", ".join(sorted({category for category, _, _ in result.warnings}))
+        count = len(result.warnings)
+        return f"deprecated by its own __getattr__ ({count} x {categories})"
     shown = ", ".join(
         f"{category} at {Path(filename).name}:{line}"
         for category, filename, line in result.warnings[:3]

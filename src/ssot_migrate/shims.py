@@ -157,9 +157,11 @@ def deprecated_by_own_getattr(source: bytes, names: Iterable[str]) -> set[str]:
     machinery deprecates when it calls ``warn``/``warnings.warn`` or spells a name with
     "deprecat" in it (``DeprecationWarning``, ``deprecated_lookups``, ``@deprecated``). Such
     a name is the module's own deprecation, with its own category and message: a shim must
-    not take it over. A ``__getattr__`` that only loads names lazily (no warning) leaves the
-    shim to add one; one that forwards every name without spelling any does not serve a
-    name in this sense.
+    not take it over. A ``__getattr__`` that spells none of the names but forwards every
+    name (``getattr(other_module, name)``, langchain.chat_models 0.1) serves those the
+    module binds nowhere at runtime (at most under ``if TYPE_CHECKING:``), and they are
+    left to it too when it deprecates. A ``__getattr__`` that only loads names lazily (no
+    warning) leaves the shim to add one.
     """
     wanted = set(names)
     encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
@@ -189,7 +191,65 @@ def deprecated_by_own_getattr(source: bytes, names: Iterable[str]) -> set[str]:
             mentioned |= found.names
             pending.extend(found.names - seen)
     deprecates = any(n in _WARNS or "deprecat" in n.lower() for n in mentioned)
-    return wanted & spelled if deprecates else set()
+    if not deprecates:
+        return set()
+    if wanted & spelled:
+        return wanted & spelled  # it serves names by name: those it spells
+    # A forwarder (it spells none of them) serves every name the module binds nowhere at
+    # runtime (at most under `if TYPE_CHECKING:`): those come from it, with its warning.
+    runtime = _bound_at_runtime(module.body)
+    return set() if runtime is None else wanted - runtime
+
+
+def _bound_at_runtime(body: Sequence[cst.BaseStatement]) -> set[str] | None:
+    """Names module-level code binds when it runs (``if TYPE_CHECKING:`` bodies aside);
+    None when a star import may bind any name."""
+    bound: set[str] = set()
+    for statement in body:
+        blocks: list[Sequence[cst.BaseStatement]] = []
+        if isinstance(statement, cst.If) and _is_type_checking(statement.test):
+            blocks = [_else_body(statement.orelse)] if statement.orelse is not None else []
+        elif isinstance(statement, cst.If | cst.Try | cst.With | cst.TryStar):
+            blocks = list(_blocks(statement))
+        else:
+            names = _binds_or_star(statement)
+            if names is None:
+                return None
+            bound |= names
+        for block in blocks:
+            inner = _bound_at_runtime(block)
+            if inner is None:
+                return None
+            bound |= inner
+    return bound
+
+
+def _binds_or_star(statement: cst.BaseStatement) -> set[str] | None:
+    bound = _statement_binds(statement)
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return bound
+    for node in statement.body:
+        if not isinstance(node, cst.Import | cst.ImportFrom):
+            continue
+        if isinstance(node.names, cst.ImportStar):
+            return None
+        for alias in node.names:
+            name = alias.asname.name if alias.asname else alias.name
+            full = cst.helpers.get_full_name_for_node(name)
+            if full is not None:
+                bound.add(full.split(".")[0])  # `import a.b` binds `a`
+    return bound
+
+
+def _is_type_checking(test: cst.BaseExpression) -> bool:
+    name = cst.helpers.get_full_name_for_node(test)
+    return name is not None and name.endswith("TYPE_CHECKING")
+
+
+def _else_body(orelse: cst.If | cst.Else) -> Sequence[cst.BaseStatement]:
+    if isinstance(orelse, cst.Else):
+        return orelse.body.body if isinstance(orelse.body, cst.IndentedBlock) else []
+    return [orelse]
 
 
 _WARNS = frozenset({"warn", "warn_explicit"})
