@@ -387,6 +387,17 @@ def test_a_name_the_module_own_getattr_deprecates_keeps_its_category(tmp_path: P
             "def __getattr__(name):\n    return _importer(name)\n",
             {"Thing", "Other"},
         ),
+        # Airflow's __lazy_imports: one table, a flag per entry says which ones warn; which
+        # entries are deprecated is data, so none counts and the shim adds its warning
+        (
+            "import warnings\n\n"
+            '__lazy_imports = {"Thing": ("pkg.core", False), "Other": ("pkg.other", True)}\n\n\n'
+            "def __getattr__(name):\n"
+            "    path, deprecated = __lazy_imports.get(name, ('', False))\n"
+            "    if deprecated:\n        warnings.warn(name, DeprecationWarning)\n"
+            "    return path\n",
+            set(),
+        ),
         # LangChain-community's _module_lookup: lazy loading, no deprecation
         (
             "import importlib\n\n"

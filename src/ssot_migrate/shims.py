@@ -14,7 +14,7 @@ import dataclasses
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -194,11 +194,84 @@ def deprecated_by_own_getattr(source: bytes, names: Iterable[str]) -> set[str]:
     if not deprecates:
         return set()
     if wanted & spelled:
-        return wanted & spelled  # it serves names by name: those it spells
+        # It serves names by name: those it spells where it deprecates them.
+        machinery = [d for name in seen for d in definitions.get(name, ())]
+        return wanted & _spelled_where_deprecated(machinery, definitions)
     # A forwarder (it spells none of them) serves every name the module binds nowhere at
     # runtime (at most under `if TYPE_CHECKING:`): those come from it, with its warning.
     runtime = _bound_at_runtime(module.body)
     return set() if runtime is None else wanted - runtime
+
+
+def _spelled_where_deprecated(
+    machinery: Sequence[cst.BaseStatement],
+    definitions: Mapping[str, Sequence[cst.BaseStatement]],
+) -> set[str]:
+    """The names a ``__getattr__``'s code spells in a deprecating place: a value assigned to
+    or passed as something named "deprecat…" (``DEPRECATED_LOOKUP = {"S": ...}``,
+    ``create_importer(..., deprecated_lookups=LOOKUP)``), or an ``if`` whose test reads
+    the name (``name == "S"``, ``name in _MOVED``) and whose body warns; every name it
+    spells when it warns unconditionally (outside any ``if``). A dispatch table
+    that deprecates only some entries (Airflow's ``__lazy_imports``) deprecates none of them
+    by this rule: the shim then adds its warning."""
+    memo: dict[str, set[str]] = {}
+
+    def strings(node: cst.CSTNode, seen: frozenset[str] = frozenset()) -> set[str]:
+        found = _Spelled()
+        node.visit(found)
+        result = set(found.strings)
+        for name in found.names - seen:
+            if name not in memo:
+                memo[name] = set()  # cycles end here
+                parts = [strings(d, seen | {name}) for d in definitions.get(name, ())]
+                memo[name] = set().union(*parts)
+            result |= memo[name]
+        return result
+
+    if any(_warns_unconditionally(statement) for statement in machinery):
+        return set().union(*(strings(statement) for statement in machinery))
+    deprecated: set[str] = set()
+    for statement in machinery:
+        for node in _walk(statement):
+            if isinstance(node, cst.Assign) and any(
+                _deprecat(cst.helpers.get_full_name_for_node(t.target)) for t in node.targets
+            ):
+                deprecated |= strings(node.value)
+            elif isinstance(node, cst.AnnAssign) and node.value is not None:
+                if _deprecat(cst.helpers.get_full_name_for_node(node.target)):
+                    deprecated |= strings(node.value)
+            elif isinstance(node, cst.Arg) and node.keyword is not None:
+                if _deprecat(node.keyword.value):
+                    deprecated |= strings(node.value)
+            elif isinstance(node, cst.If):
+                body = _Spelled()
+                node.body.visit(body)
+                if any(n in _WARNS or _deprecat(n) for n in body.names):
+                    deprecated |= strings(node.test)
+    return deprecated
+
+
+def _warns_unconditionally(node: cst.CSTNode) -> bool:
+    """A call of ``warn``/``warnings.warn`` (or of something named "deprecat…") that is not
+    under an ``if``, a loop or an exception handler: every name served there warns."""
+    if isinstance(node, cst.If | cst.For | cst.While | cst.ExceptHandler | cst.Lambda):
+        return False
+    if isinstance(node, cst.Call):
+        called = cst.helpers.get_full_name_for_node(node.func) or ""
+        last = called.rpartition(".")[2]
+        if last in _WARNS or _deprecat(last):
+            return True
+    return any(_warns_unconditionally(child) for child in node.children)
+
+
+def _deprecat(name: str | None) -> bool:
+    return name is not None and "deprecat" in name.lower()
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    yield node
+    for child in node.children:
+        yield from _walk(child)
 
 
 def _bound_at_runtime(body: Sequence[cst.BaseStatement]) -> set[str] | None:
