@@ -551,8 +551,7 @@ def _alias_for_added_import(
 ) -> str | None:
     """None when a plain ``import a.b`` may be added to `namespace`: it binds ``a``, which
     no other import of that namespace and no module-level binding holds. Otherwise a free
-    alias
-    (``import a.b as a_b``), so the added import never takes a name the file already
+    alias (``import a.b as a_b``), so the added import never takes a name the file already
     uses for something else (``from core.m import app``, ``app = Flask()``)."""
     top = canonical.split(".")[0]
     other_import = any(
