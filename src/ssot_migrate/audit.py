@@ -344,29 +344,16 @@ def _legacy_paths(
         source = by_rel[rel]
         if source.module is None:
             continue
-        # Declared re-exports: a package's names, a module's __all__, a star re-export.
-        # Other importers bind the name too, but only for their own use.
-        declared = set(facts.dunder_all or ())
-        if source.is_package:
-            declared |= {b.name for b in facts.bindings if b.kind != "star"}
-        if any(b.kind == "star" for b in facts.bindings) and (
-            source.is_package or facts.dunder_all is None
-        ):
-            declared |= resolver.exports(source.module)
-        for name in sorted(declared & names):
-            path = f"{source.module}.{name}"
+        # Declared re-exports (see `declared_reexports`); other importers bind the name
+        # too, but only for their own use. A compatibility module re-exports by existing:
+        # it is a shim's to own, listed or not, imported through or not.
+        reasons = declared_reexports(source, facts, resolver)
+        for name in sorted(reasons.keys() & names):
             if resolver.resolve_name(source.module, name).same_object(target):
-                paths.setdefault(path, "re-export")
+                path = f"{source.module}.{name}"
+                if reasons[name] != COMPATIBILITY_MODULE:
+                    paths.setdefault(path, "re-export")
                 declared_paths.add(path)
-        # A compatibility module (it only imports and aliases) re-exports by existing: it
-        # is a shim's to own, listed or not, imported through or not.
-        if only_reexports(facts):
-            for binding in facts.bindings:
-                reexported = binding.name in names and binding.kind != "star"
-                if reexported and resolver.resolve_name(source.module, binding.name).same_object(
-                    target
-                ):
-                    declared_paths.add(f"{source.module}.{binding.name}")
     paths.pop(spec.canonical, None)
     elsewhere: list[LegacyPath] = []
     lazy: dict[str, str] = {}
@@ -397,17 +384,28 @@ def _legacy_paths(
     return legacy, tuple(elsewhere), frozenset(declared_paths)
 
 
-def why_legacy(source: SourceFile, facts: ModuleFacts, name: str) -> str:
-    """Why a module's binding of `name` is a legacy path its shim owns (what the audit's
-    declared re-exports rest on), in words for the run summary."""
-    if source.is_package:
-        return "package re-export"
-    if name in (facts.dunder_all or ()):
-        return "listed in __all__"
-    if any(b.kind == "star" for b in facts.bindings) and not any(
-        b.name == name for b in facts.bindings
-    ):
-        return "star re-export"
-    if only_reexports(facts):
-        return "compatibility module: it only imports and re-binds names"
-    return "configured legacy path"
+PACKAGE_REEXPORT = "package re-export"
+LISTED_IN_ALL = "listed in __all__"
+STAR_REEXPORT = "star re-export"
+COMPATIBILITY_MODULE = "compatibility module: it only imports and re-binds names"
+
+
+def declared_reexports(
+    source: SourceFile, facts: ModuleFacts, resolver: Resolver
+) -> dict[str, str]:
+    """The names a module re-exports on purpose, each with why: every name a package binds,
+    a module's `__all__`, what a star import re-exports (a package's, or a module's without
+    `__all__`), and what a compatibility module binds (it only imports and re-binds). The
+    audit declares them legacy paths the shims own; the run summary gives the reasons."""
+    reasons: dict[str, str] = {}
+    if source.is_package or only_reexports(facts):
+        explicit = [b.name for b in facts.bindings if b.kind != "star"]
+        why = PACKAGE_REEXPORT if source.is_package else COMPATIBILITY_MODULE
+        reasons.update(dict.fromkeys(explicit, why))
+    star = any(b.kind == "star" for b in facts.bindings)
+    if star and source.module is not None and (source.is_package or facts.dunder_all is None):
+        reasons.update(dict.fromkeys(resolver.exports(source.module), STAR_REEXPORT))
+    reasons.update(dict.fromkeys(facts.dunder_all or (), LISTED_IN_ALL))
+    if source.is_package:  # a package re-exports whatever it holds, however it got it
+        reasons = dict.fromkeys(reasons, PACKAGE_REEXPORT)
+    return reasons

@@ -222,7 +222,7 @@ def _plan_phase(
 def _why_shimmed(
     project: Project, shims: Sequence[FileChange], audits: Sequence[SymbolAudit]
 ) -> list[Note]:
-    from ssot_migrate.audit import why_legacy
+    from ssot_migrate.audit import declared_reexports
     from ssot_migrate.facts import ModuleFacts
     from ssot_migrate.rewrite import Note
 
@@ -234,7 +234,8 @@ def _why_shimmed(
         if source is None or not isinstance(facts, ModuleFacts):
             continue
         bound = sorted(names & {b.name for b in facts.bindings}) or sorted(names)
-        found.append(Note(change.rel, 1, why_legacy(source, facts, bound[0])))
+        why = declared_reexports(source, facts, project.resolver).get(bound[0])
+        found.append(Note(change.rel, 1, why or "configured legacy path"))
     return found
 
 
