@@ -190,12 +190,14 @@ def deprecated_by_own_getattr(source: bytes, names: Iterable[str]) -> set[str]:
             spelled |= found.strings
             mentioned |= found.names
             pending.extend(found.names - seen)
-    deprecates = any(n in _WARNS or "deprecat" in n.lower() for n in mentioned)
-    if not deprecates:
+    if not any(_warning_word(n) for n in mentioned):
         return set()
     if wanted & spelled:
-        # It serves names by name: those it spells where it deprecates them.
+        # It serves names by name: those it spells where it deprecates them (all of them
+        # when it warns outside any `if`).
         machinery = [d for name in seen for d in definitions.get(name, ())]
+        if any(_warns_unconditionally(statement) for statement in machinery):
+            return wanted & spelled
         return wanted & _spelled_where_deprecated(machinery, definitions)
     # A forwarder (it spells none of them) serves every name the module binds nowhere at
     # runtime (at most under `if TYPE_CHECKING:`): those come from it, with its warning.
@@ -210,8 +212,7 @@ def _spelled_where_deprecated(
     """The names a ``__getattr__``'s code spells in a deprecating place: a value assigned to
     or passed as something named "deprecat…" (``DEPRECATED_LOOKUP = {"S": ...}``,
     ``create_importer(..., deprecated_lookups=LOOKUP)``), or an ``if`` whose test reads
-    the name (``name == "S"``, ``name in _MOVED``) and whose body warns; every name it
-    spells when it warns unconditionally (outside any ``if``). A dispatch table
+    the name (``name == "S"``, ``name in _MOVED``) and whose body warns. A dispatch table
     that deprecates only some entries (Airflow's ``__lazy_imports``) deprecates none of them
     by this rule: the shim then adds its warning."""
     memo: dict[str, set[str]] = {}
@@ -228,8 +229,6 @@ def _spelled_where_deprecated(
             result |= memo[name]
         return result
 
-    if any(_warns_unconditionally(statement) for statement in machinery):
-        return set().union(*(strings(statement) for statement in machinery))
     deprecated: set[str] = set()
     for statement in machinery:
         for node in _walk(statement):
@@ -246,7 +245,7 @@ def _spelled_where_deprecated(
             elif isinstance(node, cst.If):
                 body = _Spelled()
                 node.body.visit(body)
-                if any(n in _WARNS or _deprecat(n) for n in body.names):
+                if any(_warning_word(n) for n in body.names):
                     deprecated |= strings(node.test)
     return deprecated
 
@@ -258,14 +257,18 @@ def _warns_unconditionally(node: cst.CSTNode) -> bool:
         return False
     if isinstance(node, cst.Call):
         called = cst.helpers.get_full_name_for_node(node.func) or ""
-        last = called.rpartition(".")[2]
-        if last in _WARNS or _deprecat(last):
+        if _warning_word(called.rpartition(".")[2]):
             return True
     return any(_warns_unconditionally(child) for child in node.children)
 
 
 def _deprecat(name: str | None) -> bool:
     return name is not None and "deprecat" in name.lower()
+
+
+def _warning_word(name: str) -> bool:
+    """``warn``/``warn_explicit``, or a name with "deprecat" in it: code that deprecates."""
+    return name in _WARNS or _deprecat(name)
 
 
 def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
