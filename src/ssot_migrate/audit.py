@@ -95,6 +95,12 @@ class SymbolAudit:
     leave them alone whether or not anyone still imports through them."""
 
     @property
+    def all_legacy_paths(self) -> frozenset[str]:
+        """Every legacy path of the symbol: reached by sites or strings, configured, or
+        declared by a module that re-exports it."""
+        return frozenset(p.path for p in self.legacy_paths) | self.declared
+
+    @property
     def variations(self) -> tuple[Site, ...]:
         return tuple(s for s in self.sites if not s.canonical)
 

@@ -429,9 +429,7 @@ def _own_deprecations(project: Project, audits: Sequence[SymbolAudit]) -> set[st
     shims leave them to it; see `shims.deprecated_by_own_getattr`)."""
     from ssot_migrate.shims import deprecated_by_own_getattr
 
-    paths = {p.path for a in audits for p in a.legacy_paths} | {
-        path for a in audits for path in a.declared
-    }
+    paths = {path for a in audits for path in a.all_legacy_paths}
     by_module: dict[str, set[str]] = {}
     for path in paths:
         module, _, name = path.rpartition(".")
@@ -482,7 +480,7 @@ def _phase_modules(audits: Sequence[SymbolAudit]) -> set[str]:
     modules = set()
     for audit in audits:
         modules.add(audit.spec.canonical_module)
-        for path in (*audit.declared, *(p.path for p in audit.legacy_paths)):
+        for path in audit.all_legacy_paths:
             modules.add(path.rpartition(".")[0])
     return modules
 
@@ -604,7 +602,7 @@ def verify(
         checks = [
             PathCheck(path, audit.spec.canonical, path in own)
             for audit in audits
-            for path in sorted({p.path for p in audit.legacy_paths} | set(audit.declared))
+            for path in sorted(audit.all_legacy_paths)
         ]
         checks += _served_checks(project, audits, {c.legacy for c in checks})
         results = check_paths(list(source_roots(config)), checks, python or sys.executable)
@@ -697,8 +695,7 @@ def land_phase(
             batched=len(batches) > 1 or bool(batch_by or batch_size),
         )
         known = {  # the legacy paths before the phase: every batch must keep them working
-            a.spec.name: {p.path for p in a.legacy_paths} | set(a.declared)
-            for a in _audits(project, result.specs)
+            a.spec.name: set(a.all_legacy_paths) for a in _audits(project, result.specs)
         }
         prefilter = _prefilter_names(project, result.specs)
         landed: list[LandedBranch] = []
@@ -978,9 +975,7 @@ def plan_document(options: RunOptions) -> dict[str, Any]:
         symbols = []
         for spec in phase.symbols:
             audit = audits.get(spec.name)
-            legacy = (
-                sorted({p.path for p in audit.legacy_paths} | set(audit.declared)) if audit else []
-            )
+            legacy = sorted(audit.all_legacy_paths) if audit else []
             left = len(audit.variations) if audit else None
             lazy = [p.path for p in audit.legacy_paths if p.kind == BY_DECLARATION] if audit else []
             symbols.append(

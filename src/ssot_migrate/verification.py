@@ -33,7 +33,7 @@ def check_legacy_paths(
     """
     findings = []
     for audit in audits:
-        paths = {p.path for p in audit.legacy_paths} | set(audit.declared)
+        paths = set(audit.all_legacy_paths)
         paths |= set((known or {}).get(audit.spec.name, ()))
         paths.discard(audit.spec.canonical)
         for path in sorted(paths):
