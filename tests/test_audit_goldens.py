@@ -1,4 +1,5 @@
-"""Every `fixtures/audit/<case>/` golden: the audit JSON of `before/`, byte for byte."""
+"""Every `fixtures/audit/<case>/` golden: the audit output of `before/` (and its error
+messages, when the case names a stderr file), byte for byte."""
 
 from __future__ import annotations
 
@@ -20,11 +21,16 @@ def test_audit_golden(
     before = snapshot(repo)
     for attempt in (1, 2):  # the second run is served from the cache and must agree
         code = main(["--root", str(repo), *case.args])
-        out = capsys.readouterr().out
-        assert code == case.exit_code, f"run {attempt}: exit {code}\n{out}"
+        out, err = capsys.readouterr()
+        assert code == case.exit_code, f"run {attempt}: exit {code}\n{out}{err}"
         assert snapshot(repo) == before, "audit must not write into the repository"
         assert case.stdout is not None
         expected_file = case.folder / case.stdout
         if update_goldens and attempt == 1:
             expected_file.write_text(out)
         assert out == expected_file.read_text(), f"run {attempt} differs from {expected_file}"
+        if case.stderr is not None:
+            expected_err = case.folder / case.stderr
+            if update_goldens and attempt == 1:
+                expected_err.write_text(err.replace(str(repo), "<repo>"))
+            assert err.replace(str(repo), "<repo>") == expected_err.read_text()

@@ -105,22 +105,95 @@ def test_canonical_module_missing_names_the_real_definition(
     assert "app.engine.Engine" in err  # the closest real path
 
 
-def test_canonical_module_not_defining_the_symbol_lists_what_it_defines(
+def test_canonical_module_not_binding_the_symbol_lists_what_it_defines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     make_repo(tmp_path, CONFIG.replace("app.engine.Engine", "app.engine.Motor"))
     code, _, err = run(["--root", str(tmp_path), "audit"], capsys)
     assert code == 2
-    assert "does not define 'Motor'" in err and "it defines Engine" in err
+    assert "does not bind 'Motor'" in err and "it defines Engine" in err
 
 
-def test_canonical_that_only_reexports_points_at_the_definition(
+@pytest.mark.parametrize(
+    ("files", "canonical"),
+    [
+        ({}, "app.user.Engine"),  # a module that imports it from the definition
+        ({"app/__init__.py": b"from .engine import Engine\n"}, "app.Engine"),  # a facade
+        (
+            {"app/facade.py": b"from app import engine as _e\n\nEngine = _e.Engine\n"},
+            "app.facade.Engine",
+        ),
+        (
+            {"app/engine.py": b"class _Factory:\n    pass\n\nEngine = _Factory\n"},
+            "app.engine.Engine",
+        ),
+    ],
+    ids=[
+        "importer",
+        "package-facade",
+        "alias-of-a-module-attribute",
+        "public-alias-of-a-private-class",
+    ],
+)
+def test_a_facade_or_alias_canonical_is_accepted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], files: dict[str, bytes], canonical: str
+) -> None:
+    """Canonical is whatever path the team names, as long as it reaches the object."""
+    make_repo(tmp_path, CONFIG.replace("app.engine.Engine", canonical), files)
+    code, out, err = run(["--root", str(tmp_path), "audit", "--format", "json"], capsys)
+    assert code == 0, err
+    assert '"canonical": "' + canonical + '"' in out
+
+
+@pytest.mark.parametrize(
+    ("files", "canonical", "message"),
+    [
+        ({}, "nope.Engine", "canonical 'nope.Engine': no module 'nope' under the source roots"),
+        ({"app/user.py": b"from app import engine as Engine\n"}, "app.user.Engine",
+         "'app.user.Engine' is bound to the module app.engine, not to an object in it"),
+        ({"app/user.py": b"from collections import OrderedDict as Engine\n"}, "app.user.Engine",
+         "'app.user.Engine' is bound to collections.OrderedDict, which is not defined under"),
+        ({"app/user.py": b"from app.gone import Engine\n"}, "app.user.Engine",
+         "app.user binds 'Engine', but it resolves nowhere (no module named 'app.gone')"),
+    ],
+    ids=["missing-module", "bound-to-a-module", "bound-outside-the-source-roots", "bound-to-nothing"],
+)  # fmt: skip
+def test_canonical_bound_to_no_object_of_the_repository_is_refused(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    files: dict[str, bytes],
+    canonical: str,
+    message: str,
+) -> None:
+    make_repo(tmp_path, CONFIG.replace("app.engine.Engine", canonical), files)
+    before = snapshot(tmp_path)
+    code, _, err = run(["--root", str(tmp_path), "run", "phase2", "--no-commit"], capsys)
+    assert code == 2
+    assert message in err
+    cache = ".ssot-migrate-cache"
+    assert {rel: d for rel, d in snapshot(tmp_path).items() if not rel.startswith(cache)} == before
+
+
+def test_a_hint_never_proposes_a_private_path_when_a_public_one_exists(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    make_repo(tmp_path, CONFIG.replace("app.engine.Engine", "app.user.Engine"))
+    files = {"app/_impl.py": b"class Engine:\n    pass\n"}
+    make_repo(tmp_path, CONFIG.replace("app.engine.Engine", "app.engines.Engine"), files)
     code, _, err = run(["--root", str(tmp_path), "audit"], capsys)
     assert code == 2
-    assert "set canonical = 'app.engine.Engine'" in err
+    assert "Engine is defined at app.engine.Engine: use that" in err
+    assert "_impl" not in err
+
+
+def test_a_hint_names_a_private_definition_as_private(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = {"app/engine.py": b"class _Factory:\n    pass\n"}
+    config = CONFIG.replace("app.engine.Engine", "app.engines._Factory")
+    make_repo(tmp_path, config, files)
+    code, _, err = run(["--root", str(tmp_path), "audit"], capsys)
+    assert code == 2
+    assert "defined at app.engine._Factory (a private path): name a public path" in err
 
 
 def test_legacy_path_no_module_could_serve_is_a_config_error(

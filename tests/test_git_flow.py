@@ -491,7 +491,8 @@ def test_batches_branch_from_one_base_with_disjoint_slices(
         assert sorted(len(files) for files in slices.values()) == [2, 2]
 
 
-# A rewrite of svc_a/one.py that breaks the legacy path svc_a.one.Engine (svc_d imports it):
+# A rewrite of svc_a/one.py that breaks the legacy path svc_a.one.Engine (svc_d imports it;
+# `shim-exclude` keeps the module an importer like any other, not a shim every batch holds):
 # `Engine` becomes another class. The second also binds a new alias, `Motor`, which the
 # index's byte prefilter never looked for: that batch is verified by indexing it from disk.
 BROKEN_REWRITES = {
@@ -509,8 +510,12 @@ def test_a_batch_that_fails_its_own_verify_is_not_committed(
 
     from ssot_migrate import commands
 
+    pyproject = PYPROJECT.replace(
+        "[tool.ssot-migrate]\n", '[tool.ssot-migrate]\nshim-exclude = ["svc_a/one.py"]\n'
+    )
     files = {
         **FILES,
+        "pyproject.toml": pyproject.encode(),
         "app/other.py": b"class Other:\n    pass\n",
         "svc_d/__init__.py": b"",
         "svc_d/five.py": b"from svc_a.one import Engine\n\n\ndef five():\n    return Engine()\n",

@@ -29,7 +29,6 @@ title = "Engine consolidation"
 [[tool.ssot-migrate.phases.symbols]]
 name = "Engine"
 canonical = "app.agents.execution_engine.ExecutionEngine"
-legacy = ["app.old.Engine"]
 
 [[tool.ssot-migrate.phases.symbols]]
 name = "AgentRegistry"
@@ -79,7 +78,6 @@ from app.agents.execution_engine import ExecutionEngine as Engine
 | --- | --- | ---: | ---: | --- |
 | `app.agents.ExecutionEngine` | shimmed — warns | 1 | 1 | 2026.06 |
 | `app.compat.Engine` | re-export | 0 | 0 | 2026.06 |
-| `app.old.Engine` | configured, different object | 1 | 0 | 2026.06 |
 
 ### `AgentRegistry`
 
@@ -174,7 +172,6 @@ def test_no_removal_configured_shows_a_dash(repo: Path) -> None:
     config = dataclasses.replace(config, shims=ShimSettings())
     page = render_registry(config, audits, (), "pyproject.toml")
     assert "| `app.agents.ExecutionEngine` | re-export | 1 | 1 | — |" in page
-    assert "| `app.old.Engine` | configured, different object | 1 | 0 | — |" in page
     assert "2026.06" not in page
 
 

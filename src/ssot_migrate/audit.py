@@ -56,6 +56,30 @@ class Site:
     """Reached only through a configured legacy path its module serves from its
     ``__getattr__``: the config's word, not static resolution (``verify --runtime`` checks
     it)."""
+    left: str = ""
+    """Why the site is left as it is by design, and not counted as a variation (empty for a
+    site to migrate): it stands in the canonical module, in a module the canonical module
+    imports at import time (rewriting it would import a half-initialised module), or it is
+    a star import (the names it binds are implicit)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditContext:
+    """What an audit needs beyond the index: facts of the project that are not per file."""
+
+    load_time: frozenset[str] = frozenset()
+    """Modules the canonical module imports at import time: its module-level imports
+    outside ``if TYPE_CHECKING:``, transitively, with the packages they run on the way."""
+    shim_excluded: frozenset[str] = frozenset()
+    """Files (`rel`) that are never shimmed (``shim-exclude``: test files by default)."""
+
+
+LEFT_CANONICAL_MODULE = "in the canonical module"
+LEFT_LOAD_TIME = (
+    "imported by the canonical module at import time: importing the canonical path here "
+    "would import a half-initialised module"
+)
+LEFT_STAR = "star import: the names it binds are implicit"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,14 +91,25 @@ class Finding:
     detail: str
 
 
+PUBLIC = "public"
+INCIDENTAL = "incidental"
+
+
 @dataclass(frozen=True, slots=True)
 class LegacyPath:
     path: str
     sites: int
     strings: int
     kind: str
-    """re-export | configured | configured-by-declaration | configured-elsewhere"""
+    """found | configured | configured-by-declaration | configured-elsewhere: how the path
+    is known (found in the code, or listed in the config)."""
     detail: str = ""
+    role: str = PUBLIC
+    """public: a path others may use, which keeps working through a deprecation shim;
+    incidental: a module that binds the name for its own use (or may not take a shim),
+    whose imports are rewritten like any importer's, with no shim."""
+    reason: str = ""
+    """Why the path has its role (configured, imported through, listed in __all__, ...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,40 +125,59 @@ class SymbolAudit:
     elsewhere: tuple[LegacyPath, ...]
     """Configured legacy paths that resolve to a different object (migrated only if listed)."""
     declared: frozenset[str] = frozenset()
-    """Legacy paths a module re-exports on purpose (a package's names, ``__all__``, a star
-    re-export, a compatibility module's names): those modules become shims, and rewrites
-    leave them alone whether or not anyone still imports through them."""
+    """The public legacy paths: each one's module gets a deprecation shim for the name."""
+    definition: str = ""
+    """The module that defines the object (never shimmed; empty when it is not a definition
+    under the source roots)."""
+    load_time: frozenset[str] = frozenset()
+    """The modules the canonical module imports at import time (see `AuditContext`)."""
 
     @property
     def all_legacy_paths(self) -> frozenset[str]:
         """Every legacy path of the symbol: reached by sites or strings, configured, or
-        declared by a module that re-exports it."""
+        bound by a module to the object."""
         return frozenset(p.path for p in self.legacy_paths) | self.declared
 
     @property
+    def reported_paths(self) -> tuple[LegacyPath, ...]:
+        """The legacy paths worth a line in a report: the public ones, and any path still
+        used (an incidental path nobody imports through is listed with -v only)."""
+        return tuple(p for p in self.legacy_paths if p.role == PUBLIC or p.sites or p.strings)
+
+    @property
     def variations(self) -> tuple[Site, ...]:
-        return tuple(s for s in self.sites if not s.canonical)
+        """Sites to migrate: not canonical, and not left as they are by design."""
+        return tuple(s for s in self.sites if not s.canonical and not s.left)
+
+    @property
+    def left_by_design(self) -> tuple[Site, ...]:
+        return tuple(s for s in self.sites if not s.canonical and s.left)
 
     @property
     def patterns(self) -> frozenset[tuple[str, str, str | None]]:
-        return frozenset((s.path, s.form, s.alias) for s in self.sites if not s.canonical)
+        return frozenset((s.path, s.form, s.alias) for s in self.variations)
 
     @property
     def above_target(self) -> bool:
         return len(self.variations) > self.spec.target
 
 
-def audit_symbol(index: Index, resolver: Resolver, spec: SymbolSpec) -> SymbolAudit:
-    return _SymbolAuditor(index, resolver, spec).run()
+def audit_symbol(
+    index: Index, resolver: Resolver, spec: SymbolSpec, context: AuditContext | None = None
+) -> SymbolAudit:
+    return _SymbolAuditor(index, resolver, spec, context or AuditContext()).run()
 
 
 class _SymbolAuditor:
     """Classifies every import, attribute use and string of the parsed files for one spec."""
 
-    def __init__(self, index: Index, resolver: Resolver, spec: SymbolSpec) -> None:
+    def __init__(
+        self, index: Index, resolver: Resolver, spec: SymbolSpec, context: AuditContext
+    ) -> None:
         self.index = index
         self.resolver = resolver
         self.spec = spec
+        self.context = context
         self.target = resolver.resolve_path(spec.canonical)
         self.by_rel = {f.rel: f for f in index.files}
         self.handles = {spec.name, spec.canonical_name}
@@ -147,16 +201,10 @@ class _SymbolAuditor:
                     self._star_import(source, fact)
             self._attribute_uses(source, facts)
             self._strings(source, facts)
-        sites = sorted(self._mark_reexports(), key=lambda s: (s.rel, s.line, s.col))
-        legacy, elsewhere, declared = _legacy_paths(
-            self.index,
-            self.resolver,
-            self.spec,
-            self.target,
-            self.names,
-            (sites, self.strings, self.different, self.broken),
-            self.by_rel,
-        )
+        found = [self._left(site) for site in self.sites]
+        legacy, elsewhere = _PathClassifier(self, found).classify()
+        public = frozenset(p.path for p in legacy if p.role == PUBLIC)
+        sites = sorted(_mark_reexports(found, public, self.by_rel), key=_site_order)
         return SymbolAudit(
             self.spec,
             self.target,
@@ -166,13 +214,37 @@ class _SymbolAuditor:
             tuple(self.broken),
             legacy,
             elsewhere,
-            declared,
+            public,
+            self.definition_module,
+            self.context.load_time,
         )
+
+    @property
+    def definition_module(self) -> str:
+        if self.target.kind != "definition":
+            return ""
+        return self.target.path.rpartition(".")[0]
+
+    def _left(self, site: Site) -> Site:
+        """The site with why it is left by design, if it is (see `Site.left`)."""
+        module = self.by_rel[site.rel].module
+        if site.canonical:
+            return site
+        if module == self.spec.canonical_module:
+            return dataclasses.replace(site, left=LEFT_CANONICAL_MODULE)
+        if module in self.context.load_time:
+            return dataclasses.replace(site, left=LEFT_LOAD_TIME)
+        if site.form == "star-import":
+            return dataclasses.replace(site, left=LEFT_STAR)
+        return site
 
     def _interest_names(self) -> set[str]:
         """Every name some module binds to the target, or a configured legacy path reaching
         it names: the only names a site can use."""
         names = set(self.handles)
+        if self.target.kind == "definition":
+            # An alias or facade canonical: imports of the definition's own name reach it too.
+            names.add(self.target.path.rpartition(".")[2])
         for path in self.spec.legacy:
             if self.resolver.resolve_path(path).same_object(self.target):
                 names.add(path.rpartition(".")[2])
@@ -304,18 +376,23 @@ class _SymbolAuditor:
             references=references,
         )
 
-    def _mark_reexports(self) -> Iterator[Site]:
-        """A module-level import that others import onward, or that ``__all__`` lists."""
-        used = {s.path for s in self.sites} | {s.path for s in self.strings}
-        for site in self.sites:
-            module = self.by_rel[site.rel].module
-            facts = self.index.facts.get(site.rel)
-            bound = site.path.rpartition(".")[2] if site.form == "star-import" else site.local
-            in_all = facts is not None and bound in (facts.dunder_all or ())
-            onward = module is not None and f"{module}.{bound}" in used
-            if site.scope == "module" and site.form != "module-attribute" and (onward or in_all):
-                site = dataclasses.replace(site, reexport=True)
-            yield site
+
+def _site_order(site: Site) -> tuple[str, int, int]:
+    return (site.rel, site.line, site.col)
+
+
+def _mark_reexports(
+    sites: list[Site], public: frozenset[str], by_rel: dict[str, SourceFile]
+) -> Iterator[Site]:
+    """A module-level import binding a public legacy path of its own module: the shim of
+    that module takes it over."""
+    for site in sites:
+        module = by_rel[site.rel].module
+        bound = site.path.rpartition(".")[2] if site.form == "star-import" else site.local
+        own = module is not None and f"{module}.{bound}" in public
+        if site.scope == "module" and site.form != "module-attribute" and own:
+            site = dataclasses.replace(site, reexport=True)
+        yield site
 
 
 def _written(fact: ImportFact) -> str:
@@ -331,87 +408,141 @@ def only_reexports(facts: ModuleFacts) -> bool:
     return facts.reexport_only and any(b.kind == "import-from" for b in facts.bindings)
 
 
-def _legacy_paths(
-    index: Index,
-    resolver: Resolver,
-    spec: SymbolSpec,
-    target: Target,
-    names: set[str],
-    found: tuple[list[Site], list[Finding], list[Finding], list[Finding]],
-    by_rel: dict[str, SourceFile],
-) -> tuple[tuple[LegacyPath, ...], tuple[LegacyPath, ...], frozenset[str]]:
-    sites, strings, different, broken = found
-    site_counts = Counter(s.path for s in sites)
-    string_counts = Counter(s.path for s in strings)
-    other_counts = Counter(d.path for d in (*different, *broken))
-    paths: dict[str, str] = dict.fromkeys(site_counts.keys() | string_counts.keys(), "re-export")
-    declared_paths: set[str] = set()
-    for rel, facts in index.facts.items():
-        source = by_rel[rel]
-        if source.module is None:
-            continue
-        # Declared re-exports (see `declared_reexports`); other importers bind the name
-        # too, but only for their own use. A compatibility module re-exports by existing:
-        # it is a shim's to own, listed or not, imported through or not.
-        reasons = declared_reexports(source, facts, resolver)
-        for name in sorted(reasons.keys() & names):
-            if resolver.resolve_name(source.module, name).same_object(target):
-                path = f"{source.module}.{name}"
-                if reasons[name] != COMPATIBILITY_MODULE:
-                    paths.setdefault(path, "re-export")
-                declared_paths.add(path)
-    paths.pop(spec.canonical, None)
-    elsewhere: list[LegacyPath] = []
-    lazy: dict[str, str] = {}
-    for path in spec.legacy:
-        reached = resolver.resolve_path(path)
-        if reached.same_object(target) and reached.by_declaration:
-            # Served by the module's __getattr__, the same object on the config's word: a
-            # legacy path like a re-export (rewritten, and shimmed unless the module's own
-            # __getattr__ already names it).
-            paths[path] = BY_DECLARATION
-            module = path.rpartition(".")[0]
-            lazy[path] = f"served by {module}.__getattr__; verify --runtime checks the identity"
-            declared_paths.add(path)
-        elif reached.same_object(target):
-            paths[path] = "configured"
-        else:
-            detail = f"reaches {reached.kind} {reached.path}" if reached.found else reached.reason
-            elsewhere.append(
+# Why a path is public (it gets a shim) ...
+CONFIGURED = "configured"
+CONFIGURED_LAZY = "configured, served by the module's __getattr__"
+SERVED_BY_SHIM = "served by a generated shim"
+IMPORTED_THROUGH = "imported through"
+LISTED_IN_ALL = "listed in __all__"
+IMPORTED_AS_ITSELF = "imported as itself (X as X)"
+UNUSED_IMPORT = "a package binds it and never uses it (re-export idiom)"
+COMPATIBILITY_MODULE = "compatibility module: it only imports and re-binds names"
+ALIAS_DEFINITION = "alias defined here"
+# ... or incidental (it gets none; its imports are rewritten like any importer's).
+DEFINING_MODULE = "defining module: never shimmed"
+IN_CANONICAL_MODULE = "in the canonical module: never shimmed"
+SHIM_EXCLUDED = "shim-exclude: never shimmed"
+TYPE_CHECKING_ONLY = "bound only under if TYPE_CHECKING"
+STAR_IMPORT = "star import: bound for its own use"
+OWN_USE = "the module uses the name itself"
+UNUSED_IN_A_MODULE = "imported and never used (in a module, not a package: no re-export idiom)"
+
+
+class _PathClassifier:
+    """Every path that reaches the symbol, with its role: public legacy (a shim keeps it
+    working) or incidental (no shim)."""
+
+    def __init__(self, auditor: _SymbolAuditor, sites: list[Site]) -> None:
+        self.auditor = auditor
+        self.sites = sites
+
+    def classify(self) -> tuple[tuple[LegacyPath, ...], tuple[LegacyPath, ...]]:
+        auditor = self.auditor
+        spec, target, resolver = auditor.spec, auditor.target, auditor.resolver
+        site_counts = Counter(s.path for s in self.sites)
+        used = Counter(s.path for s in self.sites if not s.canonical)
+        string_counts = Counter(s.path for s in auditor.strings)
+        used.update(s.path for s in auditor.strings if s.detail == "legacy")
+        other_counts = Counter(d.path for d in (*auditor.different, *auditor.broken))
+        paths: dict[str, str] = dict.fromkeys(site_counts.keys() | string_counts.keys(), "found")
+        for path in self._bound_paths():
+            paths.setdefault(path, "found")
+        elsewhere: list[LegacyPath] = []
+        lazy: dict[str, str] = {}
+        for path in spec.legacy:
+            reached = resolver.resolve_path(path)
+            if reached.same_object(target) and reached.by_declaration:
+                paths[path] = BY_DECLARATION
+                module = path.rpartition(".")[0]
+                lazy[path] = f"served by {module}.__getattr__; verify --runtime checks the identity"
+            elif reached.same_object(target):
+                paths[path] = "configured"
+            else:
+                detail = (
+                    f"reaches {reached.kind} {reached.path}" if reached.found else reached.reason
+                )
+                elsewhere.append(
+                    LegacyPath(
+                        path,
+                        other_counts[path],
+                        string_counts[path],
+                        "configured-elsewhere",
+                        detail,
+                    )
+                )
+        paths.pop(spec.canonical, None)
+        legacy = []
+        for path, kind in sorted(paths.items(), key=lambda i: (-site_counts[i[0]], i[0])):
+            role, reason = self._role(path, kind, used[path])
+            legacy.append(
                 LegacyPath(
-                    path, other_counts[path], string_counts[path], "configured-elsewhere", detail
+                    path,
+                    site_counts[path],
+                    string_counts[path],
+                    kind,
+                    lazy.get(path, ""),
+                    role,
+                    reason,
                 )
             )
-    legacy = tuple(
-        LegacyPath(path, site_counts[path], string_counts[path], kind, lazy.get(path, ""))
-        for path, kind in sorted(paths.items(), key=lambda item: (-site_counts[item[0]], item[0]))
-    )
-    declared_paths.discard(spec.canonical)
-    return legacy, tuple(elsewhere), frozenset(declared_paths)
+        return tuple(legacy), tuple(elsewhere)
 
+    def _bound_paths(self) -> Iterator[str]:
+        """``module.name`` for every name a parsed module binds to the object: explicitly,
+        or through a star import."""
+        auditor = self.auditor
+        names = auditor.names
+        for rel, facts in auditor.index.facts.items():
+            module = auditor.by_rel[rel].module
+            if module is None:
+                continue
+            bound = {b.name for b in facts.bindings if b.kind != "star"} & names
+            if any(b.kind == "star" for b in facts.bindings):
+                bound |= names
+            for name in sorted(bound):
+                if auditor.resolver.resolve_name(module, name).same_object(auditor.target):
+                    yield f"{module}.{name}"
 
-PACKAGE_REEXPORT = "package re-export"
-LISTED_IN_ALL = "listed in __all__"
-STAR_REEXPORT = "star re-export"
-COMPATIBILITY_MODULE = "compatibility module: it only imports and re-binds names"
-
-
-def declared_reexports(
-    source: SourceFile, facts: ModuleFacts, resolver: Resolver
-) -> dict[str, str]:
-    """The names a module re-exports on purpose, each with why: every name a package binds,
-    a module's `__all__`, what a star import re-exports (a package's, or a module's without
-    `__all__`), and what a compatibility module binds (it only imports and re-binds). The
-    audit declares them legacy paths the shims own; the run summary gives the reasons."""
-    reasons: dict[str, str] = {}
-    if source.is_package or only_reexports(facts):
-        explicit = [b.name for b in facts.bindings if b.kind != "star"]
-        why = PACKAGE_REEXPORT if source.is_package else COMPATIBILITY_MODULE
-        reasons.update(dict.fromkeys(explicit, why))
-    star = any(b.kind == "star" for b in facts.bindings)
-    if star and source.module is not None and (source.is_package or facts.dunder_all is None):
-        reasons.update(dict.fromkeys(resolver.exports(source.module), STAR_REEXPORT))
-    reasons.update(dict.fromkeys(facts.dunder_all or (), LISTED_IN_ALL))
-    if source.is_package:  # a package re-exports whatever it holds, however it got it
-        reasons = dict.fromkeys(reasons, PACKAGE_REEXPORT)
-    return reasons
+    def _role(self, path: str, kind: str, used: int) -> tuple[str, str]:
+        """(role, reason) of a legacy path, the first rule that applies deciding."""
+        auditor = self.auditor
+        module, _, name = path.rpartition(".")
+        source = auditor.index.modules.get(module)
+        facts = auditor.index.facts_of_module(module)
+        if module == auditor.definition_module:
+            return INCIDENTAL, DEFINING_MODULE
+        if module == auditor.spec.canonical_module:
+            return INCIDENTAL, IN_CANONICAL_MODULE
+        if source is not None and source.rel in auditor.context.shim_excluded:
+            if used:
+                return INCIDENTAL, f"{SHIM_EXCLUDED} (imported through at {used} place(s))"
+            return INCIDENTAL, SHIM_EXCLUDED
+        if kind == BY_DECLARATION:
+            return PUBLIC, CONFIGURED_LAZY
+        if kind == "configured":
+            return PUBLIC, CONFIGURED
+        if facts is None:
+            return PUBLIC, IMPORTED_THROUGH if used else CONFIGURED
+        if name in facts.shim_served:
+            return PUBLIC, SERVED_BY_SHIM
+        if used:
+            return PUBLIC, IMPORTED_THROUGH
+        if name in (facts.dunder_all or ()):
+            return PUBLIC, LISTED_IN_ALL
+        if any(f.scope == "module" and f.kind == "from" and f.alias == f.name == name
+               for f in facts.imports):  # fmt: skip
+            return PUBLIC, IMPORTED_AS_ITSELF
+        bindings = [b for b in facts.bindings if b.name == name]
+        if bindings and all(b.guard == "type-checking" for b in bindings):
+            return INCIDENTAL, TYPE_CHECKING_ONLY
+        if name in facts.unread and source is not None and source.is_package:
+            return PUBLIC, UNUSED_IMPORT
+        if only_reexports(facts) and bindings:
+            return PUBLIC, COMPATIBILITY_MODULE
+        if any(b.kind == "alias" for b in bindings):
+            return PUBLIC, ALIAS_DEFINITION
+        if not bindings:
+            return INCIDENTAL, STAR_IMPORT
+        if name in facts.unread:
+            return INCIDENTAL, UNUSED_IN_A_MODULE
+        return INCIDENTAL, OWN_USE

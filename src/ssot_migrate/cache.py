@@ -29,7 +29,7 @@ from ssot_migrate.facts import (
     StringRef,
 )
 
-FACTS_FORMAT = 10
+FACTS_FORMAT = 11
 CACHE_DIR_NAME = ".ssot-migrate-cache"
 RACY_SECONDS = 2.0
 
@@ -252,13 +252,16 @@ def encode_entry(entry: Entry) -> tuple[Any, ...]:
         entry.has_getattr,
         entry.reexport_only,
         entry.parser,
+        entry.unread,
+        entry.shim_served,
     )
 
 
 def decode_entry(row: tuple[Any, ...]) -> Entry:
     if row[0] == "failure":
         return _new(ParseFailure, row[1])
-    _, imports, bindings, attributes, strings, dunder_all, has_getattr, reexport_only, parser = row
+    # The scalar fields after the four collections are stored as they are.
+    _, imports, bindings, attributes, strings, *scalars = row
     return _new(
         ModuleFacts,
         (
@@ -269,9 +272,6 @@ def decode_entry(row: tuple[Any, ...]) -> Entry:
             tuple(_new(Binding, b) for b in bindings),
             tuple(_new(AttributeUse, (d, _new(Span, sp), sc, bd)) for d, sp, sc, bd in attributes),
             tuple(_new(StringRef, (v, _new(Span, sp))) for v, sp in strings),
-            dunder_all,
-            has_getattr,
-            reexport_only,
-            parser,
+            *scalars,
         ),
     )

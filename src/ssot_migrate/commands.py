@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,7 +96,9 @@ def _audits(project: Project, specs: tuple[SymbolSpec, ...]) -> tuple[SymbolAudi
     remembered = project.cache.memo_get(fingerprint)
     if isinstance(remembered, tuple) and all(isinstance(a, SymbolAudit) for a in remembered):
         return remembered
-    audits = tuple(audit_symbol(project.index, project.resolver, spec) for spec in specs)
+    audits = tuple(
+        audit_symbol(project.index, project.resolver, spec, project.context(spec)) for spec in specs
+    )
     project.cache.memo_put(fingerprint, audits)
     return audits
 
@@ -185,7 +188,13 @@ def run_phase(
 def _plan_phase(
     options: RunOptions, phase: str, symbols: Sequence[str], strings: bool, shims: bool
 ) -> tuple[RunResult, Project]:
-    """`run_phase`, and the project it was planned on."""
+    """`run_phase`, and the project it was planned on.
+
+    Shims are planned first: a module whose shim takes a name out of its namespace keeps
+    its import of that name for the shim to remove (so the shim keeps what that import
+    loaded); every other import of the module is rewritten, and the shim is made from the
+    rewritten text.
+    """
     from ssot_migrate.rewrite import apply_plan, plan_rewrites
 
     config = load(options)
@@ -193,23 +202,29 @@ def _plan_phase(
     specs = select_symbols(config, symbols, phase)
     project = open_project(options, config, specs)
     audits = _audits(project, specs)
-    plan = plan_rewrites(project.index, audits, strings)
-    contents = {s.rel: workspace.read_bytes(s.path) for s in project.files if s.rel in plan.files}
+    planned_shims = _plan_shims(project, audits, phase) if shims else _PlannedShims()
+    taken = {t.rel: frozenset(m.name for m in t.names) for t in planned_shims.unbinding}
+    plan = plan_rewrites(project.index, audits, strings, taken)
+    wanted = plan.files.keys() | {t.rel for t in planned_shims.targets}
+    contents = {s.rel: workspace.read_bytes(s.path) for s in project.files if s.rel in wanted}
     relative = config.relative_imports == "keep"
     finder = _name_finder(project)
     result = apply_plan(plan, contents, project.resolver, relative, finder, options.progress)
-    changes, refused, notes = list(result.changes), list(result.refused), list(result.notes)
+    by_rel = {c.rel: c for c in result.changes}
+    refused, notes = list(result.refused), [*result.notes, *planned_shims.notes]
     shimmed: list[Note] = []
     if shims:
-        shim_changes, shim_refused, shim_notes = _shim_changes(project, audits, phase)
+        refused_rels = {n.rel for n in refused}
+        shim_changes, shim_refused = _shim_changes(
+            project, planned_shims, contents, by_rel, refused_rels
+        )
+        by_rel.update((c.rel, c) for c in shim_changes)
         shimmed = _why_shimmed(project, shim_changes, audits)
-        changes += shim_changes
         refused += shim_refused
-        notes += shim_notes
     planned = RunResult(
         phase,
         specs,
-        tuple(changes),
+        tuple(by_rel[rel] for rel in sorted(by_rel)),
         tuple(refused),
         tuple(notes),
         project.skipped(),
@@ -222,21 +237,19 @@ def _plan_phase(
 def _why_shimmed(
     project: Project, shims: Sequence[FileChange], audits: Sequence[SymbolAudit]
 ) -> list[Note]:
-    from ssot_migrate.audit import declared_reexports
-    from ssot_migrate.facts import ModuleFacts
+    """Why each shimmed module is a public legacy path (the reason of its first path)."""
     from ssot_migrate.rewrite import Note
 
-    by_rel = {f.rel: f for f in project.files}
-    names = {a.spec.name for a in audits}
-    found: list[Note] = []
-    for change in shims:
-        source, facts = by_rel.get(change.rel), project.index.facts.get(change.rel)
-        if source is None or not isinstance(facts, ModuleFacts):
-            continue
-        bound = sorted(names & {b.name for b in facts.bindings}) or sorted(names)
-        why = declared_reexports(source, facts, project.resolver).get(bound[0])
-        found.append(Note(change.rel, 1, why or "configured legacy path"))
-    return found
+    reasons: dict[str, str] = {}
+    for audit in audits:
+        for path in audit.legacy_paths:
+            if path.path in audit.declared:
+                reasons.setdefault(path.path.rpartition(".")[0], path.reason)
+    modules = {f.rel: f.module for f in project.files}
+    return [
+        Note(change.rel, 1, reasons.get(str(modules.get(change.rel)), "public legacy path"))
+        for change in shims
+    ]
 
 
 def _name_finder(project: Project) -> Callable[[str, str], bool]:
@@ -305,24 +318,41 @@ def shim_phase(options: RunOptions, phase: str | None, symbols: Sequence[str]) -
     specs = select_symbols(config, symbols, phase)
     project = open_project(options, config, specs)
     audits = _audits(project, specs)
-    changes, refused, notes = _shim_changes(project, audits, phase)
+    planned = _plan_shims(project, audits, phase)
+    contents = {
+        t.rel: workspace.read_bytes(project.index.modules[t.module].path) for t in planned.targets
+    }
+    changes, refused = _shim_changes(project, planned, contents, {}, set())
     label = phase or "all phases"
-    return RunResult(label, specs, tuple(changes), tuple(refused), tuple(notes), ())
+    return RunResult(label, specs, tuple(changes), tuple(refused), tuple(planned.notes), ())
 
 
-def _shim_changes(
+@dataclass(frozen=True, slots=True)
+class _PlannedShims:
+    """The shims a phase makes, before any text is rendered."""
+
+    targets: tuple[Any, ...] = ()
+    """`shims.ShimTarget`s with the names each serves (those the module's own
+    ``__getattr__`` already deprecates taken out)."""
+    unbinding: tuple[Any, ...] = ()
+    """The targets whose shim takes the names out of the module's namespace (a
+    ``__getattr__`` serves them); the others keep them bound behind a module class."""
+    origins: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    """`shims.ShimOrigin` by target `rel`: the phase that makes it and its settings."""
+    notes: tuple[Note, ...] = ()
+
+
+def _plan_shims(
     project: Project, audits: tuple[SymbolAudit, ...], phase: str | None
-) -> tuple[list[FileChange], list[Note], list[Note]]:
-    """A verified shim for every legacy module that re-exports a symbol on purpose."""
-    from ssot_migrate.extract import extract_facts
-    from ssot_migrate.facts import ModuleFacts
-    from ssot_migrate.rewrite import FileChange, Note, module_bindings_changed, resolver_with
+) -> _PlannedShims:
+    """A shim for every module of a public legacy path (see `audit`), minus the names its
+    own ``__getattr__`` already deprecates."""
+    from ssot_migrate.rewrite import Note
     from ssot_migrate.shims import (
         ShimOrigin,
-        ShimRefused,
         deprecated_by_own_getattr,
         plan_shims,
-        shim_module,
+        unbinds_names,
     )
 
     config = project.config
@@ -331,12 +361,12 @@ def _shim_changes(
     by_spec = {a.spec.canonical: a.spec.name for a in audits}
     targets, planned_notes = plan_shims(project.index, audits)
     notes = [Note(n.rel, 1, n.reason) for n in planned_notes]
-    changes: list[FileChange] = []
-    refused: list[Note] = []
-    by_rel = {f.rel: f for f in project.files}
+    kept: list[Any] = []
+    unbinding: list[Any] = []
+    origins: dict[str, Any] = {}
+    plan_file = config.config_file.name if config.config_file else "the default settings"
     for target in targets:
-        source = by_rel[target.rel]
-        before = workspace.read_bytes(source.path)
+        before = workspace.read_bytes(project.index.modules[target.module].path)
         # A name the module's own __getattr__ already serves keeps its own warning.
         own = deprecated_by_own_getattr(before, (m.name for m in target.names))
         for name in sorted(own):
@@ -345,14 +375,45 @@ def _shim_changes(
         names = tuple(m for m in target.names if m.name not in own)
         if not names:
             continue
+        target = dataclasses.replace(target, names=names)
+        kept.append(target)
+        if unbinds_names(before, names):
+            unbinding.append(target)
         first = names[0]
         name = phase or owner.get(by_spec.get(f"{first.module}.{first.attribute}", ""), "")
-        plan = config.config_file.name if config.config_file else "the default settings"
-        origin = ShimOrigin(
-            name, titles.get(name, ""), config.shims.category, config.shims.removal, plan
+        origins[target.rel] = ShimOrigin(
+            name, titles.get(name, ""), config.shims.category, config.shims.removal, plan_file
         )
+    return _PlannedShims(tuple(kept), tuple(unbinding), origins, tuple(notes))
+
+
+def _shim_changes(
+    project: Project,
+    planned: _PlannedShims,
+    contents: Mapping[str, bytes],
+    rewritten: Mapping[str, FileChange],
+    refused_rels: set[str],
+) -> tuple[list[FileChange], list[Note]]:
+    """The verified shims of `planned`, each made from its module's rewritten text when the
+    rewrite changed it (`rewritten`), and checked against the module as it was."""
+    from ssot_migrate.extract import extract_facts
+    from ssot_migrate.facts import ModuleFacts
+    from ssot_migrate.rewrite import FileChange, Note, module_bindings_changed, resolver_with
+    from ssot_migrate.shims import ShimRefused, shim_module
+
+    changes: list[FileChange] = []
+    refused: list[Note] = []
+    by_rel = {f.rel: f for f in project.files}
+    for target in planned.targets:
+        if target.rel in refused_rels:
+            continue  # its rewrite was refused: the file stays as it is, shim included
+        source = by_rel[target.rel]
+        before = contents[target.rel]
+        rewrite = rewritten.get(target.rel)
         try:
-            after = shim_module(before, names, origin)
+            after = shim_module(
+                rewrite.after if rewrite else before, target.names, planned.origins[target.rel]
+            )
         except (ShimRefused, ValueError, SyntaxError) as error:
             refused.append(Note(target.rel, 1, f"no shim: {error}"))
             continue
@@ -365,8 +426,10 @@ def _shim_changes(
         if changed:
             refused.append(Note(target.rel, 1, f"no shim: it would change what {changed} is"))
         elif after != before:
-            changes.append(FileChange(target.rel, before, after, len(names), {"shim": 1}, new))
-    return changes, refused, notes
+            sites = len(target.names) + (rewrite.sites if rewrite else 0)
+            forms = {**(rewrite.forms if rewrite else {}), "shim": 1}
+            changes.append(FileChange(target.rel, before, after, sites, forms, new))
+    return changes, refused
 
 
 def write_changes(
@@ -599,10 +662,11 @@ def verify(
         from ssot_migrate.runtime_check import PathCheck, check_paths, format_results
 
         own = _own_deprecations(project, audits)
+        # Public legacy paths warn; incidental ones only keep the object (checked above).
         checks = [
             PathCheck(path, audit.spec.canonical, path in own)
             for audit in audits
-            for path in sorted(audit.all_legacy_paths)
+            for path in sorted(audit.declared)
         ]
         checks += _served_checks(project, audits, {c.legacy for c in checks})
         results = check_paths(list(source_roots(config)), checks, python or sys.executable)
@@ -778,8 +842,6 @@ def _batch_unverified(
     binds a new alias of the prefilter's `names` (a file the index skipped might use it);
     otherwise the tree, where `changes` are written, is indexed again from disk.
     """
-    import dataclasses
-
     from ssot_migrate.cache import content_key
     from ssot_migrate.extract import extract_facts
     from ssot_migrate.facts import ModuleFacts
@@ -805,7 +867,7 @@ def _batch_unverified(
     problems = check_canonicals(project.config, specs, after, resolver)
     if problems:
         return [f"{p.where}: {p.what}" for p in problems]
-    audits = tuple(audit_symbol(after, resolver, spec) for spec in specs)
+    audits = tuple(audit_symbol(after, resolver, spec, project.context(spec)) for spec in specs)
     found = check_legacy_paths(resolver, audits, known)
     return [f"{f.legacy} {f.detail}" for f in found if not f.ok]
 
@@ -845,7 +907,9 @@ def _unverified(
     config = load(options)
     specs = select_symbols(config, symbols, phase)
     project = open_project(options, config, specs)
-    audits = tuple(audit_symbol(project.index, project.resolver, spec) for spec in specs)
+    audits = tuple(
+        audit_symbol(project.index, project.resolver, spec, project.context(spec)) for spec in specs
+    )
     found = check_legacy_paths(project.resolver, audits, known)
     return [f"{f.legacy} {f.detail}" for f in found if not f.ok]
 

@@ -17,6 +17,9 @@ from ssot_migrate.dotted import is_dotted_identifier, is_identifier, split_path
 from ssot_migrate.errors import ConfigError, Problem, UsageError
 
 RelativeImports = Literal["keep", "absolute"]
+DEFAULT_SHIM_EXCLUDE = ("tests/**", "**/tests/**", "test_*.py", "*_test.py", "conftest.py")
+"""Test files: a test module that imports a symbol for its own tests, or star-imports test
+helpers, is never a public path that deserves a deprecation shim."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,8 @@ class Config:
     """Absolute sys.path entries holding the top-level packages."""
     exclude: tuple[str, ...] = ()
     """gitignore-style patterns, relative to root."""
+    shim_exclude: tuple[str, ...] = DEFAULT_SHIM_EXCLUDE
+    """gitignore-style patterns of files never shimmed (test files by default)."""
     branch_prefix: str = "ssot"
     relative_imports: RelativeImports = "keep"
     shims: ShimSettings = field(default_factory=ShimSettings)
@@ -91,7 +96,15 @@ CLI_COMMANDS = frozenset(
 )
 """Phase names that would shadow a command in the `ssot-migrate PHASE` shorthand."""
 
-_TOP_KEYS = ("source-roots", "exclude", "branch-prefix", "relative-imports", "shims", "phases")
+_TOP_KEYS = (
+    "source-roots",
+    "exclude",
+    "shim-exclude",
+    "branch-prefix",
+    "relative-imports",
+    "shims",
+    "phases",
+)
 _SHIM_KEYS = ("category", "removal")
 _PHASE_KEYS = ("name", "title", "symbols")
 _SYMBOL_KEYS = ("name", "canonical", "legacy", "target")
@@ -106,6 +119,7 @@ _REF_FORBIDDEN = frozenset("~^:?*[\\")
 _EXAMPLES = {
     "source-roots": 'source-roots = ["."]',
     "exclude": 'exclude = ["backups/**"]',
+    "shim-exclude": 'shim-exclude = ["tests/**", "test_*.py"]',
     "branch-prefix": 'branch-prefix = "ssot"',
     "relative-imports": 'relative-imports = "keep"',
     "shims": 'a table: [tool.ssot-migrate.shims] with category = "DeprecationWarning"',
@@ -407,7 +421,10 @@ def describe_value(value: object) -> str:
 def _build(checker: _Checker, table: dict[str, Any], root: Path, path: Path) -> Config:
     checker.unknown_keys((), table, _TOP_KEYS)
     roots = _source_roots(checker, table.get("source-roots", ["."]), root)
-    exclude = _exclude(checker, table.get("exclude", []))
+    exclude = _patterns(checker, "exclude", table.get("exclude", []))
+    shim_exclude = _patterns(
+        checker, "shim-exclude", table.get("shim-exclude", list(DEFAULT_SHIM_EXCLUDE))
+    )
     branch_prefix = _branch_prefix(checker, table.get("branch-prefix", "ssot"))
     relative = _relative_imports(checker, table.get("relative-imports", "keep"))
     shims = _shims(checker, table.get("shims", {}))
@@ -418,6 +435,7 @@ def _build(checker: _Checker, table: dict[str, Any], root: Path, path: Path) -> 
         config_file=path,
         source_roots=roots,
         exclude=exclude,
+        shim_exclude=shim_exclude,
         branch_prefix=branch_prefix,
         relative_imports=relative,
         shims=shims,
@@ -455,15 +473,16 @@ def _source_root(checker: _Checker, key: KeyPath, entry: str, root: Path) -> Pat
     return path
 
 
-def _exclude(checker: _Checker, value: object) -> tuple[str, ...]:
-    patterns = checker.string_list(("exclude",), value)
+def _patterns(checker: _Checker, key: str, value: object) -> tuple[str, ...]:
+    """A list of gitignore-style patterns (`exclude`, `shim-exclude`)."""
+    patterns = checker.string_list((key,), value)
     if patterns is None:
         return ()
     for index, pattern in enumerate(patterns):
         reason = _pattern_problem(pattern)
         if reason:
             fix = "use gitignore syntax, e.g. backups/** or *_pb2.py"
-            checker.report(("exclude", index), reason, fix)
+            checker.report((key, index), reason, fix)
     return tuple(patterns)
 
 

@@ -18,3 +18,11 @@ def split_path(path: str) -> tuple[str, str]:
     """``"a.b.C"`` -> ``("a.b", "C")``; a bare name has an empty module."""
     module, _, name = path.rpartition(".")
     return module, name
+
+
+def is_private_path(path: str) -> bool:
+    """A component of `path` starts with an underscore (dunder names like ``__init__``
+    aside): ``pkg._impl.Thing``, ``pkg.mod._Factory``."""
+    return any(
+        p.startswith("_") and not (p.startswith("__") and p.endswith("__")) for p in path.split(".")
+    )

@@ -31,6 +31,7 @@ from ssot_migrate.facts import (
 _DOTTED_STRING = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\Z")
 _QUOTED_DOTTED = re.compile(rb"[\"'][A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+[\"']")
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 
 
 def extract_facts(source: bytes) -> ModuleFacts | ParseFailure:
@@ -160,6 +161,9 @@ class _Collector:
         self.dunder_all: list[str] | None = None
         self.all_unreadable = False
         self.has_getattr = False
+        self.shim_served: tuple[str, ...] = ()
+        self._all_lines: list[tuple[int, int]] = []
+        """Line ranges of the statements that set ``__all__``."""
         self._wanted_lines: list[int] = []
         self._block: tuple[int, int] = (0, 0)
         self.pending: list[tuple[ast.AST, int, int, bool, tuple[_Function, ...]]] = []
@@ -196,6 +200,26 @@ class _Collector:
             has_getattr=self.has_getattr,
             reexport_only=_reexport_only(tree.body),
             parser="libcst" if parser == "libcst" else "ast",
+            unread=self._unread(source),
+            shim_served=self.shim_served,
+        )
+
+    def _unread(self, source: bytes) -> tuple[str, ...]:
+        """Module-level from-imported names the module never spells elsewhere (see
+        `ModuleFacts.unread`): a byte search, confirmed line by line."""
+        names = [b.name for b in self.bindings if b.kind == "import-from"]
+        if not names:
+            return ()
+        quiet: set[int] = set()
+        for fact in self.imports:
+            quiet.update(range(fact.stmt.line, fact.stmt.end_line + 1))
+        for first, last in self._all_lines:
+            quiet.update(range(first, last + 1))
+        starts = _line_starts(source)
+        return tuple(
+            name
+            for name in dict.fromkeys(names)
+            if not _spelled_outside(source, name.encode(), starts, quiet)
         )
 
     # statements -----------------------------------------------------------------------
@@ -336,6 +360,8 @@ class _Collector:
         self._defer(st)
         if scope != "module":
             return
+        if _sets_all(st):
+            self._all_lines.append((st.lineno, st.end_lineno or st.lineno))
         if isinstance(st, ast.Assign):
             for target in st.targets:
                 self._assign(target, st.value, st.lineno, guard)
@@ -354,6 +380,9 @@ class _Collector:
                 self.dunder_all = names
                 self.all_unreadable = names is None
                 return
+            if target.id == "_SSOT_MOVED" and isinstance(value, ast.Dict):
+                keys = [k.value for k in value.keys if isinstance(k, ast.Constant)]
+                self.shim_served = tuple(k for k in keys if isinstance(k, str))
             dotted = dotted_text(value)
             if dotted is not None:
                 self.bindings.append(Binding(target.id, "alias", dotted, 0, None, line, guard))
@@ -578,6 +607,52 @@ def _reexport_only(body: Sequence[ast.stmt]) -> bool:
             return False
         return False
     return True
+
+
+def _sets_all(st: ast.stmt) -> bool:
+    """``__all__ = ...``, ``__all__ += ...`` or ``__all__.extend(...)``/``.append(...)``."""
+    if isinstance(st, ast.Assign):
+        return any(_is_all(t) for t in st.targets)
+    if isinstance(st, ast.AnnAssign | ast.AugAssign):
+        return _is_all(st.target)
+    if isinstance(st, ast.Expr) and isinstance(st.value, ast.Call):
+        func = st.value.func
+        return isinstance(func, ast.Attribute) and _is_all(func.value)
+    return False
+
+
+def _line_starts(source: bytes) -> list[int]:
+    """Byte offset of each line's start (index 0 is line 1): \n, \r\n and \r breaks."""
+    starts = [0]
+    for match in _LINE_BREAK.finditer(source):
+        starts.append(match.end())
+    return starts
+
+
+def _spelled_outside(source: bytes, word: bytes, starts: list[int], quiet: set[int]) -> bool:
+    """Whether `word` stands as a whole word on a line outside `quiet`, and not in the
+    line's comment (a ``#`` before it with balanced quotes: a rough cut that errs towards
+    seeing a use)."""
+    for start in whole_words(source, word):
+        line = bisect.bisect_right(starts, start)
+        if line not in quiet:
+            prefix = source[starts[line - 1] : start]
+            in_comment = b"#" in prefix and not (prefix.count(b'"') % 2 or prefix.count(b"'") % 2)
+            if not in_comment:
+                return True
+    return False
+
+
+def whole_words(data: bytes, word: bytes) -> Iterator[int]:
+    """Offsets where `word` stands with no identifier character on either side."""
+    start = data.find(word)
+    while start != -1:
+        end = start + len(word)
+        before = data[start - 1 : start] if start else b" "
+        after = data[end : end + 1] or b" "
+        if not (before.isalnum() or before == b"_" or after.isalnum() or after == b"_"):
+            yield start
+        start = data.find(word, start + 1)
 
 
 def _inner(guard: Guard | None) -> Guard:

@@ -127,6 +127,14 @@ class ModuleFacts(NamedTuple):
     module, which exists for others to import through."""
     parser: Literal["ast", "libcst"]
     """Which parser read the file: libcst for syntax newer than the running interpreter."""
+    unread: tuple[str, ...] = ()
+    """Module-level names bound by ``from m import name`` that the module's own code never
+    spells outside import statements, ``__all__`` and comments: the unused-import idiom by
+    which a package re-exports a name (a mention in a docstring or a string counts as a
+    read, which errs towards treating the module as using the name itself)."""
+    shim_served: tuple[str, ...] = ()
+    """The names a generated ssot-migrate shim block in the module serves (its
+    ``_SSOT_MOVED`` keys): legacy paths a phase already deprecated."""
 
 
 Progress = Callable[[str, int, int], None]

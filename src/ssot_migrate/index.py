@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ssot_migrate import workspace
 from ssot_migrate.cache import Entry, FactsCache, FileState, ModuleRoots, Summary, content_key
+from ssot_migrate.extract import whole_words
 from ssot_migrate.facts import (
     Index,
     ModuleFacts,
@@ -40,12 +41,14 @@ def build_index(
     always: Iterable[str] = (),
     progress: Progress | None = None,
     live: set[str] | None = None,
+    save: bool = True,
 ) -> Index:
     """Index `files`; with `names` only those that may bind or mention them (see module doc).
 
     `always` names modules parsed whatever they contain (the canonical modules, whose
     definitions the config checks are reported against). `live`: the files whose cache
-    states are kept (default `files`; more when `files` is a part of the tree).
+    states are kept (default `files`; more when `files` is a part of the tree). `save`:
+    write the cache now (False when the caller indexes more parts and saves once).
     """
     modules = {f.module: f for f in files if f.module is not None}
     namespaces = namespace_packages(modules)
@@ -72,7 +75,8 @@ def build_index(
             _parse_to_fixed_point(parsed, first, sources, cache, parser, sorted(forced), missing)
     finally:
         parser.close()
-    cache.save(live={f.rel for f in files} if live is None else live)
+    if save:
+        cache.save(live={f.rel for f in files} if live is None else live)
     good = {rel: key for rel, key in parsed.items() if not _summary(cache, key).failed}
     failures = {rel: cache.get(key) for rel, key in parsed.items() if rel not in good}
     return Index(
@@ -252,15 +256,7 @@ def _is_dynamic(data: bytes) -> bool:
 
 def _spells(data: bytes, word: bytes) -> bool:
     """`word` occurs in `data` with no identifier character on either side."""
-    start = data.find(word)
-    while start != -1:
-        end = start + len(word)
-        before = data[start - 1 : start] if start else b" "
-        after = data[end : end + 1] or b" "
-        if not (before.isalnum() or before == b"_" or after.isalnum() or after == b"_"):
-            return True
-        start = data.find(word, start + 1)
-    return False
+    return next(whole_words(data, word), None) is not None
 
 
 def _parse_to_fixed_point(

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ssot_migrate import __version__
+from ssot_migrate.audit import AuditContext
 from ssot_migrate.cache import FACTS_FORMAT, FactsCache
 from ssot_migrate.config import Config, SymbolSpec, load_config
-from ssot_migrate.discovery import auto_source_roots, discover_files
+from ssot_migrate.discovery import IgnoreRules, auto_source_roots, discover_files
 from ssot_migrate.errors import ConfigError, Problem, UsageError
-from ssot_migrate.facts import Index, Progress, SourceFile
+from ssot_migrate.facts import Index, ModuleFacts, Progress, SourceFile
 from ssot_migrate.index import build_index
 from ssot_migrate.report import Skipped
 from ssot_migrate.resolve import Resolver
 from ssot_migrate.validate import check_canonicals, check_legacy
+from ssot_migrate.verification import import_edges
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +38,26 @@ class Project:
     index: Index
     resolver: Resolver
     cache: FactsCache
+    load_time: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Per canonical module: the modules it imports at import time (see `load_time_closure`)."""
+    shim_excluded: frozenset[str] = frozenset()
+    """Parsed files that `shim-exclude` keeps from ever getting a shim."""
+
+    def context(self, spec: SymbolSpec) -> AuditContext:
+        """What an audit of `spec` needs beyond the index."""
+        return AuditContext(
+            self.load_time.get(spec.canonical_module, frozenset()), self.shim_excluded
+        )
 
     def fingerprint(self, specs: Sequence[SymbolSpec]) -> bytes:
         """A digest of everything an audit of `specs` depends on: the tool, the specs, the
-        legacy paths declared to the resolver, the content of every parsed file and the
-        module list (submodules and namespace packages resolve through it). Equal
-        fingerprints, equal audits."""
+        legacy paths declared to the resolver, the content of every parsed file, the module
+        list (submodules and namespace packages resolve through it) and the audit contexts.
+        Equal fingerprints, equal audits."""
         declared = sorted(self.resolver.declared.items())
-        digest = hashlib.blake2b(repr((__version__, FACTS_FORMAT, tuple(specs), declared)).encode())
+        contexts = [self.context(spec) for spec in specs]
+        key = (__version__, FACTS_FORMAT, tuple(specs), declared, contexts)
+        digest = hashlib.blake2b(repr(key).encode())
         keys = self.index.content_keys
         digest.update(b"".join(rel.encode() + b"\0" + keys[rel] for rel in sorted(keys)))
         listing = "\n".join(f"{f.rel}\0{f.module}\0{f.is_package}" for f in self.files)
@@ -72,22 +86,103 @@ def open_project(
     """Index the repository for `specs` (None: everything, for discovery)."""
     files = discover_files(config.root, source_roots(config), config.exclude)
     cache = FactsCache(config.root, enabled=options.use_cache)
+    declared = {path: s.canonical for s in specs or () for path in s.legacy}
     if specs is None:
         index = build_index(files, None, cache, options.jobs, progress=options.progress)
+        resolver = Resolver(index, declared)
     else:
-        names = {n for s in specs for n in spelled_names(s)}
-        modules = {s.canonical_module for s in specs}
+        index, resolver = _index_for(files, specs, cache, options, declared)
+    project = Project(config, files, index, resolver, cache)
+    if not specs:
+        return project
+    problems = check_canonicals(config, tuple(specs), index, project.resolver)
+    problems += check_legacy(config, tuple(specs), index, project.resolver)
+    if problems:
+        raise ConfigError(problems)
+    modules = {s.canonical_module for s in specs}
+    load_time = {m: load_time_closure(project, m) for m in sorted(modules)}
+    excluded = IgnoreRules(config.shim_exclude)
+    shim_excluded = frozenset(rel for rel in index.facts if excluded.decides(rel))
+    return Project(config, files, index, resolver, cache, load_time, shim_excluded)
+
+
+def _index_for(
+    files: Sequence[SourceFile],
+    specs: Sequence[SymbolSpec],
+    cache: FactsCache,
+    options: RunOptions,
+    declared: Mapping[str, str],
+) -> tuple[Index, Resolver]:
+    """The index of the files that may bind or mention `specs`: their spelled names, and
+    the names and modules on the way from each canonical path to what it is bound to (an
+    alias canonical, ``Public = _Impl``, is imported as ``_Impl`` too; a facade's chain
+    runs through modules that need not spell the public name)."""
+    names = {n for s in specs for n in spelled_names(s)}
+    modules = {s.canonical_module for s in specs}
+    while True:
         index = build_index(
             files, names, cache, options.jobs, always=modules, progress=options.progress
         )
-    declared = {path: s.canonical for s in specs or () for path in s.legacy}
-    project = Project(config, files, index, Resolver(index, declared), cache)
-    if specs:
-        problems = check_canonicals(config, tuple(specs), index, project.resolver)
-        problems += check_legacy(config, tuple(specs), index, project.resolver)
-        if problems:
-            raise ConfigError(problems)
-    return project
+        resolver = Resolver(index, declared)
+        steps = {step for s in specs for step in resolver.binding_steps(s.canonical)}
+        more_names = {name for _, name in steps} - names
+        more_modules = {module for module, _ in steps if module in index.modules} - modules
+        if not more_names and not more_modules:
+            return index, resolver
+        names |= more_names
+        modules |= more_modules
+
+
+def load_time_closure(project: Project, module: str) -> frozenset[str]:
+    """The modules importing `module` runs: its module-level imports outside ``if
+    TYPE_CHECKING:``, transitively, and the packages whose ``__init__`` runs on the way
+    (those of the importing module itself, and of `module`, already ran)."""
+    graph = import_graph_from(project, [module], parents=True)
+    seen = {module}
+    pending = [module]
+    while pending:
+        for target in graph.get(pending.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                pending.append(target)
+    return frozenset(seen - {module} - set(_ancestors(module)))
+
+
+def import_graph_from(
+    project: Project, starts: Iterable[str], parents: bool = False
+) -> dict[str, set[str]]:
+    """Module -> the modules its import-time imports load, for `starts` and every module
+    reachable from them (each parsed once, from the index or the cache: not the whole
+    tree). `parents`: count the packages an import runs on the way (``import a.b.c`` runs
+    ``a`` and ``a.b``) unless the importer's own packages, which ran before it."""
+    modules, index = project.index.modules, project.index
+    live = {f.rel for f in project.files}
+    graph: dict[str, set[str]] = {}
+    frontier = {m for m in starts if m in modules}
+    while frontier:
+        batch = [modules[m] for m in sorted(frontier)]
+        unparsed = [s for s in batch if s.rel not in index.facts]
+        found: dict[str, ModuleFacts] = {}
+        if unparsed:
+            part = build_index(unparsed, None, project.cache, 0, live=live, save=False)
+            found = dict(part.facts)
+        for source in batch:
+            facts = index.facts.get(source.rel) if source.rel in index.facts else None
+            facts = facts or found.get(source.rel)
+            edges = set() if facts is None else import_edges(source, facts, index.is_module)
+            if parents:
+                own = set(_ancestors(str(source.module)))
+                edges |= {p for e in edges for p in _ancestors(e) if p in modules} - own
+            graph[str(source.module)] = edges
+        frontier = {m for edges in graph.values() for m in edges if m in modules} - graph.keys()
+    project.cache.save(live=live)
+    return graph
+
+
+def _ancestors(module: str) -> list[str]:
+    """``a.b.c`` -> ``["a", "a.b"]``."""
+    parts = module.split(".")
+    return [".".join(parts[:cut]) for cut in range(1, len(parts))]
 
 
 def spelled_names(spec: SymbolSpec) -> set[str]:

@@ -83,7 +83,7 @@ def legacy_statuses(
     any more: the name is still importable there until the module is cleaned up.
     """
     shimmed = frozenset(shimmed_modules)
-    counts = {p.path: (p.sites, p.strings) for p in audit.legacy_paths}
+    counts = {p.path: (p.sites, p.strings) for p in audit.reported_paths}
     for path in audit.declared:
         counts.setdefault(path, (0, 0))
     counts.pop(audit.spec.canonical, None)

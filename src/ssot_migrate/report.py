@@ -16,7 +16,7 @@ from ssot_migrate.grouping import GroupCounts, GroupKey, group_counts
 from ssot_migrate.templating import render
 
 JSON_SCHEMA = "ssot-migrate/audit"
-JSON_VERSION = 1
+JSON_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +48,9 @@ def counts(audit: SymbolAudit) -> dict[str, int]:
     return {
         "sites": len(audit.sites),
         "variations": len(audit.variations),
+        "left_by_design": len(audit.left_by_design),
         "patterns": len(audit.patterns),
-        "legacy_paths": len(audit.legacy_paths),
+        "legacy_paths": len(audit.reported_paths),
         "strings": sum(1 for s in audit.strings if s.detail == "legacy"),
         "different_object": len(audit.different),
         "unresolved": len(audit.broken),
@@ -79,6 +80,7 @@ def _site(site: Site) -> dict[str, Any]:
         "canonical": site.canonical,
         "reexport": site.reexport,
         "references": site.references,
+        "left_by_design": site.left or None,
     }
     if site.by_declaration:  # reached through a configured lazy legacy path, not statically
         row["by_declaration"] = True
@@ -101,6 +103,8 @@ def _legacy(path: LegacyPath) -> dict[str, Any]:
         "sites": path.sites,
         "strings": path.strings,
         "kind": path.kind,
+        "role": path.role,
+        "reason": path.reason,
     }
     if path.detail:
         row["detail"] = path.detail
@@ -119,7 +123,6 @@ def to_json(run: AuditRun) -> dict[str, Any]:
             "resolved": {"kind": audit.target.kind, "path": audit.target.path},
             "counts": counts(audit),
             "legacy_paths": [_legacy(p) for p in audit.legacy_paths],
-            "configured_elsewhere": [_legacy(p) for p in audit.elsewhere],
             "patterns": pattern_rows(audit),
             "sites": [_site(s) for s in audit.sites],
             "strings": [_finding(s, "status") for s in audit.strings],

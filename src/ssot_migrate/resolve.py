@@ -107,6 +107,44 @@ class Resolver:
         self._cycle_hit = outer_hit or (self._cycle_hit and bool(self._stack))
         return result
 
+    def binding_steps(self, dotted: str) -> list[tuple[str, str]]:
+        """The (module, name) pairs the binding of ``module.name`` passes through on its way
+        to what it is bound to: ``from m import X as Y`` leads to (m, X), ``Y = X`` and
+        ``Y = m.X`` to X where it is bound, a star import to the module it reads. Every
+        binding of each name is followed (the guarded ones too). A module without facts
+        ends its branch: indexing it may add steps."""
+        module, _, name = dotted.rpartition(".")
+        steps: list[tuple[str, str]] = []
+        seen: set[tuple[str, str]] = set()
+        pending = [(module, name)]
+        while pending and len(steps) < 256:
+            step = pending.pop()
+            if step in seen:
+                continue
+            seen.add(step)
+            steps.append(step)
+            module, name = step
+            facts = self.index.facts_of_module(module)
+            for binding in facts.bindings if facts is not None else ():
+                if binding.kind == "star":
+                    source = self._binding_module(module, binding)
+                    if source is not None and name in self.exports(source):
+                        pending.append((source, name))
+                elif binding.name != name:
+                    continue
+                elif binding.kind == "import-from" and binding.imported is not None:
+                    source = self._binding_module(module, binding)
+                    if source is not None:
+                        pending.append((source, binding.imported))
+                elif binding.kind == "alias":
+                    head, *rest = binding.target.split(".")
+                    start = self.resolve_name(module, head) if rest else None
+                    if start is not None and start.kind == "module" and len(rest) == 1:
+                        pending.append((start.path, rest[0]))
+                    else:
+                        pending.append((module, head))
+        return steps
+
     def resolve_import(self, source: SourceFile, fact: ImportFact) -> Target:
         """What one imported name of `source` binds (star imports: the module itself)."""
         module = absolute_module(source, fact.module, fact.level)

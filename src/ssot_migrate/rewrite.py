@@ -101,8 +101,16 @@ class RewritePlan:
     unresolved and different-object sites): never rewritten, only counted."""
 
 
-def plan_rewrites(index: Index, audits: Sequence[SymbolAudit], strings: bool = True) -> RewritePlan:
-    plans, notes = _plan(index, audits, strings)
+def plan_rewrites(
+    index: Index,
+    audits: Sequence[SymbolAudit],
+    strings: bool = True,
+    shimmed: Mapping[str, frozenset[str]] | None = None,
+) -> RewritePlan:
+    """The edits of a phase. `shimmed`: per file (`rel`), the names its shim takes away
+    from the module's namespace (its module-level imports of them are the shim's to
+    remove, not to rewrite); its strings are left alone too."""
+    plans, notes = _plan(index, audits, strings, shimmed or {})
     return RewritePlan(plans, tuple(notes), _unrewritten(audits))
 
 
@@ -153,24 +161,24 @@ def apply_plan(
 # planning ---------------------------------------------------------------------------------
 
 
-def _legacy_modules(audits: Sequence[SymbolAudit]) -> set[str]:
-    """Modules that re-export a symbol on purpose (the shims own them), the configured
-    legacy modules and the canonical ones. Not modules others merely import through: once
-    those importers are rewritten the module would stop counting, and a second run would
-    rewrite what the first left alone."""
+def _untouched_modules(audits: Sequence[SymbolAudit]) -> set[str]:
+    """Modules whose strings are never rewritten: the canonical modules and what they
+    import at import time (a lazy loader's table there must keep naming the definition)."""
     modules = set()
     for audit in audits:
-        for path in (*audit.declared, *audit.spec.legacy):
-            modules.add(path.rpartition(".")[0])
         modules.add(audit.spec.canonical_module)
+        modules |= audit.load_time
     return modules
 
 
 def _plan(
-    index: Index, audits: Sequence[SymbolAudit], strings: bool
+    index: Index,
+    audits: Sequence[SymbolAudit],
+    strings: bool,
+    shimmed: Mapping[str, frozenset[str]],
 ) -> tuple[dict[str, _FilePlan], list[Note]]:
-    owned = _legacy_modules(audits)
     by_rel = {f.rel: f for f in index.files}
+    untouched = _untouched_modules(audits) | {str(by_rel[rel].module) for rel in shimmed}
     plans: dict[str, _FilePlan] = {}
     notes: list[Note] = []
     destinations = _destinations(audits)
@@ -182,12 +190,13 @@ def _plan(
 
     for audit in audits:
         canonical = Destination(audit.spec.canonical_module, audit.spec.canonical_name)
-        for site in audit.variations:
-            module = by_rel[site.rel].module
-            if module in owned:
-                notes.append(Note(site.rel, site.line, "legacy module: its shim keeps it working"))
-            elif site.form == "star-import":
-                notes.append(Note(site.rel, site.line, "star import: names it binds are implicit"))
+        for site in audit.sites:
+            if site.canonical:
+                continue
+            if site.left:
+                notes.append(Note(site.rel, site.line, site.left))
+            elif site.scope == "module" and site.local in shimmed.get(site.rel, ()):
+                notes.append(Note(site.rel, site.line, "legacy module: its shim serves the name"))
             elif site.form == "module-attribute":
                 plan = plan_for(site.rel)
                 plan.module_sites.append(site)
@@ -204,15 +213,13 @@ def _plan(
                 continue
             if not strings:
                 notes.append(Note(found.rel, found.line, "string left alone (--no-strings)"))
-            elif by_rel[found.rel].module in owned:
-                notes.append(
-                    Note(found.rel, found.line, "legacy module: its shim keeps it working")
-                )
+            elif by_rel[found.rel].module in untouched:
+                notes.append(Note(found.rel, found.line, "string in a canonical or shimmed module"))
             else:
                 plan = plan_for(found.rel)
                 plan.strings[found.path] = audit.spec.canonical
                 plan.sites["string"] += 1
-        notes.extend(_prefix_strings(index, legacy_paths, owned, by_rel))
+        notes.extend(_prefix_strings(index, legacy_paths, untouched, by_rel))
     return plans, notes
 
 

@@ -133,17 +133,31 @@ def shim_module(source: bytes, names: Sequence[MovedName], origin: ShimOrigin) -
         module = module.visit(remover)
         block = render_block(names, origin, remover.had_getattr, has_all)
     newline = module.default_newline
-    body = module.code
-    if body and not body.endswith(("\n", "\r")):
-        body += newline
-    if body.strip() and not body.endswith(newline * 2):
-        body += newline
+    # One blank line between the module and the block, whatever the module ended with, as
+    # `_without_block` leaves it: a second run regenerates the very same bytes.
+    body = module.code.rstrip("\r\n")
+    body = body + newline * 2 if body.strip() else ""
     result = body + block.replace("\n", newline)
     try:
         ast.parse(result)
     except SyntaxError as error:  # generated code is checked like rewritten code
         raise ShimRefused(f"the shimmed module would not parse: {error.msg}") from None
     return result.encode(encoding)
+
+
+def unbinds_names(source: bytes, names: Sequence[MovedName]) -> bool:
+    """Whether `shim_module` takes `names` out of the module's namespace (a ``__getattr__``
+    serves them) rather than keeping them bound behind a warning module class, which it
+    does when the module's own code reads one of them (or of the names an earlier block
+    serves, which the new block serves too)."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    decoded = source.decode(encoding)
+    moved = {m.name for m in _served(decoded)} | {m.name for m in names}
+    try:
+        module = cst.parse_module(_without_block(decoded))
+    except (cst.ParserSyntaxError, ShimRefused):
+        return False  # no shim can be made: the imports are rewritten like any others
+    return not _own_uses(module, moved)
 
 
 def deprecated_by_own_getattr(source: bytes, names: Iterable[str]) -> set[str]:

@@ -8,7 +8,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ssot_migrate.audit import BY_DECLARATION, SymbolAudit
+from ssot_migrate.audit import BY_DECLARATION, PUBLIC, SymbolAudit
 from ssot_migrate.discover import Candidate
 from ssot_migrate.report import AuditRun, counts, pattern_rows
 
@@ -36,6 +36,7 @@ def _summary(run: AuditRun) -> Table:
     for column in (
         "sites",
         "variations",
+        "left",
         "patterns",
         "legacy paths",
         "strings",
@@ -52,6 +53,7 @@ def _summary(run: AuditRun) -> Table:
             audit.spec.canonical,
             str(c["sites"]),
             str(c["variations"]),
+            str(c["left_by_design"]),
             str(c["patterns"]),
             str(c["legacy_paths"]),
             str(c["strings"]),
@@ -64,16 +66,20 @@ def _summary(run: AuditRun) -> Table:
 
 def _details(run: AuditRun, audit: SymbolAudit, verbose: bool) -> Iterator[RenderableType]:
     name = audit.spec.name
-    if audit.legacy_paths:
+    paths = audit.legacy_paths if verbose else audit.reported_paths
+    if paths:
         table = Table(title=f"{name}: legacy paths reaching the same object", title_justify="left")
         table.add_column("path")
+        table.add_column("kind")
+        table.add_column("why")
         table.add_column("sites", justify="right")
         table.add_column("strings", justify="right")
-        lazy = any(p.kind == BY_DECLARATION for p in audit.legacy_paths)
+        lazy = any(p.kind == BY_DECLARATION for p in paths)
         if lazy:
             table.add_column("reached")
-        for p in audit.legacy_paths:
-            cells = [p.path, str(p.sites), str(p.strings)]
+        for p in paths:
+            kind = "public legacy (shim)" if p.role == PUBLIC else "incidental"
+            cells = [p.path, kind, p.reason, str(p.sites), str(p.strings)]
             if lazy:
                 declared = p.kind == BY_DECLARATION
                 cells.append(f"by declaration: {p.detail}" if declared else "statically")
@@ -117,11 +123,14 @@ def _details(run: AuditRun, audit: SymbolAudit, verbose: bool) -> Iterator[Rende
         yield table
     if verbose:
         table = Table(title=f"{name}: import sites", title_justify="left")
-        for column in ("where", "import", "path", "form", "guard", "status"):
+        for column in ("where", "import", "path", "form", "scope", "guard", "status"):
             table.add_column(column)
         for s in audit.sites:
             status = "canonical" if s.canonical else ("re-export" if s.reexport else "variation")
-            table.add_row(f"{s.rel}:{s.line}", s.written, s.path, s.form, s.guard or "", status)
+            if s.left:
+                status = f"left: {s.left.split(':')[0]}"
+            where = f"{s.rel}:{s.line}"
+            table.add_row(where, s.written, s.path, s.form, s.scope, s.guard or "", status)
         yield table
 
 
