@@ -25,6 +25,9 @@ class Case:
     stdout: str | None
     stderr: str | None = None
     """Expected stderr file (the run summary goes there, so `--dry-run > x.patch` works)."""
+    importable: bool = False
+    """Every module of the resulting tree imports in a fresh interpreter (no module of the
+    migration imports a half-initialised one)."""
 
     @property
     def name(self) -> str:
@@ -41,7 +44,8 @@ def load_cases(group: str) -> list[Case]:
             continue
         data = tomllib.loads(spec.read_text())
         cases.append(Case(folder, list(data["args"]), int(data.get("exit_code", 0)),
-                          data.get("stdout"), data.get("stderr")))  # fmt: skip
+                          data.get("stdout"), data.get("stderr"),
+                          bool(data.get("importable", False))))  # fmt: skip
     return cases
 
 
@@ -58,3 +62,36 @@ def copy_case(case: Case, destination: Path) -> Path:
     work = destination / "repo"
     shutil.copytree(case.folder / "before", work, symlinks=True)
     return work
+
+
+IMPORT_ALL = """
+import importlib, pathlib, sys, traceback
+root = pathlib.Path(sys.argv[1])
+failed = []
+for path in sorted(root.rglob("*.py")):
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    try:
+        importlib.import_module(".".join(parts))
+    except BaseException:
+        failed.append(".".join(parts) + ": " + traceback.format_exc().strip().splitlines()[-1])
+print("\\n".join(failed))
+sys.exit(1 if failed else 0)
+"""
+
+
+def import_every_module(root: Path) -> str:
+    """Import every module under `root` (a source root) in a fresh interpreter, in path
+    order; the failures, one per line (empty when all import)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", IMPORT_ALL, str(root)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return done.stdout.strip() + done.stderr.strip()

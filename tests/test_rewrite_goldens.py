@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from goldens import Case, copy_case, load_cases, snapshot
+from goldens import Case, copy_case, import_every_module, load_cases, snapshot
 
 from ssot_migrate.cli import main
 
@@ -42,6 +42,8 @@ def test_rewrite_golden(
     for rel, data in snapshot(repo).items():
         if rel.endswith(".py") and data != before.get(rel):
             ast.parse(data)  # every rewritten file parses
+    if case.importable:
+        assert import_every_module(repo) == ""
     # Idempotence: the migrated tree is already canonical.
     assert main(["--root", str(repo), *case.args]) == case.exit_code
     capsys.readouterr()

@@ -222,6 +222,7 @@ def test_import_cycles_are_found_by_parsing_outwards_from_the_phase_modules(
     modules = {"app", "app.engine"}
     whole = open_project(options, config, None)
     expected = sorted(sorted(c) for c in cycles_through(import_graph(whole.index), modules))
-    found = commands._cycles(options, config, modules)
+    specs = config.all_symbols()
+    found = commands._cycles(open_project(options, config, specs), modules)
     assert found == expected
     assert found == [["app", "app.engine", "deep.one", "deep.two", "svc.a", "svc.b"]]

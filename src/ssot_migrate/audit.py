@@ -421,7 +421,7 @@ ALIAS_DEFINITION = "alias defined here"
 # ... or incidental (it gets none; its imports are rewritten like any importer's).
 DEFINING_MODULE = "defining module: never shimmed"
 IN_CANONICAL_MODULE = "in the canonical module: never shimmed"
-SHIM_EXCLUDED = "shim-exclude: never shimmed"
+SHIM_EXCLUDED = "shim-exclude"
 TYPE_CHECKING_ONLY = "bound only under if TYPE_CHECKING"
 STAR_IMPORT = "star import: bound for its own use"
 OWN_USE = "the module uses the name itself"
@@ -514,9 +514,7 @@ class _PathClassifier:
         if module == auditor.spec.canonical_module:
             return INCIDENTAL, IN_CANONICAL_MODULE
         if source is not None and source.rel in auditor.context.shim_excluded:
-            if used:
-                return INCIDENTAL, f"{SHIM_EXCLUDED} (imported through at {used} place(s))"
-            return INCIDENTAL, SHIM_EXCLUDED
+            return INCIDENTAL, f"{SHIM_EXCLUDED}: never shimmed"
         if kind == BY_DECLARATION:
             return PUBLIC, CONFIGURED_LAZY
         if kind == "configured":

@@ -217,13 +217,19 @@ class FactsCache:
             if self._facts_dirty or self._state_dirty:
                 workspace.ensure_cache_dir(self.folder)
             used = {s.key for s in self._states.values() if s.key is not None}
+            # What is dropped from the files is dropped from memory too: a summary kept here
+            # would vouch for facts no longer on disk, and a later use of the key would
+            # skip the parse that must write them again.
+            self._entries = {k: e for k, e in self._entries.items() if k in used}
+            self._summaries = {k: v for k, v in self._summaries.items() if k in used}
             if self._facts_dirty:
                 rows = {k: r for k, r in self._encoded().items() if k in used}
-                rows.update({k: encode_entry(e) for k, e in self._entries.items() if k in used})
+                rows.update({k: encode_entry(e) for k, e in self._entries.items()})
+                self._rows = rows
                 workspace.write_atomic(self.facts_path, marshal.dumps(rows))
             if self._state_dirty:
                 states = {rel: tuple(state) for rel, state in self._states.items()}
-                summaries = {k: tuple(v) for k, v in self._summaries.items() if k in used}
+                summaries = {k: tuple(v) for k, v in self._summaries.items()}
                 payload = (time.time(), states, summaries)
                 workspace.write_atomic(self.state_path, marshal.dumps(payload))
         except OSError:

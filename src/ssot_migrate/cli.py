@@ -536,7 +536,7 @@ def _print_run_summary(
     if why:
         total = sum(why.values())
         lines.append(
-            f"shims: {total} legacy module{'' if total == 1 else 's'} keep working with a "
+            f"shims: {total} legacy module{'s keep' if total > 1 else ' keeps'} working with a "
             "warning (" + ", ".join(f"{n} {reason}" for reason, n in sorted(why.items())) + ")"
         )
     left = Counter(note.reason.split(":")[0] for note in result.notes)

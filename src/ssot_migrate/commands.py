@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ssot_migrate import baseline as ratchet
 from ssot_migrate import workspace
-from ssot_migrate.audit import BY_DECLARATION, SymbolAudit, audit_symbol
+from ssot_migrate.audit import BY_DECLARATION, SHIM_EXCLUDED, SymbolAudit, audit_symbol
 from ssot_migrate.config import PYPROJECT_NAME, Config, SymbolSpec
 from ssot_migrate.discover import Candidate, discover_candidates
 from ssot_migrate.errors import ConfigError, Problem, UsageError
@@ -361,6 +361,13 @@ def _plan_shims(
     by_spec = {a.spec.canonical: a.spec.name for a in audits}
     targets, planned_notes = plan_shims(project.index, audits)
     notes = [Note(n.rel, 1, n.reason) for n in planned_notes]
+    for audit in audits:  # shim-exclude wins over code importing through the path: say so
+        for path in audit.legacy_paths:
+            source = project.index.modules.get(path.path.rpartition(".")[0])
+            if path.reason.startswith(SHIM_EXCLUDED) and (path.sites or path.strings):
+                used = f"imported through at {path.sites + path.strings} place(s)"
+                notes.append(Note(source.rel if source else path.path, 1,
+                                  f"{SHIM_EXCLUDED}: {path.path} is {used}, and gets no shim"))  # fmt: skip
     kept: list[Any] = []
     unbinding: list[Any] = []
     origins: dict[str, Any] = {}
@@ -548,42 +555,16 @@ def _phase_modules(audits: Sequence[SymbolAudit]) -> set[str]:
     return modules
 
 
-def _cycles(options: RunOptions, config: Config, modules: set[str]) -> list[list[str]]:
+def _cycles(project: Project, modules: set[str]) -> list[list[str]]:
     """The import cycles through `modules`.
 
     A cycle through a module passes only through modules it imports, directly or not: so
     only those are parsed, from `modules` outwards (not the whole tree).
     """
-    from ssot_migrate.cache import FactsCache
-    from ssot_migrate.discovery import discover_files
-    from ssot_migrate.facts import SourceFile
-    from ssot_migrate.index import build_index, namespace_packages
-    from ssot_migrate.project import source_roots
-    from ssot_migrate.verification import cycles_through, import_edges
+    from ssot_migrate.project import import_graph_from
+    from ssot_migrate.verification import cycles_through
 
-    files = discover_files(config.root, source_roots(config), config.exclude)
-    cache = FactsCache(config.root, enabled=options.use_cache)
-    by_module: dict[str, list[SourceFile]] = {}
-    for source in files:
-        if source.module is not None:
-            by_module.setdefault(source.module, []).append(source)
-    namespaces = namespace_packages(by_module)
-
-    def is_module(name: str) -> bool:
-        return name in by_module or name in namespaces
-
-    live = {f.rel for f in files}
-    graph: dict[str, set[str]] = {}
-    frontier = {m for m in modules if m in by_module}
-    while frontier:
-        batch = [source for m in sorted(frontier) for source in by_module[m]]
-        part = build_index(batch, None, cache, options.jobs, live=live)
-        for source in batch:
-            facts = part.facts.get(source.rel)
-            edges = set() if facts is None else import_edges(source, facts, is_module)
-            graph.setdefault(str(source.module), set()).update(edges)
-        found = {m for source in batch for m in graph[str(source.module)]}
-        frontier = {m for m in found if m in by_module and m not in graph}
+    graph = import_graph_from(project, modules)
     return sorted(sorted(c) for c in cycles_through(graph, modules))
 
 
@@ -602,7 +583,7 @@ def record_cycles(
     if project is None:
         project = open_project(options, config, result.specs)
     modules = _phase_modules(_audits(project, result.specs))
-    data = {"modules": sorted(modules), "cycles": _cycles(options, config, modules)}
+    data = {"modules": sorted(modules), "cycles": _cycles(project, modules)}
     try:
         folder = workspace.ensure_cache_dir((store or config.root) / ".ssot-migrate-cache")
         path = folder / CYCLES_FILE.format(phase=result.phase)
@@ -643,7 +624,7 @@ def verify(
         mark = "ok  " if finding.ok else "FAIL"
         lines.append(f"{mark} {finding.legacy}: {finding.detail}")
     modules = _phase_modules(audits)
-    now = _cycles(options, config, modules)
+    now = _cycles(project, modules)
     phases = [phase] if phase else [p.name for p in config.phases]
     before: list[list[str]] | None = None
     for name in phases:
