@@ -65,7 +65,7 @@ def copy_case(case: Case, destination: Path) -> Path:
 
 
 IMPORT_ALL = """
-import importlib, pathlib, sys, traceback
+import importlib, json, pathlib, sys, traceback
 root = pathlib.Path(sys.argv[1])
 failed = []
 for path in sorted(root.rglob("*.py")):
@@ -76,14 +76,15 @@ for path in sorted(root.rglob("*.py")):
         importlib.import_module(".".join(parts))
     except BaseException:
         failed.append(".".join(parts) + ": " + traceback.format_exc().strip().splitlines()[-1])
-print("\\n".join(failed))
-sys.exit(1 if failed else 0)
+sys.stdout.write("\\n@@failures@@" + json.dumps(failed) + "\\n")
 """
 
 
 def import_every_module(root: Path) -> str:
     """Import every module under `root` (a source root) in a fresh interpreter, in path
-    order; the failures, one per line (empty when all import)."""
+    order; the failures, one per line (empty when all import). What the modules print is
+    ignored."""
+    import json
     import subprocess
     import sys
 
@@ -94,4 +95,7 @@ def import_every_module(root: Path) -> str:
         text=True,
         timeout=60,
     )
-    return done.stdout.strip() + done.stderr.strip()
+    marker = "@@failures@@"
+    if marker not in done.stdout:
+        return f"the import script did not finish: {done.stderr.strip()}"
+    return "\n".join(json.loads(done.stdout.rpartition(marker)[2]))

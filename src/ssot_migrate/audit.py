@@ -423,6 +423,7 @@ DEFINING_MODULE = "defining module: never shimmed"
 IN_CANONICAL_MODULE = "in the canonical module: never shimmed"
 SHIM_EXCLUDED = "shim-exclude"
 TYPE_CHECKING_ONLY = "bound only under if TYPE_CHECKING"
+PRIVATE_NAME = "a private name: no re-export unless __all__ or an import through it says so"
 STAR_IMPORT = "star import: bound for its own use"
 OWN_USE = "the module uses the name itself"
 UNUSED_IN_A_MODULE = "imported and never used (in a module, not a package: no re-export idiom)"
@@ -533,6 +534,8 @@ class _PathClassifier:
         bindings = [b for b in facts.bindings if b.name == name]
         if bindings and all(b.guard == "type-checking" for b in bindings):
             return INCIDENTAL, TYPE_CHECKING_ONLY
+        if name.startswith("_"):
+            return INCIDENTAL, PRIVATE_NAME
         if name in facts.unread and source is not None and source.is_package:
             return PUBLIC, UNUSED_IMPORT
         if only_reexports(facts) and bindings:

@@ -183,13 +183,15 @@ def init(
     from ssot_migrate import commands
 
     g = _globals(ctx)
-    path, text = commands.init_text(_options(g), top)
+    result = commands.init_text(_options(g), top)
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
     if print_only:
-        typer.echo(text, nl=False)
+        typer.echo(result.text, nl=False)
         return
-    workspace.write_atomic(path, text.encode())
+    workspace.write_atomic(result.path, result.text.encode())
     if not g.quiet:
-        typer.echo(f"wrote a [tool.ssot-migrate] section to {path}")
+        typer.echo(f"wrote a [tool.ssot-migrate] section to {result.path}")
 
 
 @app.command()
@@ -595,13 +597,17 @@ def _print_discovery(g: Globals, found: Any, output_format: OutputFormat) -> Non
         _emit_json(
             {
                 "schema": "ssot-migrate/discover",
-                "version": 1,
+                "version": 2,
                 "candidates": [
                     {
                         "name": c.name,
                         "canonical": c.canonical,
-                        "paths": list(c.paths),
+                        "definition": c.definition,
+                        "paths": [
+                            {"path": p, "sites": n} for p, n in zip(c.paths, c.uses, strict=True)
+                        ],
                         "sites": c.sites,
+                        "close": c.close,
                     }
                     for c in found
                 ],

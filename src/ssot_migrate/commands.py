@@ -121,11 +121,31 @@ def _read_baseline(path: Path) -> Mapping[str, Mapping[str, int]]:
 
 def discover(options: RunOptions, top: int) -> list[Candidate]:
     config = load(options)
+    return _candidates(options, config)[:top]
+
+
+def _candidates(options: RunOptions, config: Config) -> list[Candidate]:
+    """Every candidate symbol, never proposing a path through a `shim-exclude` file."""
+    from ssot_migrate.discovery import IgnoreRules
+
     project = open_project(options, config, None)
-    return discover_candidates(project.index, project.resolver)[:top]
+    excluded = IgnoreRules(config.shim_exclude)
+    return discover_candidates(
+        project.index, project.resolver, excluded=lambda rel: bool(excluded.decides(rel))
+    )
 
 
-def init_text(options: RunOptions, top: int) -> tuple[Path, str]:
+@dataclass(frozen=True, slots=True)
+class InitResult:
+    path: Path
+    """The pyproject.toml the section goes into."""
+    text: str
+    """Its whole new text."""
+    notes: tuple[str, ...]
+    """Close calls between two public paths, for the user to check before running."""
+
+
+def init_text(options: RunOptions, top: int) -> InitResult:
     """The pyproject.toml path and its new text with a starter section."""
     config = load(options)
     if config.config_file is not None:
@@ -138,18 +158,31 @@ def init_text(options: RunOptions, top: int) -> tuple[Path, str]:
                 )
             ]
         )
-    project = open_project(options, config, None)
     chosen: dict[str, str] = {}
-    for candidate in discover_candidates(project.index, project.resolver):
+    notes: list[str] = []
+    for candidate in _candidates(options, config):
         if candidate.name not in chosen:
             chosen[candidate.name] = candidate.canonical
+            if candidate.close:
+                notes.append(close_call(candidate))
         if len(chosen) >= top:
             break
     path = config.root / PYPROJECT_NAME
     text = workspace.read_text(path) if path.exists() else ""
     from ssot_migrate.starter import add_init_section
 
-    return path, add_init_section(text, list(chosen.items()), str(path))
+    section = add_init_section(text, list(chosen.items()), str(path))
+    return InitResult(path, section, tuple(notes))
+
+
+def close_call(candidate: Candidate) -> str:
+    """One line on a close choice between two public paths."""
+    assert candidate.close is not None
+    ours, theirs = candidate.sites_of(candidate.canonical), candidate.sites_of(candidate.close)
+    return (
+        f"{candidate.name}: canonical {candidate.canonical} ({ours} sites) was a close call "
+        f"against {candidate.close} ({theirs} sites)"
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -270,6 +270,7 @@ def _parse_to_fixed_point(
 ) -> None:
     pending = [rel for rel in forced if rel not in sources.unreadable]
     pending += sources.dynamic()
+    handles = frozenset(names)
     fresh = set(names)
     while fresh:
         pending += sources.mentioning(fresh, parsed)
@@ -283,6 +284,15 @@ def _parse_to_fixed_point(
             for key in parsed.values()
             for bound, spelled in _summary(cache, key).aliases
             if spelled in names
+        }
+        # ``from m import Other as Thing`` binds a symbol's own name to whatever `m` binds
+        # as Other: the files spelling Other must be read to tell what it is (a different
+        # object, or the symbol), not to report it as bound nowhere.
+        found |= {
+            spelled
+            for key in parsed.values()
+            for bound, spelled in _summary(cache, key).aliases
+            if bound in handles
         }
         # ``from pkg import gone`` then ``gone.S``, where pkg has no submodule `gone`: the
         # files that may bind `gone` in pkg need not spell S, and must be read to tell a

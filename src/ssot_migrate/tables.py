@@ -137,11 +137,19 @@ def _details(run: AuditRun, audit: SymbolAudit, verbose: bool) -> Iterator[Rende
 def discovery_table(found: list[Candidate]) -> Table:
     table = Table(title="Names reached through more than one import path", title_justify="left")
     table.add_column("name")
+    table.add_column("proposed canonical (most used public path)")
     table.add_column("defined at")
     table.add_column("paths", justify="right")
     table.add_column("sites", justify="right")
-    table.add_column("example legacy paths")
+    table.add_column("other paths, most used first")
     for c in found:
-        legacy = [p for p in c.paths if p != c.canonical][:3]
-        table.add_row(c.name, c.canonical, str(len(c.paths)), str(c.sites), ", ".join(legacy))
+        canonical = c.canonical
+        if c.close:
+            canonical += (
+                f"\nclose call: {c.close} ({c.sites_of(c.close)} vs {c.sites_of(c.canonical)})"
+            )
+        others = [f"{p} ({n})" for p, n in zip(c.paths, c.uses, strict=True) if p != c.canonical]
+        shown = ", ".join(others[:3]) + (f", +{len(others) - 3} more" if len(others) > 3 else "")
+        defined = "" if c.definition == c.canonical else c.definition
+        table.add_row(c.name, canonical, defined, str(len(c.paths)), str(c.sites), shown)
     return table
