@@ -164,6 +164,10 @@ def test_shimming_twice_changes_nothing() -> None:
     source = b"from .execution_engine import ExecutionEngine\nfrom .registry import AgentRegistry\n"
     once = shim_module(source, [ENGINE], ORIGIN)
     assert shim_module(once, [ENGINE], ORIGIN) == once
+    # A module whose only statement goes (it loads nothing the module's package did not).
+    emptied = shim_module(b"from . import ExecutionEngine\n", [ENGINE], ORIGIN)
+    assert emptied.startswith(b"# >>> ssot-migrate shim >>>\n")
+    assert shim_module(emptied, [ENGINE], ORIGIN) == emptied
 
 
 def test_a_module_that_uses_the_name_itself_keeps_working(tmp_path: Path) -> None:

@@ -648,7 +648,14 @@ class _RemoveBindings(cst.CSTTransformer):
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         body, footer = self._prune(updated_node.body, updated_node.footer)
-        return updated_node.with_changes(body=body, footer=footer)
+        # A module left with nothing is empty, not one line break: the block then starts it,
+        # as it does when the shim runs again on its own output.
+        empty = not (body or footer or updated_node.header)
+        return updated_node.with_changes(
+            body=body,
+            footer=footer,
+            has_trailing_newline=updated_node.has_trailing_newline and not empty,
+        )
 
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
