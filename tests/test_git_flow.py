@@ -723,6 +723,109 @@ def test_verify_after_a_merged_phase_compares_cycles_with_the_pre_run_record(
     assert "FAIL new import cycle among {app.engine, app.util, svc_a.one}" in new.out
 
 
+# 8c. verify --runtime: every shimmed module against the tree before the phase ---------------
+
+CORE_PYPROJECT = """\
+[tool.ssot-migrate]
+branch-prefix = "ssot"
+[[tool.ssot-migrate.phases]]
+name = "phase2"
+title = "Engine consolidation"
+symbols = [{ name = "ExecutionEngine", canonical = "pkg.core.engine.ExecutionEngine" }]
+"""
+CORE_FILES: dict[str, bytes] = {
+    "pyproject.toml": CORE_PYPROJECT.encode(),
+    "pkg/__init__.py": b"",
+    "pkg/core/__init__.py": b"from .engine import ExecutionEngine\n",
+    "pkg/core/engine.py": b"class ExecutionEngine:\n    pass\n",
+    "svc/__init__.py": b"",
+    "svc/user.py": b"from pkg.core import ExecutionEngine\n\nENGINE = ExecutionEngine()\n",
+}
+CORE = "pkg/core/__init__.py"
+LOST = (
+    "FAIL pkg.core.engine lost: before module pkg.core.engine; "
+    "after AttributeError: module 'pkg.core' has no attribute 'engine'"
+)
+
+
+def drop_the_load(repo: Path) -> bytes:
+    """The shimmed pkg/core/__init__.py without the line that still loads .engine (what
+    the shim did before it kept the loads)."""
+    text = (repo / CORE).read_bytes()
+    load = b'__import__("engine", globals(), level=1)\n'
+    assert text.count(load) == 1, text
+    return text.replace(load, b"")
+
+
+def test_verify_runtime_finds_a_submodule_a_landed_shim_no_longer_loads(
+    tmp_path: Path, cli: Any
+) -> None:
+    """The field report, through git: pkg/core/__init__.py only imported the name from
+    .engine, which also made pkg.core.engine reachable. The landed phase keeps it so, and
+    `verify --runtime` proves it against the parent of the phase commit; a shim that drops
+    the load (by hand here) fails, naming pkg.core.engine."""
+    repo = make_repo(tmp_path, files=CORE_FILES)
+    base = git(repo, "rev-parse", "HEAD")
+    assert cli(repo, "run", "phase2").code == 0
+    git(repo, "merge", "-q", "--no-edit", "ssot/phase2")
+
+    kept = cli(repo, "verify", "--runtime", "--phase", "phase2")
+    assert kept.code == 0, (kept.out, kept.err)
+    lines = kept.out.splitlines()
+    assert f"note shimmed modules compared with {base[:12]}, the parent of " in kept.out
+    assert any(
+        line.startswith("ok   pkg.core: all ") and line.endswith(" the same objects")
+        for line in lines
+    ), lines
+    assert not any(line.startswith("FAIL") for line in lines), lines
+
+    commit_file(repo, CORE, drop_the_load(repo), "a shim that forgets the submodule")
+    lost = cli(repo, "verify", "--runtime", "--phase", "phase2")
+    assert lost.code == 1, (lost.out, lost.err)
+    assert [line for line in lost.out.splitlines() if line.startswith("FAIL")] == [LOST]
+    assert heads(repo)["main"] == git(repo, "rev-parse", "HEAD")  # verify wrote nothing
+    assert git(repo, "worktree", "list").count("\n") == 0, "its worktree is gone"
+
+
+def test_verify_runtime_compares_uncommitted_shims_with_head(tmp_path: Path, cli: Any) -> None:
+    """`run --no-commit`: the phase's changes are in the working tree, HEAD is the base."""
+    repo = make_repo(tmp_path, files=CORE_FILES)
+    head = git(repo, "rev-parse", "HEAD")
+    assert cli(repo, "run", "phase2", "--no-commit").code == 0
+
+    kept = cli(repo, "verify", "--runtime")
+    assert kept.code == 0, (kept.out, kept.err)
+    assert f"note shimmed modules compared with {head[:12]}, HEAD: " in kept.out
+    assert "ok   pkg.core: all " in kept.out
+
+    (repo / CORE).write_bytes(drop_the_load(repo))
+    lost = cli(repo, "verify", "--runtime")
+    assert lost.code == 1, (lost.out, lost.err)
+    assert [line for line in lost.out.splitlines() if line.startswith("FAIL")] == [LOST]
+
+
+def test_verify_runtime_says_when_it_has_no_base_to_compare_with(tmp_path: Path, cli: Any) -> None:
+    """Outside git, or with the shims committed by hand (no phase trailer, nothing
+    uncommitted): one note line, not a failure."""
+    outside = write_files(tmp_path / "plain", CORE_FILES)
+    assert cli(outside, "run", "phase2", "--no-commit").code == 0
+    result = cli(outside, "verify", "--runtime")
+    assert result.code == 0, (result.out, result.err)
+    [note] = [line for line in result.out.splitlines() if "not compared" in line]
+    assert note == (
+        "note shimmed modules not compared with the tree before the phase: "
+        f"{outside} is not in a git repository with a commit"
+    )
+
+    repo = make_repo(tmp_path, files=CORE_FILES)
+    assert cli(repo, "run", "phase2", "--no-commit").code == 0
+    git(repo, "commit", "-q", "-a", "-m", "shims, committed by hand")
+    result = cli(repo, "verify", "--runtime")
+    assert result.code == 0, (result.out, result.err)
+    [note] = [line for line in result.out.splitlines() if "not compared" in line]
+    assert note.endswith(": no commit of phase2 on main, no uncommitted shim")
+
+
 # 9. plan --format json --------------------------------------------------------------------
 
 

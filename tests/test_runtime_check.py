@@ -18,6 +18,8 @@ from ssot_migrate.runtime_check import (
     PathCheck,
     PathResult,
     check_paths,
+    compare_modules,
+    format_comparisons,
     format_results,
     parse_elapsed,
 )
@@ -425,3 +427,84 @@ def test_a_path_the_module_own_getattr_deprecates_is_checked_for_identity_and_it
     # Without the mark, the same warning (at app/old.py, not at the importer) fails.
     [plain] = check_paths([tmp_path], [PathCheck("app.old.ExecutionEngine", CANONICAL)])
     assert plain.same_object is True and plain.warnings and not plain.ok
+
+
+def test_compare_modules_reports_each_lost_or_changed_attribute(tmp_path: Path) -> None:
+    """Identity across processes: modules by name, classes and functions by module and
+    qualified name, other values by type and repr (addresses masked, sets in a fixed hash
+    order). A value that differs on every import is compared by type only; new names and
+    the import system's own attributes (another tree, another __file__) are fine."""
+    shared = textwrap.dedent("""\
+        import os
+        from .execution_engine import ExecutionEngine
+
+
+        class Local:
+            pass
+
+
+        def make():
+            return Local()
+
+
+        DEFAULT = Local()
+        TOKEN = os.urandom(8)
+        LABELS = {"b", "a", "c"}
+        """)
+    before = repo(tmp_path / "before", {
+        "app/agents/__init__.py": shared + "from . import helpers\nVERSION = (1, 2)\n",
+        "app/agents/helpers.py": "",
+    })  # fmt: skip
+    after = repo(tmp_path / "after", {
+        "app/agents/__init__.py": shared + "VERSION = (1, 3)\nNEW = 1\n\n\n"
+        "class ExecutionEngine:  # a same-named different class\n    pass\n",
+        "app/agents/helpers.py": "",
+        "app/agents/only_after.py": "",
+        "app/agents/broken.py": "raise RuntimeError('boom')\n",
+    })  # fmt: skip
+    (before / "app/agents/broken.py").write_text("")
+
+    found = compare_modules(
+        [before], [after], ["app.agents", "app.agents.only_after", "app.agents.broken"], {}
+    )
+
+    assert format_comparisons(found) == [
+        "FAIL app.agents.ExecutionEngine changed: before class "
+        "app.agents.execution_engine.ExecutionEngine; after class app.agents.ExecutionEngine",
+        "FAIL app.agents.VERSION changed: before builtins.tuple (1, 2); after builtins.tuple (1, 3)",
+        "FAIL app.agents.helpers lost: before module app.agents.helpers; "
+        "after AttributeError: module 'app.agents' has no attribute 'helpers'",
+        "note app.agents.only_after: cannot import it from the base: ModuleNotFoundError: No "
+        "module named 'app.agents.only_after' (nothing to compare)",
+        "FAIL app.agents.broken: cannot import it any more: RuntimeError: boom",
+    ]
+    assert found[0].compared == 13  # the 9 names above, execution_engine, 3 dunders
+    assert "app.agents" not in sys.modules  # imported in subprocesses only
+
+
+def test_compare_modules_looks_up_the_names_a_shim_serves_last(tmp_path: Path) -> None:
+    """Serving a moved name imports its module, which sets the submodule attribute the
+    package lost: looked up first, it would hide the loss."""
+    before = repo(tmp_path / "before", {"app/agents/__init__.py": REEXPORT})
+    after = repo(tmp_path / "after", {"app/agents/__init__.py": '''\
+        def __getattr__(name):  # serves the name, but nothing loads .execution_engine before
+            if name == "ExecutionEngine":
+                from .execution_engine import ExecutionEngine
+                return ExecutionEngine
+            raise AttributeError(name)
+        '''})  # fmt: skip
+
+    [found] = compare_modules(
+        [before], [after], ["app.agents"], {"app.agents": ["ExecutionEngine"]}
+    )
+
+    assert format_comparisons([found]) == [
+        "FAIL app.agents.execution_engine lost: before module app.agents.execution_engine; "
+        "after AttributeError: execution_engine"
+    ]
+    [unordered] = compare_modules([before], [after], ["app.agents"], {})
+    assert unordered.ok  # why the order matters
+    assert format_comparisons([unordered]) == [
+        "ok   app.agents: all 5 attributes it had before the phase are still there, "
+        "the same objects"
+    ]

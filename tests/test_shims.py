@@ -105,7 +105,11 @@ def test_package_init_keeps_its_other_names_without_warnings(tmp_path: Path) -> 
         VERSION = 2
         '''})  # fmt: skip
     text = shim(tmp_path, "app/agents/__init__.py", [ENGINE])
-    assert text.startswith("from .registry import AgentRegistry\n\n__all__ = ")
+    assert text.startswith(
+        "# ssot-migrate: ExecutionEngine is served by the shim below; .execution_engine still"
+        ' loads here\n__import__("execution_engine", globals(), level=1)\n'
+        "from .registry import AgentRegistry\n\n__all__ = "
+    )
     quiet = observe(tmp_path, "from app.agents import AgentRegistry, VERSION\n")
     assert quiet["warnings"] == []
     loud = observe(tmp_path, "from app.agents import AgentRegistry, ExecutionEngine as S\n")
@@ -160,6 +164,10 @@ def test_shimming_twice_changes_nothing() -> None:
     source = b"from .execution_engine import ExecutionEngine\nfrom .registry import AgentRegistry\n"
     once = shim_module(source, [ENGINE], ORIGIN)
     assert shim_module(once, [ENGINE], ORIGIN) == once
+    # A module whose only statement goes (it loads nothing the module's package did not).
+    emptied = shim_module(b"from . import ExecutionEngine\n", [ENGINE], ORIGIN)
+    assert emptied.startswith(b"# >>> ssot-migrate shim >>>\n")
+    assert shim_module(emptied, [ENGINE], ORIGIN) == emptied
 
 
 def test_a_module_that_uses_the_name_itself_keeps_working(tmp_path: Path) -> None:
@@ -471,8 +479,8 @@ def test_an_emptied_block_keeps_pass_when_removing_it_would_lose_something() -> 
     kept = {
         "an else branch": "if TYPE_CHECKING:\n    from app.agents.execution_engine import"
         " ExecutionEngine\nelse:\n    X = 1\n",
-        "a test with effects": "if load():\n    from app.agents.execution_engine import"
-        " ExecutionEngine\n",
+        # `from .. import` loads nothing new (the module's own package): nothing stays
+        "a test with effects": "if load():\n    from .. import ExecutionEngine\n",
         "a comment on the if": "if TYPE_CHECKING:  # for mypy\n    from"
         " app.agents.execution_engine import ExecutionEngine\n",
         "a comment above it": "import os\n\n# typing only\nif TYPE_CHECKING:\n    from"
@@ -492,3 +500,79 @@ def test_regenerating_a_crlf_shim_keeps_its_line_breaks() -> None:
     once = shim_module(source, [ENGINE], ORIGIN)
     assert b"\n" not in once.replace(b"\r\n", b"")
     assert shim_module(once, [ENGINE], ORIGIN) == once
+
+
+def shimmed_golden(tmp_path: Path, case: str) -> Path:
+    """The `before/` tree of a shim golden, shimmed by this code (not read from `after/`)."""
+    from ssot_migrate.cli import main
+
+    tree = tmp_path / case
+    shutil.copytree(SHIM_GOLDENS / case / "before", tree)
+    assert main(["--root", str(tree), "-q", "shim", "--phase", "phase2"]) == 0
+    return tree
+
+
+@pytest.mark.parametrize(
+    ("case", "code"),
+    [
+        # the field report: `import pkg.core; pkg.core.engine.X` raised AttributeError
+        (
+            "package_init_importing_only_the_moved_name_still_loads_its_submodule",
+            "import pkg.core\nassert pkg.core.engine.ExecutionEngine\n"
+            "assert 'ExecutionEngine' not in vars(pkg.core)\n",
+        ),
+        (
+            "every_spelling_of_a_removed_import_still_loads_what_it_loaded",
+            "import pkg.core, pkg.api\nassert pkg.core.engine.helper\n"
+            "assert pkg.api.v1.handlers.handle\nassert 'handlers' not in vars(pkg.api)\n",
+        ),
+        (
+            "an_import_from_another_package_still_runs_that_module_in_place",
+            "import app.plugins\nassert app.plugins.LOADED == ['engine'], app.plugins.LOADED\n"
+            "assert 'engines' not in vars(app.plugins)\n",
+        ),
+        (
+            "try_except_importerror_keeps_trying_the_import",
+            "import pkg.core\nassert pkg.core.HAS_ENGINE is True and pkg.core.engine\n",
+        ),
+    ],
+)
+def test_a_shimmed_module_still_loads_what_its_removed_imports_loaded(
+    tmp_path: Path, case: str, code: str
+) -> None:
+    """What loading the module of a removed import set (a package's submodule attribute, a
+    registration done at import time) is still there, at the same point, without warnings
+    and without a binding the module did not have."""
+    tree = shimmed_golden(tmp_path, case)
+    done = python_c(tree, code, "-W", "error")
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_removed_import_in_a_try_block_still_falls_back_when_it_fails(tmp_path: Path) -> None:
+    tree = shimmed_golden(tmp_path, "try_except_importerror_keeps_trying_the_import")
+    (tree / "pkg/core/engine.py").unlink()  # an install without the engine
+    done = python_c(tree, "import pkg.core\nassert pkg.core.HAS_ENGINE is False\n")
+    assert done.returncode == 0, done.stderr
+
+
+def test_only_imports_that_run_keep_loading_their_module() -> None:
+    """`if TYPE_CHECKING:` bodies (and the `else:` of `if not TYPE_CHECKING:`) never run:
+    their imports leave nothing behind; the branches that run keep loading their module."""
+    source = (
+        "if TYPE_CHECKING:\n    from .typed import ExecutionEngine\n"
+        "else:\n    from .runs import ExecutionEngine\n"
+        "if not TYPE_CHECKING:\n    from .also_runs import ExecutionEngine\n"
+        "else:\n    from .typed import ExecutionEngine\n"
+    )
+    load = (
+        "    # ssot-migrate: ExecutionEngine is served by the shim below; .{0} still loads here\n"
+    )
+    assert _before_block(source) == (
+        "if TYPE_CHECKING:\n    pass\nelse:\n"
+        + load.format("runs")
+        + '    __import__("runs", globals(), level=1)\n'
+        + "if not TYPE_CHECKING:\n"
+        + load.format("also_runs")
+        + '    __import__("also_runs", globals(), level=1)\n'
+        + "else:\n    pass\n\n"
+    )

@@ -354,7 +354,12 @@ def verify(
         list[str] | None, typer.Option("--symbol", "-s", help="Only this symbol (repeatable).")
     ] = None,
     runtime: Annotated[
-        bool, typer.Option("--runtime", help="Also import every legacy path in a subprocess.")
+        bool,
+        typer.Option(
+            "--runtime",
+            help="Also import every legacy path in a subprocess, and compare each shimmed "
+            "module with the tree before the phase.",
+        ),
     ] = False,
     python: Annotated[
         str | None, typer.Option("--python", help="The repository's interpreter (--runtime).")

@@ -640,7 +640,8 @@ def verify(
 ) -> VerifyResult:
     """Static: legacy paths reach the canonical objects; no import cycle through the
     phase's modules that the recorded pre-run state did not have. Runtime: each legacy
-    path imported in a fresh interpreter is the canonical object and warns at the importer."""
+    path imported in a fresh interpreter is the canonical object and warns at the importer,
+    and each shimmed module still has what it had before the phase (`_compare_with_base`)."""
     import json
     import sys
 
@@ -686,7 +687,69 @@ def verify(
         results = check_paths(list(source_roots(config)), checks, python or sys.executable)
         failed |= not all(r.ok for r in results)
         lines += format_results(results)
+        compared, lost = _compare_with_base(config, project, phases, python or sys.executable)
+        failed |= lost
+        lines += compared
     return VerifyResult(tuple(lines), failed)
+
+
+def _compare_with_base(
+    config: Config, project: Project, phases: Sequence[str], python: str
+) -> tuple[list[str], bool]:
+    """`verify --runtime`: every module holding a generated shim, imported from the tree
+    before the phase and from the current tree (`runtime_check.compare_modules`): whatever
+    it had before is still reachable, the same object. The base is the parent of the oldest
+    commit of `phases` on this branch (reverted ones aside), else HEAD when a shimmed
+    module has uncommitted changes (`run --no-commit`). Lines, and whether one failed."""
+    from ssot_migrate import vcs
+    from ssot_migrate.project import source_roots
+    from ssot_migrate.runtime_check import compare_modules, format_comparisons
+    from ssot_migrate.shims import served_names
+
+    shimmed = _shimmed_modules(project)
+    if not shimmed:
+        return [], False
+    head = vcs.find_repository(config.root)
+    if head is None:
+        return [f"{_NOT_COMPARED}: {config.root} is not in a git repository with a commit"], False
+    top = head.top.resolve()
+    root_rel = config.root.resolve().relative_to(top)
+    reverted = vcs.reverted(head)
+    landed = [c for c in vcs.landed(head) if c.phase in phases and c.sha not in reverted]
+    files = [f for f in project.files if f.module in shimmed]
+    rels = {(root_rel / f.rel).as_posix() for f in files}
+    base: str | None = None
+    if landed:
+        oldest = landed[-1]
+        base = vcs.parent(head, oldest.sha)
+        where = f"the parent of {oldest.sha[:12]}, the oldest {oldest.phase} commit on {head.name}"
+        if base is None:
+            return [f"{_NOT_COMPARED}: {oldest.sha[:12]} has no parent commit"], False
+    elif rels & vcs.dirty_paths(head):
+        base, where = head.sha, "HEAD: the shims are not committed yet"
+    else:
+        why = f"no commit of {', '.join(phases)} on {head.name}, no uncommitted shim"
+        return [f"{_NOT_COMPARED}: {why}"], False
+    served = {
+        str(f.module): [m.name for m in served_names(workspace.read_bytes(f.path))] for f in files
+    }
+    roots = source_roots(config)
+    with vcs.worktree(head, base) as tree:
+        before = [_in_tree(root, top, tree) for root in roots]
+        comparisons = compare_modules(before, roots, sorted(shimmed), served, python)
+    lines = [f"note shimmed modules compared with {base[:12]}, {where}"]
+    return lines + format_comparisons(comparisons), not all(c.ok for c in comparisons)
+
+
+_NOT_COMPARED = "note shimmed modules not compared with the tree before the phase"
+
+
+def _in_tree(path: Path, top: Path, tree: Path) -> Path:
+    """`path` of the repository whose top folder is `top`, in its checkout at `tree`."""
+    try:
+        return tree / path.resolve().relative_to(top)
+    except ValueError:  # outside the repository: the same folder for both trees
+        return path
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,9 @@
 For each (legacy, canonical) pair, fresh subprocesses of that interpreter (the user's code
 is never imported into this process) check that the legacy path gives the very same object
 as the canonical one, that importing it warns exactly once, at the importing line, and how
-long ``from <module> import <name>`` takes for each path in a fresh process.
+long ``from <module> import <name>`` takes for each path in a fresh process. And for each
+shimmed module, fresh imports from the tree before the phase and from the current one
+(`compare_modules`): every attribute it had is still reachable, the same object.
 
 The importer file lives in a temporary folder the child interpreter creates and removes:
 this package writes files only through `ssot_migrate.workspace`, and the folder is outside
@@ -17,7 +19,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -254,6 +256,12 @@ def _observe(runner: _Runner, check: PathCheck) -> dict[str, object]:
         "marker": RESULT_MARKER,
     }
     done = runner.run(["-c", _IDENTITY_SCRIPT, json.dumps(args)])
+    return _child_result(runner, done)
+
+
+def _child_result(runner: _Runner, done: subprocess.CompletedProcess[str]) -> dict[str, object]:
+    """The JSON object a child script printed after `RESULT_MARKER` (the last such line:
+    what user code prints at import time comes before it), or ``{"error": ...}``."""
     for line in reversed(done.stdout.splitlines()):
         if line.startswith(RESULT_MARKER):
             loaded = json.loads(line[len(RESULT_MARKER) :])
@@ -361,3 +369,232 @@ def _describe_timing(result: PathResult) -> str:
 
 def _ms(microseconds: int | None) -> str:
     return "? ms" if microseconds is None else f"{microseconds / 1000:.1f} ms"
+
+
+# Before and after a phase: what a module gives for each attribute, described so that two
+# processes (two trees) can be compared. Runs in the target interpreter (any Python 3.6+).
+_ATTRIBUTES_SCRIPT = r"""
+import hashlib, importlib, json, os, re, sys, types, warnings
+
+ARGS = json.loads(sys.argv[1])
+sys.path[:] = ARGS["roots"] + [entry for entry in sys.path if entry]
+ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+
+
+def first_line(error):
+    text = str(error).strip().splitlines()
+    return type(error).__name__ + (": " + text[0] if text else "")
+
+
+def describe(value):
+    if isinstance(value, types.ModuleType):
+        return ["module", value.__name__]
+    if isinstance(value, type):
+        return ["class", "%s.%s" % (value.__module__, value.__qualname__)]
+    module = getattr(value, "__module__", None)
+    qualname = getattr(value, "__qualname__", None)
+    if callable(value) and isinstance(module, str) and isinstance(qualname, str):
+        return [type(value).__name__, "%s.%s" % (module, qualname)]
+    kind = "%s.%s" % (type(value).__module__, type(value).__qualname__)
+    try:
+        text = ADDRESS.sub("0x...", repr(value))
+    except Exception as error:
+        return [kind, "(repr failed: %s)" % type(error).__name__]
+    if len(text) > 120:
+        digest = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:12]
+        text = "%s... (%d characters, sha256 %s)" % (text[:80], len(text), digest)
+    return [kind, text]
+
+
+def observe():
+    result = {"error": None, "attributes": {}, "missing": {}}
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("ignore")
+        try:
+            module = importlib.import_module(ARGS["module"])
+        except BaseException as error:
+            result["error"] = first_line(error)
+            return result
+        warnings.simplefilter("ignore")  # whatever the module's code set
+        names = ARGS["names"]
+        if names is None:
+            names = set(vars(module))
+            try:
+                names |= set(dir(module))
+            except Exception:
+                pass
+        # What the module holds first, then what its __getattr__ serves; the names a shim
+        # serves last: serving one imports its module, which may set a lost attribute.
+        present, last = set(vars(module)), set(ARGS["last"])
+        order = sorted(set(names) - set(ARGS["skipped"]), key=lambda n: (n in last, n not in present, n))
+        for name in order:
+            try:
+                value = getattr(module, name)
+            except Exception as error:
+                result["missing"][name] = first_line(error)
+                continue
+            try:
+                result["attributes"][name] = describe(value)
+            except Exception as error:
+                result["attributes"][name] = ["?", "(description failed: %s)" % first_line(error)]
+    return result
+
+
+result = observe()
+os.write(1, ("\n" + ARGS["marker"] + json.dumps(result) + "\n").encode("ascii"))
+os._exit(0)
+"""
+
+UNCOMPARED = (
+    "__annotations__",
+    "__builtins__",
+    "__cached__",
+    "__file__",
+    "__loader__",
+    "__path__",
+    "__spec__",
+)
+"""Not compared: what says where and how the module was loaded (another tree, another
+path), and the annotations a generated shim block adds to."""
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeChange:
+    attribute: str
+    before: str
+    """What the base gave: ``module pkg.core.engine``, ``class a.b.C``, ..."""
+    after: str
+    """What the current tree gives, or the error getattr raised."""
+    lost: bool
+    """getattr failed on the current tree (else: a different object)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleComparison:
+    """One module imported from the base and from the current tree."""
+
+    module: str
+    compared: int
+    """The base's attributes compared."""
+    changes: tuple[AttributeChange, ...] = ()
+    error: str | None = None
+    """The current tree could not import it."""
+    note: str | None = None
+    """The base could not import it: nothing to compare."""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.changes
+
+
+def compare_modules(
+    before_roots: Sequence[Path],
+    after_roots: Sequence[Path],
+    modules: Sequence[str],
+    served: Mapping[str, Collection[str]],
+    python: str = sys.executable,
+    timeout: float = 60.0,
+) -> list[ModuleComparison]:
+    """Each of `modules` imported in fresh interpreters from `before_roots` (twice) and from
+    `after_roots`: every attribute it had before must still be there (getattr works; a
+    moved name may warn) and be the same object, by an identity that holds across
+    processes: a module by ``__name__``; a class, function or other callable with a
+    ``__qualname__`` by ``__module__`` + ``__qualname__``; anything else by its type and its
+    ``repr`` with memory addresses masked (long ones by length and digest). A value the
+    two imports of the base disagree on (a timestamp, a random token) is compared by type
+    only. New attributes are fine; `UNCOMPARED` ones are not looked at. `served`: the names
+    each module's generated block serves, looked up after all others (serving one imports
+    its canonical module, which could set the very submodule attribute the module lost).
+    """
+    before = _Runner(python, _absolute(before_roots), _seeded_env(), timeout)
+    after = _Runner(python, _absolute(after_roots), _seeded_env(), timeout)
+    return [_compare(before, after, module, served.get(module, ())) for module in modules]
+
+
+def _absolute(roots: Sequence[Path]) -> tuple[str, ...]:
+    return tuple(str(Path(p).absolute()) for p in roots)
+
+
+def _seeded_env() -> dict[str, str]:
+    """A fixed hash seed: a set's repr is then the same in every process."""
+    return {**_env(), "PYTHONHASHSEED": "0"}
+
+
+def _compare(
+    before: _Runner, after: _Runner, module: str, last: Collection[str]
+) -> ModuleComparison:
+    first = _attributes(before, module, None, last)
+    if first.get("error") is not None:
+        return ModuleComparison(module, 0, note=f"cannot import it from the base: {first['error']}")
+    base = _described(first.get("attributes"))
+    again = _described(_attributes(before, module, sorted(base), last).get("attributes"))
+    now = _attributes(after, module, sorted(base), last)
+    if now.get("error") is not None:
+        return ModuleComparison(module, len(base), error=str(now["error"]))
+    current = _described(now.get("attributes"))
+    missing = now.get("missing")
+    missing = missing if isinstance(missing, dict) else {}
+    changes = []
+    for name, (kind, detail) in sorted(base.items()):
+        was = f"{kind} {detail}"
+        if name not in current:
+            error = str(missing.get(name, "not reported"))
+            changes.append(AttributeChange(name, was, error, lost=True))
+            continue
+        stable = again.get(name) == (kind, detail)
+        new_kind, new_detail = current[name]
+        if new_kind != kind or (stable and new_detail != detail):
+            changes.append(AttributeChange(name, was, f"{new_kind} {new_detail}", lost=False))
+    return ModuleComparison(module, len(base), tuple(changes))
+
+
+def _attributes(
+    runner: _Runner, module: str, names: list[str] | None, last: Collection[str]
+) -> dict[str, object]:
+    """The child's report on `module` (``names``: None for all it has), or ``{"error": ...}``."""
+    args = {
+        "roots": list(runner.roots),
+        "module": module,
+        "names": names,
+        "last": sorted(last),
+        "skipped": list(UNCOMPARED),
+        "marker": RESULT_MARKER,
+    }
+    try:
+        done = runner.run(["-c", _ATTRIBUTES_SCRIPT, json.dumps(args)])
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {runner.timeout:g} s"}
+    return _child_result(runner, done)
+
+
+def _described(value: object) -> dict[str, tuple[str, str]]:
+    if not isinstance(value, dict):
+        return {}
+    return {
+        str(name): (str(pair[0]), str(pair[1]))
+        for name, pair in value.items()
+        if isinstance(pair, list) and len(pair) == 2
+    }
+
+
+def format_comparisons(comparisons: Sequence[ModuleComparison]) -> list[str]:
+    """``ok`` per module whose attributes all stayed, a ``FAIL`` per lost or changed
+    attribute (module.attribute, before, after), ``note`` where the base had nothing."""
+    lines = []
+    for found in comparisons:
+        if found.note is not None:
+            lines.append(f"note {found.module}: {found.note} (nothing to compare)")
+        elif found.error is not None:
+            lines.append(f"FAIL {found.module}: cannot import it any more: {found.error}")
+        elif found.ok:
+            lines.append(
+                f"ok   {found.module}: all {found.compared} attributes it had before the phase "
+                "are still there, the same objects"
+            )
+        for change in found.changes:
+            what = "lost" if change.lost else "changed"
+            lines.append(
+                f"FAIL {found.module}.{change.attribute} {what}: before {change.before}; "
+                f"after {change.after}"
+            )
+    return lines

@@ -513,8 +513,37 @@ def _is_alias_of_moved(statement: cst.CSTNode, moved: set[str]) -> bool:
     )
 
 
+def _load_of(node: cst.ImportFrom) -> cst.SimpleStatementLine | None:
+    """What a removed ``from M import S`` still has to do: load M, as the statement did.
+
+    Loading M (and each package on its way) runs their code once and sets each submodule
+    as an attribute of its parent package: in ``pkg/core/__init__.py``, ``from .engine
+    import S`` is what makes ``pkg.core.engine`` reachable. ``__import__`` is the call the
+    statement compiles to, minus the names it binds: it binds nothing, spells the module
+    as the import did (relative stays relative) and runs on every Python 3. None for ``from
+    . import S`` (``from .. import S``): the module's own packages, loaded before it runs.
+    """
+    dots = len(node.relative)
+    module = cst.helpers.get_full_name_for_node(node.module) if node.module else ""
+    if module is None or (dots and not module):
+        return None
+    assert not isinstance(node.names, cst.ImportStar)
+    names = ", ".join(local_name(alias) for alias in node.names)
+    served = "is" if len(node.names) == 1 else "are"
+    call = f'__import__("{module}", globals(), level={dots})' if dots else f'__import__("{module}")'
+    statement = cst.parse_statement(f"{call}\n")
+    assert isinstance(statement, cst.SimpleStatementLine)
+    comment = f"# ssot-migrate: {names} {served} served by the shim below; {'.' * dots}{module}"
+    line = cst.EmptyLine(comment=cst.Comment(f"{comment} still loads here"))
+    return statement.with_changes(leading_lines=[line])
+
+
 class _RemoveBindings(cst.CSTTransformer):
-    """Drop module-level bindings of moved names; rename an existing ``__getattr__``."""
+    """Drop module-level bindings of moved names; rename an existing ``__getattr__``.
+
+    A dropped import keeps its side effects: the module it loaded still loads at the same
+    point (`_load_of`), unless it sat where nothing runs (``if TYPE_CHECKING:``).
+    """
 
     def __init__(self, moved: set[str]) -> None:
         super().__init__()
@@ -526,6 +555,26 @@ class _RemoveBindings(cst.CSTTransformer):
         self.doomed: dict[int, cst.CSTNode] = {}
         self.emptied: dict[int, cst.CSTNode] = {}
         """Blocks that lost every statement and hold no comment (now a bare ``pass``)."""
+        self.unexecuted: dict[int, cst.CSTNode] = {}
+        """Blocks that never run: ``if TYPE_CHECKING:`` (the ``else:`` of ``if not ...``)."""
+        self.unexecuted_depth = 0
+
+    def visit_If(self, node: cst.If) -> bool:
+        if _is_type_checking(node.test):
+            self.unexecuted[id(node.body)] = node.body
+        elif (
+            isinstance(node.test, cst.UnaryOperation)
+            and isinstance(node.test.operator, cst.Not)
+            and _is_type_checking(node.test.expression)
+            and isinstance(node.orelse, cst.Else)
+        ):
+            self.unexecuted[id(node.orelse.body)] = node.orelse.body
+        return True
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> bool:
+        if self.unexecuted.get(id(node)) is node:
+            self.unexecuted_depth += 1
+        return True
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self.depth += 1
@@ -555,7 +604,12 @@ class _RemoveBindings(cst.CSTTransformer):
             if not drop:
                 return updated_node
             if len(drop) == len(node.names):
-                return self._doom(updated_node)
+                load = None if self.unexecuted_depth else _load_of(node)
+                if load is None:
+                    return self._doom(updated_node)
+                leading = [*updated_node.leading_lines, *load.leading_lines]
+                return load.with_changes(leading_lines=leading)
+            # The names that stay keep the statement, and it still loads its module.
             return updated_node.with_changes(body=[without_names(node, drop)])
         if _is_alias_of_moved(updated_node, self.moved):
             return self._doom(updated_node)
@@ -608,11 +662,20 @@ class _RemoveBindings(cst.CSTTransformer):
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         body, footer = self._prune(updated_node.body, updated_node.footer)
-        return updated_node.with_changes(body=body, footer=footer)
+        # A module left with nothing is empty, not one line break: the block then starts it,
+        # as it does when the shim runs again on its own output.
+        empty = not (body or footer or updated_node.header)
+        return updated_node.with_changes(
+            body=body,
+            footer=footer,
+            has_trailing_newline=updated_node.has_trailing_newline and not empty,
+        )
 
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
+        if self.unexecuted.get(id(original_node)) is original_node:
+            self.unexecuted_depth -= 1
         body, footer = self._prune(updated_node.body, updated_node.footer)
         if body:
             return updated_node.with_changes(body=body, footer=footer)

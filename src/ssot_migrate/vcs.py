@@ -97,6 +97,30 @@ def open_base(root: Path) -> Base:
     return Base(repo, Path(repo.working_tree_dir or root), sha, _head_name(repo, sha))
 
 
+def find_repository(root: Path) -> Base | None:
+    """The repository holding `root`, at its HEAD, for reading: None outside one (or before
+    its first commit). Unlike `open_base`, no state is refused."""
+    try:
+        top = git.Git(root).rev_parse("--show-toplevel").strip()
+        repo = git.Repo(top)
+        sha = repo.head.commit.hexsha
+    except (git.GitCommandError, git.InvalidGitRepositoryError, git.NoSuchPathError, OSError):
+        return None
+    except ValueError:  # HEAD has no commit yet
+        return None
+    name = sha if repo.head.is_detached else repo.active_branch.name
+    return Base(repo, Path(repo.working_tree_dir or top), sha, name)
+
+
+def parent(base: Base, sha: str) -> str | None:
+    """The first parent of `sha`; None for a root commit (or one a shallow clone cut off)."""
+    try:
+        found: str = base.repo.git.rev_parse("--verify", "--quiet", f"{sha}^1^{{commit}}")
+    except git.GitCommandError:
+        return None
+    return found.strip() or None
+
+
 def _head_name(repo: git.Repo, sha: str) -> str:
     if not repo.head.is_detached:
         return repo.active_branch.name
@@ -151,11 +175,11 @@ def dirty_paths(base: Base) -> set[str]:
 
 
 @contextlib.contextmanager
-def worktree(base: Base) -> Iterator[Path]:
-    """A temporary detached worktree at the base commit, removed afterwards."""
+def worktree(base: Base, sha: str | None = None) -> Iterator[Path]:
+    """A temporary detached worktree at the base commit (or `sha`), removed afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="ssot-migrate-"))
     path = folder / "tree"
-    base.repo.git.worktree("add", "--detach", "--quiet", str(path), base.sha)
+    base.repo.git.worktree("add", "--detach", "--quiet", str(path), sha or base.sha)
     try:
         yield path
     finally:
