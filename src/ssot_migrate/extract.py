@@ -32,6 +32,8 @@ _DOTTED_STRING = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\Z")
 _QUOTED_DOTTED = re.compile(rb"[\"'][A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+[\"']")
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 _LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+_ASSIGNED = re.compile(rb"[ \t]*(?::[^=\r\n]*)?=(?!=)")
+"""What follows a name that a statement assigns to: ``= ...`` or ``: T = ...``."""
 
 
 def extract_facts(source: bytes) -> ModuleFacts | ParseFailure:
@@ -630,16 +632,19 @@ def _line_starts(source: bytes) -> list[int]:
 
 
 def _spelled_outside(source: bytes, word: bytes, starts: list[int], quiet: set[int]) -> bool:
-    """Whether `word` stands as a whole word on a line outside `quiet`, and not in the
-    line's comment (a ``#`` before it with balanced quotes: a rough cut that errs towards
-    seeing a use)."""
+    """Whether `word` stands as a whole word on a line outside `quiet`, not in the line's
+    comment (a ``#`` before it with balanced quotes) and not as the target that starts an
+    assignment (``S = None`` in an ImportError fallback rebinds, it does not read): a rough
+    cut that errs towards seeing a use."""
     for start in whole_words(source, word):
         line = bisect.bisect_right(starts, start)
-        if line not in quiet:
-            prefix = source[starts[line - 1] : start]
-            in_comment = b"#" in prefix and not (prefix.count(b'"') % 2 or prefix.count(b"'") % 2)
-            if not in_comment:
-                return True
+        if line in quiet:
+            continue
+        prefix = source[starts[line - 1] : start]
+        in_comment = b"#" in prefix and not (prefix.count(b'"') % 2 or prefix.count(b"'") % 2)
+        stored = not prefix.strip() and _ASSIGNED.match(source, start + len(word)) is not None
+        if not in_comment and not stored:
+            return True
     return False
 
 
