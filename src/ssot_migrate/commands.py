@@ -324,6 +324,7 @@ def _shim_changes(
         plan_shims,
         shim_module,
     )
+    from ssot_migrate.target_python import target_python
 
     config = project.config
     titles = {p.name: p.title for p in config.phases}
@@ -331,6 +332,9 @@ def _shim_changes(
     by_spec = {a.spec.canonical: a.spec.name for a in audits}
     targets, planned_notes = plan_shims(project.index, audits)
     notes = [Note(n.rel, 1, n.reason) for n in planned_notes]
+    if not targets:
+        return [], [], notes
+    oldest = target_python(config)  # every shim must run on it
     changes: list[FileChange] = []
     refused: list[Note] = []
     by_rel = {f.rel: f for f in project.files}
@@ -349,7 +353,13 @@ def _shim_changes(
         name = phase or owner.get(by_spec.get(f"{first.module}.{first.attribute}", ""), "")
         plan = config.config_file.name if config.config_file else "the default settings"
         origin = ShimOrigin(
-            name, titles.get(name, ""), config.shims.category, config.shims.removal, plan
+            name,
+            titles.get(name, ""),
+            config.shims.category,
+            config.shims.removal,
+            plan,
+            oldest.version,
+            oldest.source,
         )
         try:
             after = shim_module(before, names, origin)
