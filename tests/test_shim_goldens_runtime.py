@@ -7,8 +7,10 @@ PATH; the others are skipped, saying so. `runtime_check`'s child scripts run the
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -17,6 +19,7 @@ import pytest
 from goldens import FIXTURES
 
 from ssot_migrate.runtime_check import PathCheck, check_paths
+from ssot_migrate.shims import BEGIN
 
 CANONICAL = "app.agents.execution_engine.ExecutionEngine"
 CASES = sorted(p for p in (FIXTURES / "shims").iterdir() if (p / "case.toml").is_file())
@@ -70,3 +73,62 @@ def test_shim_golden_serves_the_same_object_and_warns_at_the_importer(
         (path, True, True, None) for path in legacy
     ]
     assert [[w[0] for w in r.warnings] for r in results] == [[category] for _ in legacy]
+
+
+# The child imports a legacy path with warnings recorded, takes the statement the warning
+# advises, runs it in a fresh namespace and says whether it bound the legacy local name to
+# the very same object.
+ADVICE_SCRIPT = """
+import json, re, sys, warnings
+root, module, name = sys.argv[1:]
+sys.path.insert(0, root)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    imported = {}
+    exec("from %s import %s" % (module, name), imported)
+messages = [str(w.message) for w in caught]
+advised = [m.group(1) for m in (re.search(r'use "([^"]*)" instead', t) for t in messages) if m]
+fresh = {}
+for statement in advised:
+    exec(statement, fresh)
+print(json.dumps({"messages": messages, "advised": advised,
+                  "same": name in fresh and fresh[name] is imported[name]}))
+"""
+
+
+def shimmed_paths() -> list[tuple[Path, str, str]]:
+    """(tree, legacy path, canonical) of every golden's legacy path a generated block serves."""
+    found = []
+    for case in CASES:
+        spec = tomllib.loads((case / "case.toml").read_text())
+        tree = case / "after"
+        for path in spec["legacy"]:
+            parts = path.split(".")[:-1]
+            files = [tree.joinpath(*parts).with_suffix(".py"), tree.joinpath(*parts, "__init__.py")]
+            if any(f.is_file() and BEGIN in f.read_text() for f in files):
+                found.append((tree, path, spec.get("canonical", CANONICAL)))
+    return found
+
+
+SHIMMED = shimmed_paths()
+
+
+@pytest.mark.parametrize(
+    ("tree", "legacy", "canonical"), SHIMMED, ids=[f"{t.parent.name}:{p}" for t, p, _ in SHIMMED]
+)
+def test_the_warning_advises_a_statement_that_binds_the_same_object(
+    tree: Path, legacy: str, canonical: str
+) -> None:
+    module, _, name = legacy.rpartition(".")
+    done = subprocess.run(
+        [sys.executable, "-c", ADVICE_SCRIPT, str(tree), module, name],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seen = json.loads(done.stdout)
+    canonical_module, _, canonical_name = canonical.rpartition(".")
+    alias = "" if name == canonical_name else f" as {name}"
+    assert seen["advised"] == [f"from {canonical_module} import {canonical_name}{alias}"]
+    assert seen["messages"][0].startswith(f"{legacy} is deprecated")
+    assert seen["same"] is True

@@ -320,7 +320,7 @@ def test_a_name_served_through_a_getattr_warns_once_at_the_users_line(
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines() == [
         f"<string>:1: DeprecationWarning: {named} is deprecated: "
-        "import Thing from lib.models.impl instead"
+        'use "from lib.models.impl import Thing" instead'
     ]
 
 
