@@ -40,6 +40,8 @@ name = "phase2"
 symbols = [{ name = "Lonely", canonical = "app.lonely.Lonely", target = 1 }]
 """
 
+ENGINE = "app.agents.execution_engine.ExecutionEngine"
+
 FILES = {
     "pyproject.toml": CONFIG,
     "app/__init__.py": "",
@@ -134,27 +136,28 @@ def by_name(audits: tuple[SymbolAudit, ...], *names: str) -> list[SymbolAudit]:
 def test_golden_page(repo: Path) -> None:
     config, audits = audited(repo)
     chosen = by_name(audits, "Engine", "AgentRegistry")  # Lonely: not audited
-    page = render_registry(config, chosen, {"app.agents"}, "pyproject.toml")
+    page = render_registry(config, chosen, {"app.agents.ExecutionEngine": ENGINE}, "pyproject.toml")
     assert page == GOLDEN
 
 
 def test_output_does_not_depend_on_argument_order(repo: Path) -> None:
     config, audits = audited(repo)
     chosen = by_name(audits, "Engine", "AgentRegistry")
-    first = render_registry(config, chosen, ["app.agents", "app.compat"], "pyproject.toml")
+    served = {"app.agents.ExecutionEngine": ENGINE, "app.compat.Engine": ENGINE}
+    first = render_registry(config, chosen, served, "pyproject.toml")
     again = render_registry(
-        config, list(reversed(chosen)), ("app.compat", "app.agents"), "pyproject.toml"
+        config, list(reversed(chosen)), dict(reversed(served.items())), "pyproject.toml"
     )
     assert first == again
 
 
 def test_shimmed_module_shows_shimmed_status(repo: Path) -> None:
     config, audits = audited(repo)
-    page = render_registry(config, audits, {"app.compat"}, "pyproject.toml")
+    page = render_registry(config, audits, {"app.compat.Engine": ENGINE}, "pyproject.toml")
     assert "| `app.compat.Engine` | shimmed — warns | 0 | 0 | 2026.06 |" in page
     assert "| `app.agents.ExecutionEngine` | re-export | 1 | 1 | 2026.06 |" in page
     (engine,) = by_name(audits, "Engine")
-    assert legacy_statuses(engine, {"app.compat"}) == (
+    assert legacy_statuses(engine, {"app.compat.Engine": ENGINE}) == (
         LegacyStatus("app.agents.ExecutionEngine", 1, 1, shimmed=False),
         LegacyStatus("app.compat.Engine", 0, 0, shimmed=True),
     )
@@ -172,7 +175,7 @@ def test_as_only_when_the_handle_differs() -> None:
 def test_no_removal_configured_shows_a_dash(repo: Path) -> None:
     config, audits = audited(repo)
     config = dataclasses.replace(config, shims=ShimSettings())
-    page = render_registry(config, audits, (), "pyproject.toml")
+    page = render_registry(config, audits, {}, "pyproject.toml")
     assert "| `app.agents.ExecutionEngine` | re-export | 1 | 1 | — |" in page
     assert "| `app.old.Engine` | configured, different object | 1 | 0 | — |" in page
     assert "2026.06" not in page
@@ -201,7 +204,7 @@ def test_pipes_in_cells_are_escaped() -> None:
         legacy_paths=(LegacyPath("app.Engine", 0, 0, "re-export"),),
         elsewhere=(LegacyPath("app.other.Engine", 2, 0, "configured-elsewhere", "x"),),
     )
-    page = render_registry(config, [audit], (), "ssot | migrate.toml")
+    page = render_registry(config, [audit], {}, "ssot | migrate.toml")
     assert "| `app.Engine` | re-export | 0 | 0 | 2026.06 \\| v3 or later |" in page
     assert "| `app.other.Engine` | configured, different object | 2 | 0 | 2026.06 \\| v3" in page
     assert "## Phase `p1`: Pipes | and newlines\n" in page
@@ -221,7 +224,7 @@ def test_symbol_in_two_phases_is_listed_in_both_and_imported_once() -> None:
         phases=(Phase("p1", "", (spec,)), Phase("p2", "", (later,))),
     )
     audit = SymbolAudit(spec, Target("definition", "app.engine.Engine"), (), (), (), (), (), ())
-    page = render_registry(config, [audit], (), "pyproject.toml")
+    page = render_registry(config, [audit], {}, "pyproject.toml")
     assert page.count("- current: 0 variations\n") == 2
     assert "- target: 3 variations\n" in page
     how = page.split("## How to import")[1]
@@ -229,7 +232,7 @@ def test_symbol_in_two_phases_is_listed_in_both_and_imported_once() -> None:
 
 
 def test_no_phases() -> None:
-    page = render_registry(Config(root=Path("/repo"), config_file=None), [], (), "defaults")
+    page = render_registry(Config(root=Path("/repo"), config_file=None), [], {}, "defaults")
     assert "No phases are configured." in page
     assert "No symbols are configured." in page
 
@@ -239,8 +242,63 @@ def test_a_declared_lazy_path_shows_its_status_until_it_is_shimmed() -> None:
     config = Config(Path("/repo"), None, phases=(Phase("p1", "t", (spec,)),))
     lazy = LegacyPath("app.lazy.Engine", 2, 0, BY_DECLARATION, "served by ...")
     audit = bare_audit(spec, legacy_paths=(lazy,))
-    page = render_registry(config, [audit], (), "pyproject.toml")
+    page = render_registry(config, [audit], {}, "pyproject.toml")
     assert "| `app.lazy.Engine` | declared, served by __getattr__ | 2 | 0 | — |" in page
-    assert legacy_statuses(audit, {"app.lazy"}) == (
+    assert legacy_statuses(audit, {"app.lazy.Engine": "app.engine.Engine"}) == (
         LegacyStatus("app.lazy.Engine", 2, 0, shimmed=True, by_declaration=True),
     )
+
+
+# --------------------------------------------------------------------------- from the files on disk
+
+TWO_PHASES = """\
+[tool.ssot-migrate]
+
+[[tool.ssot-migrate.phases]]
+name = "phase1"
+symbols = [{ name = "AgentRegistry", canonical = "app.agents.registry.AgentRegistry" }]
+
+[[tool.ssot-migrate.phases]]
+name = "phase2"
+symbols = [{ name = "ExecutionEngine", canonical = "app.agents.execution_engine.ExecutionEngine" }]
+"""
+
+
+def test_each_path_status_is_read_from_the_shim_blocks_on_disk(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Field report: a module with a block for one phase listed every path of it as
+    `shimmed — warns`, and a shimmed alias module (``Engine = ExecutionEngine``), which no
+    longer re-exports anything static resolution calls a re-export, dropped off the page."""
+    from ssot_migrate.cli import main
+
+    files = {
+        "pyproject.toml": TWO_PHASES,
+        "app/__init__.py": "",
+        "app/agents/__init__.py": (
+            "from .execution_engine import ExecutionEngine\nfrom .registry import AgentRegistry\n"
+        ),
+        "app/agents/execution_engine.py": "class ExecutionEngine:\n    pass\n",
+        "app/agents/registry.py": "class AgentRegistry:\n    pass\n",
+        "app/agents/legacy.py": (
+            "from app.agents.execution_engine import ExecutionEngine\n\nEngine = ExecutionEngine\n"
+        ),
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    options = RunOptions(tmp_path, use_cache=False)
+    assert main(["--root", str(tmp_path), "shim", "--phase", "phase1"]) == 0
+    page = commands.registry_page(options)
+    assert "| `app.agents.AgentRegistry` | shimmed — warns | 0 | 0 | — |" in page
+    # app.agents now has a block, but it does not serve ExecutionEngine: no warning yet.
+    assert "| `app.agents.ExecutionEngine` | re-export | 0 | 0 | — |" in page
+    assert main(["--root", str(tmp_path), "shim", "--phase", "phase2"]) == 0
+    capsys.readouterr()
+    rows = [line for line in commands.registry_page(options).splitlines() if "`app." in line]
+    assert rows == [
+        "| `app.agents.AgentRegistry` | shimmed — warns | 0 | 0 | — |",
+        "| `app.agents.ExecutionEngine` | shimmed — warns | 0 | 0 | — |",
+        "| `app.agents.legacy.Engine` | shimmed — warns | 0 | 0 | — |",
+        "| `app.agents.legacy.ExecutionEngine` | shimmed — warns | 0 | 0 | — |",
+    ]

@@ -27,7 +27,6 @@ from ssot_migrate.report import AuditRun, Skipped
 if TYPE_CHECKING:  # LibCST costs ~0.3 s to import: only `run` pays for it
     from ssot_migrate.facts import ModuleFacts
     from ssot_migrate.rewrite import FileChange, Note
-    from ssot_migrate.runtime_check import PathCheck
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_PARTIAL = 0, 1, 3
 
@@ -416,22 +415,27 @@ def write_changes(
     return written, refused
 
 
-def _served_checks(
-    project: Project, audits: Sequence[SymbolAudit], known: set[str]
-) -> list[PathCheck]:
-    """Legacy paths only a generated shim still serves (nobody imports through them)."""
-    from ssot_migrate.runtime_check import PathCheck
+def _served_paths(project: Project) -> dict[str, str]:
+    """Legacy path -> canonical path, for every name a generated shim block on disk serves
+    (its `_SSOT_MOVED`, see `shims.served_names`), whether or not anyone still imports it."""
     from ssot_migrate.shims import served_names
 
-    canonical = {a.spec.canonical for a in audits}
-    checks = []
+    served: dict[str, str] = {}
     for module in sorted(_shimmed_modules(project)):
         source = project.index.modules[module]
         for moved in served_names(workspace.read_bytes(source.path)):
-            path, target = f"{module}.{moved.name}", f"{moved.module}.{moved.attribute}"
-            if target in canonical and path not in known:
-                checks.append(PathCheck(path, target))
-    return checks
+            served[f"{module}.{moved.name}"] = f"{moved.module}.{moved.attribute}"
+    return served
+
+
+def _served_by_symbol(project: Project, audits: Sequence[SymbolAudit]) -> dict[str, set[str]]:
+    """Symbol name -> the legacy paths generated blocks on disk serve as its canonical
+    object (alias paths included, where no import and no re-export names them any more)."""
+    served = _served_paths(project)
+    return {
+        a.spec.name: {path for path, target in served.items() if target == a.spec.canonical}
+        for a in audits
+    }
 
 
 def _own_deprecations(project: Project, audits: Sequence[SymbolAudit]) -> set[str]:
@@ -478,9 +482,8 @@ def registry_page(options: RunOptions) -> str:
     specs = select_symbols(config, [], None)
     project = open_project(options, config, specs)
     audits = _audits(project, specs)
-    shimmed = _shimmed_modules(project)
     where = config.config_file.name if config.config_file else "the default settings"
-    return render_registry(config, audits, shimmed, where)
+    return render_registry(config, audits, _served_paths(project), where)
 
 
 CYCLES_FILE = "cycles-before-{phase}.json"
@@ -583,9 +586,10 @@ def verify(
     specs = select_symbols(config, symbols, phase)
     project = open_project(options, config, specs)
     audits = _audits(project, specs)
+    served = _served_by_symbol(project, audits)
     lines: list[str] = []
     failed = False
-    for finding in check_legacy_paths(project.resolver, audits):
+    for finding in check_legacy_paths(project.resolver, audits, served):
         failed |= not finding.ok
         mark = "ok  " if finding.ok else "FAIL"
         lines.append(f"{mark} {finding.legacy}: {finding.detail}")
@@ -612,9 +616,8 @@ def verify(
         checks = [
             PathCheck(path, audit.spec.canonical, path in own)
             for audit in audits
-            for path in sorted(audit.all_legacy_paths)
+            for path in sorted(audit.all_legacy_paths | served[audit.spec.name])
         ]
-        checks += _served_checks(project, audits, {c.legacy for c in checks})
         results = check_paths(list(source_roots(config)), checks, python or sys.executable)
         failed |= not all(r.ok for r in results)
         lines += format_results(results)
