@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ssot_migrate.audit import BY_DECLARATION, SymbolAudit
 from ssot_migrate.config import Config, SymbolSpec
+from ssot_migrate.dotted import split_path
 from ssot_migrate.templating import render
 
 NO_VALUE = "—"
@@ -43,6 +44,8 @@ class _Row:
     """One table row, every cell already Markdown-safe."""
 
     path: str
+    instead: str
+    """The statement to write instead (the one a shim's warning advises), or a dash."""
     status: str
     sites: int
     strings: int
@@ -68,8 +71,16 @@ class _PhaseView:
 
 def import_line(spec: SymbolSpec) -> str:
     """``from <canonical module> import <canonical name>``, ``as <handle>`` if it differs."""
-    line = f"from {spec.canonical_module} import {spec.canonical_name}"
-    return line if spec.name == spec.canonical_name else f"{line} as {spec.name}"
+    return import_statement(spec.canonical, spec.name)
+
+
+def import_statement(canonical: str, local: str) -> str:
+    """The statement binding `local` to the object at `canonical`: ``from <module> import
+    <name>``, with ``as <local>`` when the names differ. For a legacy path's own name, the
+    statement a generated shim's warning advises."""
+    module, name = split_path(canonical)
+    line = f"from {module} import {name}"
+    return line if local == name else f"{line} as {local}"
 
 
 def legacy_statuses(audit: SymbolAudit, served: Mapping[str, str]) -> tuple[LegacyStatus, ...]:
@@ -146,6 +157,7 @@ def _entry(
     rows = [
         _Row(
             _cell(_code(s.path)),
+            _cell(_code(import_statement(spec.canonical, split_path(s.path)[1]))),
             STATUS_SHIMMED
             if s.shimmed
             else STATUS_DECLARED
@@ -158,7 +170,7 @@ def _entry(
         for s in legacy_statuses(audit, served)
     ]
     rows += [
-        _Row(_cell(_code(p.path)), STATUS_ELSEWHERE, p.sites, p.strings, removal)
+        _Row(_cell(_code(p.path)), NO_VALUE, STATUS_ELSEWHERE, p.sites, p.strings, removal)
         for p in audit.elsewhere
     ]
     variations = len(audit.variations)
