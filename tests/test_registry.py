@@ -281,8 +281,9 @@ symbols = [{ name = "ExecutionEngine", canonical = "app.agents.execution_engine.
 
 
 def two_phase_tree(root: Path) -> Path:
-    """A package re-exporting both phases' symbols and an alias module (`Engine =
-    ExecutionEngine`)."""
+    """A package re-exporting both phases' symbols, an alias module (`Engine =
+    ExecutionEngine`) and a module using the name it lists in `__all__` (its shim is a
+    warning module class, without a `__getattr__`)."""
     files = {
         "pyproject.toml": TWO_PHASES,
         "app/__init__.py": "",
@@ -293,6 +294,11 @@ def two_phase_tree(root: Path) -> Path:
         "app/agents/registry.py": "class AgentRegistry:\n    pass\n",
         "app/agents/legacy.py": (
             "from app.agents.execution_engine import ExecutionEngine\n\nEngine = ExecutionEngine\n"
+        ),
+        "app/agents/uses.py": (
+            "from app.agents.execution_engine import ExecutionEngine\n\n"
+            '__all__ = ["ExecutionEngine", "make"]\n\n\n'
+            "def make():\n    return ExecutionEngine()\n"
         ),
     }
     for rel, text in files.items():
@@ -328,6 +334,7 @@ def test_each_path_status_is_read_from_the_shim_blocks_on_disk(
         ("`app.agents.ExecutionEngine`", "re-export"),
         ("`app.agents.legacy.Engine`", "re-export"),
         ("`app.agents.legacy.ExecutionEngine`", "re-export"),
+        ("`app.agents.uses.ExecutionEngine`", "re-export"),
     ]
     assert main(["--root", str(root), "shim", "--phase", "phase2"]) == 0
     capsys.readouterr()
@@ -337,6 +344,7 @@ def test_each_path_status_is_read_from_the_shim_blocks_on_disk(
         ("`app.agents.ExecutionEngine`", "shimmed — warns"),
         ("`app.agents.legacy.Engine`", "shimmed — warns"),
         ("`app.agents.legacy.ExecutionEngine`", "shimmed — warns"),
+        ("`app.agents.uses.ExecutionEngine`", "shimmed — warns"),
     ]
 
 
@@ -359,6 +367,7 @@ def test_each_legacy_path_shows_the_statement_its_shim_warning_advises(tmp_path:
     advised = {row[0].strip("`"): row[1].strip("`") for row in rows(page)}
     assert advised["app.agents.legacy.Engine"] == AS_ENGINE
     assert advised["app.agents.ExecutionEngine"] == IMPORT
+    assert "class _SsotDeprecatedNames(" in (root / "app/agents/uses.py").read_text()
     for path, statement in advised.items():
         module, _, name = path.rpartition(".")
         importing = f"from {module} import {name}"

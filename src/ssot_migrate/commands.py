@@ -462,14 +462,17 @@ def _own_deprecations(project: Project, audits: Sequence[SymbolAudit]) -> set[st
 
 
 def _shimmed_modules(project: Project) -> set[str]:
-    """Modules that already hold a generated shim block (they define __getattr__)."""
+    """Modules that already hold a generated shim block: both kinds bind `_SSOT_MOVED` (a
+    module class serves the names it warns about without a __getattr__)."""
     from ssot_migrate.shims import BEGIN
 
     found = set()
     for source in project.files:
         facts = project.index.facts.get(source.rel)
-        candidate = facts is not None and facts.has_getattr and source.module is not None
-        if candidate and BEGIN.encode() in workspace.read_bytes(source.path):
+        if facts is None or source.module is None:
+            continue
+        served = any(b.name == "_SSOT_MOVED" for b in facts.bindings)
+        if served and BEGIN.encode() in workspace.read_bytes(source.path):
             found.add(str(source.module))
     return found
 
