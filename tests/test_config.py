@@ -136,7 +136,8 @@ def test_unknown_key_without_a_close_match_lists_the_known_keys(tmp_path: Path) 
     assert problem.what == "unknown key 'zzz'"
     assert problem.fix == (
         "remove it; known keys here: "
-        "source-roots, exclude, shim-exclude, branch-prefix, relative-imports, shims, phases"
+        "source-roots, exclude, shim-exclude, branch-prefix, relative-imports, target-version, "
+        "shims, phases"
     )
 
 
@@ -262,6 +263,49 @@ def test_relative_imports_must_be_keep_or_absolute(tmp_path: Path) -> None:
     problem = only_problem(tmp_path)
     assert problem.where == f"{path}:2: tool.ssot-migrate.relative-imports"
     assert problem.what == "'relative' is not one of: keep, absolute"
+
+
+def test_target_version_is_read_as_major_minor(tmp_path: Path) -> None:
+    pyproject(tmp_path, 'target-version = "3.10"\n')
+    assert load_config(tmp_path).target_version == (3, 10)
+    pyproject(tmp_path, "")
+    assert load_config(tmp_path).target_version is None
+
+
+@pytest.mark.parametrize(
+    ("value", "what", "fix"),
+    [
+        ('"py38"', "'py38' is not a Python version", 'did you mean "3.8"?'),
+        ('">=3.9"', "'>=3.9' is not a Python version", 'did you mean "3.9"?'),
+        ('"3.8.18"', "'3.8.18' is not a Python version", 'did you mean "3.8"?'),
+        ('"python3.10"', "'python3.10' is not a Python version", 'did you mean "3.10"?'),
+        ('"three"', "'three' is not a Python version", 'write it as target-version = "3.8"'),
+        (
+            '"2.7"',
+            "'2.7' is not a Python 3 version",
+            "ssot-migrate's shims run on Python 3.7 or newer",
+        ),
+        ("3.8", "expected a string, got float 3.8", 'quote the value, e.g. target-version = "3.8"'),
+    ],
+)
+def test_bad_target_version(tmp_path: Path, value: str, what: str, fix: str) -> None:
+    path = pyproject(tmp_path, f"target-version = {value}\n")
+    problem = only_problem(tmp_path)
+    assert problem.where == f"{path}:2: tool.ssot-migrate.target-version"
+    assert problem.what.startswith(what)
+    assert problem.fix == fix
+
+
+def test_misspelled_target_version_key(tmp_path: Path) -> None:
+    pyproject(tmp_path, 'target_version = "3.8"\n')
+    assert only_problem(tmp_path).fix == "did you mean 'target-version'?"
+
+
+def test_bad_target_version_exits_with_2(tmp_path: Path) -> None:
+    from ssot_migrate.cli import main
+
+    pyproject(tmp_path, 'target-version = "py38"\n')
+    assert main(["--root", str(tmp_path), "plan"]) == 2
 
 
 def test_shims_must_be_a_table(tmp_path: Path) -> None:

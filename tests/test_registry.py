@@ -5,6 +5,8 @@ escaping, not-audited symbols, deterministic output)."""
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,10 @@ canonical = "app.agents.registry.AgentRegistry"
 name = "phase2"
 symbols = [{ name = "Lonely", canonical = "app.lonely.Lonely", target = 1 }]
 """
+
+ENGINE = "app.agents.execution_engine.ExecutionEngine"
+IMPORT = "from app.agents.execution_engine import ExecutionEngine"
+AS_ENGINE = f"{IMPORT} as Engine"
 
 FILES = {
     "pyproject.toml": CONFIG,
@@ -74,10 +80,10 @@ from app.agents.execution_engine import ExecutionEngine as Engine
 - target: 0 variations
 - current: 1 variation (above target)
 
-| legacy path | status | sites | strings | removal |
-| --- | --- | ---: | ---: | --- |
-| `app.agents.ExecutionEngine` | shimmed — warns | 1 | 1 | 2026.06 |
-| `app.compat.Engine` | re-export | 0 | 0 | 2026.06 |
+| legacy path | use instead | status | sites | strings | removal |
+| --- | --- | --- | ---: | ---: | --- |
+| `app.agents.ExecutionEngine` | `from app.agents.execution_engine import ExecutionEngine` | shimmed — warns | 1 | 1 | 2026.06 |
+| `app.compat.Engine` | `from app.agents.execution_engine import ExecutionEngine as Engine` | re-export | 0 | 0 | 2026.06 |
 
 ### `AgentRegistry`
 
@@ -132,27 +138,32 @@ def by_name(audits: tuple[SymbolAudit, ...], *names: str) -> list[SymbolAudit]:
 def test_golden_page(repo: Path) -> None:
     config, audits = audited(repo)
     chosen = by_name(audits, "Engine", "AgentRegistry")  # Lonely: not audited
-    page = render_registry(config, chosen, {"app.agents"}, "pyproject.toml")
+    page = render_registry(config, chosen, {"app.agents.ExecutionEngine": ENGINE}, "pyproject.toml")
     assert page == GOLDEN
 
 
 def test_output_does_not_depend_on_argument_order(repo: Path) -> None:
     config, audits = audited(repo)
     chosen = by_name(audits, "Engine", "AgentRegistry")
-    first = render_registry(config, chosen, ["app.agents", "app.compat"], "pyproject.toml")
+    served = {"app.agents.ExecutionEngine": ENGINE, "app.compat.Engine": ENGINE}
+    first = render_registry(config, chosen, served, "pyproject.toml")
     again = render_registry(
-        config, list(reversed(chosen)), ("app.compat", "app.agents"), "pyproject.toml"
+        config, list(reversed(chosen)), dict(reversed(served.items())), "pyproject.toml"
     )
     assert first == again
 
 
 def test_shimmed_module_shows_shimmed_status(repo: Path) -> None:
     config, audits = audited(repo)
-    page = render_registry(config, audits, {"app.compat"}, "pyproject.toml")
-    assert "| `app.compat.Engine` | shimmed — warns | 0 | 0 | 2026.06 |" in page
-    assert "| `app.agents.ExecutionEngine` | re-export | 1 | 1 | 2026.06 |" in page
+    page = render_registry(config, audits, {"app.compat.Engine": ENGINE}, "pyproject.toml")
+    assert (
+        "| `app.compat.Engine` | `" + AS_ENGINE + "` | shimmed — warns | 0 | 0 | 2026.06 |" in page
+    )
+    assert (
+        "| `app.agents.ExecutionEngine` | `" + IMPORT + "` | re-export | 1 | 1 | 2026.06 |" in page
+    )
     (engine,) = by_name(audits, "Engine")
-    assert legacy_statuses(engine, {"app.compat"}) == (
+    assert legacy_statuses(engine, {"app.compat.Engine": ENGINE}) == (
         LegacyStatus("app.agents.ExecutionEngine", 1, 1, shimmed=False),
         LegacyStatus("app.compat.Engine", 0, 0, shimmed=True),
     )
@@ -170,8 +181,8 @@ def test_as_only_when_the_handle_differs() -> None:
 def test_no_removal_configured_shows_a_dash(repo: Path) -> None:
     config, audits = audited(repo)
     config = dataclasses.replace(config, shims=ShimSettings())
-    page = render_registry(config, audits, (), "pyproject.toml")
-    assert "| `app.agents.ExecutionEngine` | re-export | 1 | 1 | — |" in page
+    page = render_registry(config, audits, {}, "pyproject.toml")
+    assert "| `app.agents.ExecutionEngine` | `" + IMPORT + "` | re-export | 1 | 1 | — |" in page
     assert "2026.06" not in page
 
 
@@ -198,15 +209,20 @@ def test_pipes_in_cells_are_escaped() -> None:
         legacy_paths=(LegacyPath("app.Engine", 0, 0, "re-export"),),
         elsewhere=(LegacyPath("app.other.Engine", 2, 0, "configured-elsewhere", "x"),),
     )
-    page = render_registry(config, [audit], (), "ssot | migrate.toml")
-    assert "| `app.Engine` | re-export | 0 | 0 | 2026.06 \\| v3 or later |" in page
-    assert "| `app.other.Engine` | configured, different object | 2 | 0 | 2026.06 \\| v3" in page
+    page = render_registry(config, [audit], {}, "ssot | migrate.toml")
+    assert (
+        "| `app.Engine` | `from app.engine import Engine` | re-export | 0 | 0 | 2026.06 \\| v3 or later |"
+        in page
+    )
+    assert (
+        "| `app.other.Engine` | — | configured, different object | 2 | 0 | 2026.06 \\| v3" in page
+    )
     assert "## Phase `p1`: Pipes | and newlines\n" in page
     # Outside a table a code span shows its text as is.
     assert "Generated by ssot-migrate from `ssot | migrate.toml`." in page
     for line in page.splitlines():
         if line.startswith("| `"):
-            assert line.replace("\\|", "").count("|") == 6
+            assert line.replace("\\|", "").count("|") == 7
 
 
 def test_symbol_in_two_phases_is_listed_in_both_and_imported_once() -> None:
@@ -218,7 +234,7 @@ def test_symbol_in_two_phases_is_listed_in_both_and_imported_once() -> None:
         phases=(Phase("p1", "", (spec,)), Phase("p2", "", (later,))),
     )
     audit = SymbolAudit(spec, Target("definition", "app.engine.Engine"), (), (), (), (), (), ())
-    page = render_registry(config, [audit], (), "pyproject.toml")
+    page = render_registry(config, [audit], {}, "pyproject.toml")
     assert page.count("- current: 0 variations\n") == 2
     assert "- target: 3 variations\n" in page
     how = page.split("## How to import")[1]
@@ -226,7 +242,7 @@ def test_symbol_in_two_phases_is_listed_in_both_and_imported_once() -> None:
 
 
 def test_no_phases() -> None:
-    page = render_registry(Config(root=Path("/repo"), config_file=None), [], (), "defaults")
+    page = render_registry(Config(root=Path("/repo"), config_file=None), [], {}, "defaults")
     assert "No phases are configured." in page
     assert "No symbols are configured." in page
 
@@ -236,8 +252,126 @@ def test_a_declared_lazy_path_shows_its_status_until_it_is_shimmed() -> None:
     config = Config(Path("/repo"), None, phases=(Phase("p1", "t", (spec,)),))
     lazy = LegacyPath("app.lazy.Engine", 2, 0, BY_DECLARATION, "served by ...")
     audit = bare_audit(spec, legacy_paths=(lazy,))
-    page = render_registry(config, [audit], (), "pyproject.toml")
-    assert "| `app.lazy.Engine` | declared, served by __getattr__ | 2 | 0 | — |" in page
-    assert legacy_statuses(audit, {"app.lazy"}) == (
+    page = render_registry(config, [audit], {}, "pyproject.toml")
+    assert (
+        "| `app.lazy.Engine` | `from app.engine import Engine` | declared, served by __getattr__ | 2 | 0 | — |"
+        in page
+    )
+    assert legacy_statuses(audit, {"app.lazy.Engine": "app.engine.Engine"}) == (
         LegacyStatus("app.lazy.Engine", 2, 0, shimmed=True, by_declaration=True),
     )
+
+
+# --------------------------------------------------------------------------- from the files on disk
+
+TWO_PHASES = """\
+[tool.ssot-migrate]
+
+[[tool.ssot-migrate.phases]]
+name = "phase1"
+symbols = [{ name = "AgentRegistry", canonical = "app.agents.registry.AgentRegistry" }]
+
+[[tool.ssot-migrate.phases]]
+name = "phase2"
+symbols = [{ name = "ExecutionEngine", canonical = "app.agents.execution_engine.ExecutionEngine" }]
+"""
+
+
+def two_phase_tree(root: Path) -> Path:
+    """A package re-exporting both phases' symbols, an alias module (`Engine =
+    ExecutionEngine`) and a module using the name it lists in `__all__` (its shim is a
+    warning module class, without a `__getattr__`)."""
+    files = {
+        "pyproject.toml": TWO_PHASES,
+        "app/__init__.py": "",
+        "app/agents/__init__.py": (
+            "from .execution_engine import ExecutionEngine\nfrom .registry import AgentRegistry\n"
+        ),
+        "app/agents/execution_engine.py": "class ExecutionEngine:\n    pass\n",
+        "app/agents/registry.py": "class AgentRegistry:\n    pass\n",
+        "app/agents/legacy.py": (
+            "from app.agents.execution_engine import ExecutionEngine\n\nEngine = ExecutionEngine\n"
+        ),
+        "app/agents/uses.py": (
+            "from app.agents.execution_engine import ExecutionEngine\n\n"
+            '__all__ = ["ExecutionEngine", "make"]\n\n\n'
+            "def make():\n    return ExecutionEngine()\n"
+        ),
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    return root
+
+
+def rows(page: str) -> list[list[str]]:
+    """The cells of the page's legacy path rows."""
+    return [
+        [cell.strip() for cell in line.split("|")[1:-1]]
+        for line in page.splitlines()
+        if line.startswith("| `")
+    ]
+
+
+def test_each_path_status_is_read_from_the_shim_blocks_on_disk(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Field report: a module with a block for one phase listed every path of it as
+    `shimmed — warns`, and a shimmed alias module (``Engine = ExecutionEngine``), which no
+    longer re-exports anything static resolution calls a re-export, dropped off the page."""
+    from ssot_migrate.cli import main
+
+    root = two_phase_tree(tmp_path)
+    options = RunOptions(root, use_cache=False)
+    assert main(["--root", str(root), "shim", "--phase", "phase1"]) == 0
+    statuses = [(row[0], row[2]) for row in rows(commands.registry_page(options))]
+    assert statuses == [
+        ("`app.agents.AgentRegistry`", "shimmed — warns"),
+        # app.agents has a block now, but not one serving ExecutionEngine: no warning yet.
+        ("`app.agents.ExecutionEngine`", "re-export"),
+        ("`app.agents.legacy.Engine`", "re-export"),
+        ("`app.agents.legacy.ExecutionEngine`", "re-export"),
+        ("`app.agents.uses.ExecutionEngine`", "re-export"),
+    ]
+    assert main(["--root", str(root), "shim", "--phase", "phase2"]) == 0
+    capsys.readouterr()
+    statuses = [(row[0], row[2]) for row in rows(commands.registry_page(options))]
+    assert statuses == [
+        ("`app.agents.AgentRegistry`", "shimmed — warns"),
+        ("`app.agents.ExecutionEngine`", "shimmed — warns"),
+        ("`app.agents.legacy.Engine`", "shimmed — warns"),
+        ("`app.agents.legacy.ExecutionEngine`", "shimmed — warns"),
+        ("`app.agents.uses.ExecutionEngine`", "shimmed — warns"),
+    ]
+
+
+WARNING_OF = """\
+import sys, warnings
+sys.path.insert(0, sys.argv[1])
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    exec(sys.argv[2])
+print(caught[0].message)
+"""
+
+
+def test_each_legacy_path_shows_the_statement_its_shim_warning_advises(tmp_path: Path) -> None:
+    from ssot_migrate.cli import main
+
+    root = two_phase_tree(tmp_path)
+    assert main(["--root", str(root), "shim"]) == 0
+    page = commands.registry_page(RunOptions(root, use_cache=False))
+    advised = {row[0].strip("`"): row[1].strip("`") for row in rows(page)}
+    assert advised["app.agents.legacy.Engine"] == AS_ENGINE
+    assert advised["app.agents.ExecutionEngine"] == IMPORT
+    assert "class _SsotDeprecatedNames(" in (root / "app/agents/uses.py").read_text()
+    for path, statement in advised.items():
+        module, _, name = path.rpartition(".")
+        importing = f"from {module} import {name}"
+        done = subprocess.run(
+            [sys.executable, "-c", WARNING_OF, str(root), importing],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert done.stdout.strip().endswith(f'use "{statement}" instead'), path

@@ -508,3 +508,39 @@ def test_compare_modules_looks_up_the_names_a_shim_serves_last(tmp_path: Path) -
         "ok   app.agents: all 5 attributes it had before the phase are still there, "
         "the same objects"
     ]
+
+
+def test_verify_checks_every_path_a_shim_on_disk_serves_alias_paths_included(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Field report: once `Engine = ExecutionEngine` is behind a generated block, nothing
+    names app.agents.legacy.Engine statically any more, and `verify` stopped checking it."""
+    from ssot_migrate.cli import main
+
+    repo(tmp_path, {
+        "pyproject.toml": f"""\
+            [[tool.ssot-migrate.phases]]
+            name = "phase2"
+            symbols = [{{ name = "ExecutionEngine", canonical = "{CANONICAL}" }}]
+            """,
+        "app/agents/legacy.py": """\
+            from app.agents.execution_engine import ExecutionEngine
+
+            Engine = ExecutionEngine
+            """,
+    })  # fmt: skip
+    root = ["--root", str(tmp_path)]
+    assert main([*root, "shim", "--phase", "phase2"]) == 0
+    capsys.readouterr()
+    assert main([*root, "verify"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "ok   app.agents.legacy.Engine: same object",
+        "ok   app.agents.legacy.ExecutionEngine: same object",
+    ]
+    assert main([*root, "verify", "--runtime"]) == 0
+    runtime = [line.partition(";")[0] for line in capsys.readouterr().out.splitlines()[2:]]
+    assert runtime[:2] == [
+        f"ok   app.agents.legacy.Engine is {CANONICAL}",
+        f"ok   app.agents.legacy.ExecutionEngine is {CANONICAL}",
+    ]
+    assert runtime[2].startswith("note shimmed modules not compared")  # no git here

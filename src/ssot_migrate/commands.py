@@ -28,7 +28,6 @@ from ssot_migrate.report import AuditRun, Skipped
 if TYPE_CHECKING:  # LibCST costs ~0.3 s to import: only `run` pays for it
     from ssot_migrate.facts import ModuleFacts
     from ssot_migrate.rewrite import FileChange, Note
-    from ssot_migrate.runtime_check import PathCheck
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_PARTIAL = 0, 1, 3
 
@@ -387,6 +386,7 @@ def _plan_shims(
         plan_shims,
         unbinds_names,
     )
+    from ssot_migrate.target_python import target_python
 
     config = project.config
     titles = {p.name: p.title for p in config.phases}
@@ -401,6 +401,9 @@ def _plan_shims(
                 used = f"imported through at {path.sites + path.strings} place(s)"
                 notes.append(Note(source.rel if source else path.path, 1,
                                   f"{SHIM_EXCLUDED}: {path.path} is {used}, and gets no shim"))  # fmt: skip
+    if not targets:
+        return _PlannedShims(notes=tuple(notes))
+    oldest = target_python(config)  # every shim must run on it
     kept: list[Any] = []
     unbinding: list[Any] = []
     origins: dict[str, Any] = {}
@@ -422,7 +425,13 @@ def _plan_shims(
         first = names[0]
         name = phase or owner.get(by_spec.get(f"{first.module}.{first.attribute}", ""), "")
         origins[target.rel] = ShimOrigin(
-            name, titles.get(name, ""), config.shims.category, config.shims.removal, plan_file
+            name,
+            titles.get(name, ""),
+            config.shims.category,
+            config.shims.removal,
+            plan_file,
+            oldest.version,
+            oldest.source,
         )
     return _PlannedShims(tuple(kept), tuple(unbinding), origins, tuple(notes))
 
@@ -509,22 +518,27 @@ def write_changes(
     return written, refused
 
 
-def _served_checks(
-    project: Project, audits: Sequence[SymbolAudit], known: set[str]
-) -> list[PathCheck]:
-    """Legacy paths only a generated shim still serves (nobody imports through them)."""
-    from ssot_migrate.runtime_check import PathCheck
+def _served_paths(project: Project) -> dict[str, str]:
+    """Legacy path -> canonical path, for every name a generated shim block on disk serves
+    (its `_SSOT_MOVED`, see `shims.served_names`), whether or not anyone still imports it."""
     from ssot_migrate.shims import served_names
 
-    canonical = {a.spec.canonical for a in audits}
-    checks = []
+    served: dict[str, str] = {}
     for module in sorted(_shimmed_modules(project)):
         source = project.index.modules[module]
         for moved in served_names(workspace.read_bytes(source.path)):
-            path, target = f"{module}.{moved.name}", f"{moved.module}.{moved.attribute}"
-            if target in canonical and path not in known:
-                checks.append(PathCheck(path, target))
-    return checks
+            served[f"{module}.{moved.name}"] = f"{moved.module}.{moved.attribute}"
+    return served
+
+
+def _served_by_symbol(project: Project, audits: Sequence[SymbolAudit]) -> dict[str, set[str]]:
+    """Symbol name -> the legacy paths generated blocks on disk serve as its canonical
+    object (alias paths included, where no import and no re-export names them any more)."""
+    served = _served_paths(project)
+    return {
+        a.spec.name: {path for path, target in served.items() if target == a.spec.canonical}
+        for a in audits
+    }
 
 
 def _own_deprecations(project: Project, audits: Sequence[SymbolAudit]) -> set[str]:
@@ -551,14 +565,17 @@ def _own_deprecations(project: Project, audits: Sequence[SymbolAudit]) -> set[st
 
 
 def _shimmed_modules(project: Project) -> set[str]:
-    """Modules that already hold a generated shim block (they define __getattr__)."""
+    """Modules that already hold a generated shim block: both kinds bind `_SSOT_MOVED` (see
+    `ModuleFacts.shim_served`; a module class serves the names it warns about without a
+    __getattr__)."""
     from ssot_migrate.shims import BEGIN
 
     found = set()
     for source in project.files:
         facts = project.index.facts.get(source.rel)
-        candidate = facts is not None and facts.has_getattr and source.module is not None
-        if candidate and BEGIN.encode() in workspace.read_bytes(source.path):
+        if facts is None or source.module is None:
+            continue
+        if facts.shim_served and BEGIN.encode() in workspace.read_bytes(source.path):
             found.add(str(source.module))
     return found
 
@@ -571,9 +588,8 @@ def registry_page(options: RunOptions) -> str:
     specs = select_symbols(config, [], None)
     project = open_project(options, config, specs)
     audits = _audits(project, specs)
-    shimmed = _shimmed_modules(project)
     where = config.config_file.name if config.config_file else "the default settings"
-    return render_registry(config, audits, shimmed, where)
+    return render_registry(config, audits, _served_paths(project), where)
 
 
 CYCLES_FILE = "cycles-before-{phase}.json"
@@ -651,9 +667,10 @@ def verify(
     specs = select_symbols(config, symbols, phase)
     project = open_project(options, config, specs)
     audits = _audits(project, specs)
+    served = _served_by_symbol(project, audits)
     lines: list[str] = []
     failed = False
-    for finding in check_legacy_paths(project.resolver, audits):
+    for finding in check_legacy_paths(project.resolver, audits, served):
         failed |= not finding.ok
         mark = "ok  " if finding.ok else "FAIL"
         lines.append(f"{mark} {finding.legacy}: {finding.detail}")
@@ -681,9 +698,8 @@ def verify(
         checks = [
             PathCheck(path, audit.spec.canonical, path in own)
             for audit in audits
-            for path in sorted(audit.declared)
+            for path in sorted(audit.declared | served[audit.spec.name])
         ]
-        checks += _served_checks(project, audits, {c.legacy for c in checks})
         results = check_paths(list(source_roots(config)), checks, python or sys.executable)
         failed |= not all(r.ok for r in results)
         lines += format_results(results)

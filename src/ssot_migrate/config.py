@@ -21,6 +21,10 @@ DEFAULT_SHIM_EXCLUDE = ("tests/**", "**/tests/**", "test_*.py", "*_test.py", "co
 """Test files: a test module that imports a symbol for its own tests, or star-imports test
 helpers, is never a public path that deserves a deprecation shim."""
 
+DEFAULT_TARGET_VERSION = (3, 8)
+"""The oldest Python assumed when neither the config nor the project's metadata names one:
+the oldest the shims are tested on, and old enough for most projects that never said."""
+
 
 @dataclass(frozen=True, slots=True)
 class SymbolSpec:
@@ -73,6 +77,9 @@ class Config:
     relative_imports: RelativeImports = "keep"
     shims: ShimSettings = field(default_factory=ShimSettings)
     phases: tuple[Phase, ...] = ()
+    target_version: tuple[int, int] | None = None
+    """``target-version``: the oldest Python the project supports, as the generated shims
+    must run there; None when the config does not say (the project's metadata may)."""
 
     def all_symbols(self) -> tuple[SymbolSpec, ...]:
         """Every symbol of every phase, in plan order, each once."""
@@ -102,6 +109,7 @@ _TOP_KEYS = (
     "shim-exclude",
     "branch-prefix",
     "relative-imports",
+    "target-version",
     "shims",
     "phases",
 )
@@ -115,6 +123,8 @@ _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+\Z")
 _SYNTAX_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*\Z")
 _SYNTAX_AT_END = re.compile(r"\s*\(at end of document\)\s*\Z")
 _REF_FORBIDDEN = frozenset("~^:?*[\\")
+_VERSION = re.compile(r"(\d+)\.(\d+)\Z")
+_VERSION_GUESS = re.compile(r"[\s<>=!~^]*(?:python|py|cp)?(\d)\.?(\d{1,2})(?!\d)", re.IGNORECASE)
 
 _EXAMPLES = {
     "source-roots": 'source-roots = ["."]',
@@ -122,6 +132,7 @@ _EXAMPLES = {
     "shim-exclude": 'shim-exclude = ["tests/**", "test_*.py"]',
     "branch-prefix": 'branch-prefix = "ssot"',
     "relative-imports": 'relative-imports = "keep"',
+    "target-version": 'target-version = "3.8"',
     "shims": 'a table: [tool.ssot-migrate.shims] with category = "DeprecationWarning"',
     "category": 'category = "DeprecationWarning"',
     "removal": 'removal = "2026.06"',
@@ -427,6 +438,7 @@ def _build(checker: _Checker, table: dict[str, Any], root: Path, path: Path) -> 
     )
     branch_prefix = _branch_prefix(checker, table.get("branch-prefix", "ssot"))
     relative = _relative_imports(checker, table.get("relative-imports", "keep"))
+    version = _target_version(checker, table.get("target-version"))
     shims = _shims(checker, table.get("shims", {}))
     drafts = _phases(checker, table.get("phases", []))
     _cross_check(checker, drafts)
@@ -440,6 +452,7 @@ def _build(checker: _Checker, table: dict[str, Any], root: Path, path: Path) -> 
         relative_imports=relative,
         shims=shims,
         phases=tuple(draft.phase() for draft in drafts),
+        target_version=version,
     )
 
 
@@ -541,6 +554,31 @@ def _relative_imports(checker: _Checker, value: object) -> RelativeImports:
         key, f"'{text}' is not one of: keep, absolute", 'write relative-imports = "keep"'
     )
     return "keep"
+
+
+def _target_version(checker: _Checker, value: object) -> tuple[int, int] | None:
+    key: KeyPath = ("target-version",)
+    text = None if value is None else checker.string(key, value)
+    if text is None:
+        return None  # not set (the project's metadata may say), or reported
+    found = _VERSION.match(text)
+    if found is not None and found.group(1) == "3":
+        return int(found.group(1)), int(found.group(2))
+    if found is not None:
+        what = f"'{text}' is not a Python 3 version"
+        checker.report(key, what, "ssot-migrate's shims run on Python 3.7 or newer")
+        return None
+    guess = _VERSION_GUESS.match(text)
+    fix = f'did you mean "{guess.group(1)}.{guess.group(2)}"?' if guess else None
+    what = f"'{text}' is not a Python version (major.minor, the oldest the project supports)"
+    checker.report(key, what, fix or f"write it as {_EXAMPLES['target-version']}")
+    return None
+
+
+def key_location(display: str, text: str, path: KeyPath) -> str:
+    """``file:line: key.path`` of any key of a TOML file (its line when one line assigns
+    it), as config problems name places."""
+    return _Checker(display=display, text=text, prefix=()).where(path)
 
 
 def _shims(checker: _Checker, value: object) -> ShimSettings:

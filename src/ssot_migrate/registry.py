@@ -2,13 +2,13 @@
 one import to use and every legacy path that still reaches the symbol (and whether it
 already warns through a generated shim).
 
-Pure: a config, audits and the set of shimmed modules in, text out. The page is generated
-and never hand-edited; its header says how to regenerate it.
+Pure: a config, audits and the legacy paths the generated shims serve in, text out. The
+page is generated and never hand-edited; its header says how to regenerate it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ssot_migrate.audit import BY_DECLARATION, SymbolAudit
@@ -34,7 +34,7 @@ class LegacyStatus:
     strings: int
     """String literals (mock.patch targets, importlib paths) still naming it."""
     shimmed: bool
-    """Its module serves the name through a generated ssot-migrate shim."""
+    """A generated ssot-migrate shim block in its module serves this very name (and warns)."""
     by_declaration: bool = False
     """Reached only on the config's word: its module serves it from ``__getattr__``."""
 
@@ -44,6 +44,8 @@ class _Row:
     """One table row, every cell already Markdown-safe."""
 
     path: str
+    instead: str
+    """The statement to write instead (the one a shim's warning advises), or a dash."""
     status: str
     sites: int
     strings: int
@@ -69,27 +71,35 @@ class _PhaseView:
 
 def import_line(spec: SymbolSpec) -> str:
     """``from <canonical module> import <canonical name>``, ``as <handle>`` if it differs."""
-    line = f"from {spec.canonical_module} import {spec.canonical_name}"
-    return line if spec.name == spec.canonical_name else f"{line} as {spec.name}"
+    return import_statement(spec.canonical, spec.name)
 
 
-def legacy_statuses(
-    audit: SymbolAudit, shimmed_modules: Collection[str]
-) -> tuple[LegacyStatus, ...]:
+def import_statement(canonical: str, local: str) -> str:
+    """The statement binding `local` to the object at `canonical`: ``from <module> import
+    <name>``, with ``as <local>`` when the names differ. For a legacy path's own name, the
+    statement a generated shim's warning advises."""
+    module, name = split_path(canonical)
+    line = f"from {module} import {name}"
+    return line if local == name else f"{line} as {local}"
+
+
+def legacy_statuses(audit: SymbolAudit, served: Mapping[str, str]) -> tuple[LegacyStatus, ...]:
     """The legacy paths reaching the same object, sorted by path.
 
     Besides the paths imported through (``audit.legacy_paths``), a module that re-exports
-    the name on purpose (``audit.declared``) is listed even when nothing imports through it
-    any more: the name is still importable there until the module is cleaned up.
+    the name on purpose (``audit.declared``) and a generated shim serving it (`served`:
+    legacy path -> the canonical path its block serves it as) are listed even when nothing
+    imports through them any more: the name is still importable there until the module is
+    cleaned up. A path is shimmed only when a block serves that very name as the symbol.
     """
-    shimmed = frozenset(shimmed_modules)
+    shimmed = {path for path, target in served.items() if target == audit.spec.canonical}
     counts = {p.path: (p.sites, p.strings) for p in audit.reported_paths}
-    for path in audit.declared:
+    for path in audit.declared | shimmed:
         counts.setdefault(path, (0, 0))
     counts.pop(audit.spec.canonical, None)
     lazy = {p.path for p in audit.legacy_paths if p.kind == BY_DECLARATION}
     return tuple(
-        LegacyStatus(path, sites, strings, split_path(path)[0] in shimmed, path in lazy)
+        LegacyStatus(path, sites, strings, path in shimmed, path in lazy)
         for path, (sites, strings) in sorted(counts.items())
     )
 
@@ -97,10 +107,11 @@ def legacy_statuses(
 def render_registry(
     config: Config,
     audits: Sequence[SymbolAudit],
-    shimmed_modules: Collection[str],
+    served: Mapping[str, str],
     generated_from: str,
 ) -> str:
-    """The registry page as Markdown (also readable as plain text).
+    """The registry page as Markdown (also readable as plain text). `served`: legacy path
+    -> canonical path, for each name a generated shim block on disk serves.
 
     Phases and their symbols come in config order; legacy paths are sorted by path, then
     the configured legacy paths reaching a different object follow in config order. A
@@ -122,7 +133,7 @@ def render_registry(
     phases = tuple(
         _PhaseView(
             _phase_heading(phase.name, phase.title),
-            tuple(_entry(spec, find(spec), shimmed_modules, removal) for spec in phase.symbols),
+            tuple(_entry(spec, find(spec), served, removal) for spec in phase.symbols),
         )
         for phase in config.phases
     )
@@ -138,7 +149,7 @@ def render_registry(
 def _entry(
     spec: SymbolSpec,
     audit: SymbolAudit | None,
-    shimmed_modules: Collection[str],
+    served: Mapping[str, str],
     removal: str,
 ) -> _Entry:
     if audit is None:
@@ -146,6 +157,7 @@ def _entry(
     rows = [
         _Row(
             _cell(_code(s.path)),
+            _cell(_code(import_statement(spec.canonical, split_path(s.path)[1]))),
             STATUS_SHIMMED
             if s.shimmed
             else STATUS_DECLARED
@@ -155,10 +167,10 @@ def _entry(
             s.strings,
             removal,
         )
-        for s in legacy_statuses(audit, shimmed_modules)
+        for s in legacy_statuses(audit, served)
     ]
     rows += [
-        _Row(_cell(_code(p.path)), STATUS_ELSEWHERE, p.sites, p.strings, removal)
+        _Row(_cell(_code(p.path)), NO_VALUE, STATUS_ELSEWHERE, p.sites, p.strings, removal)
         for p in audit.elsewhere
     ]
     variations = len(audit.variations)

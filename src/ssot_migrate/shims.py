@@ -13,6 +13,7 @@ import ast
 import dataclasses
 import io
 import re
+import sys
 import tokenize
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ import libcst as cst
 
 from ssot_migrate.audit import BY_DECLARATION, SymbolAudit
 from ssot_migrate.codemods.canonical_imports import local_name, without_names
+from ssot_migrate.config import DEFAULT_TARGET_VERSION
 from ssot_migrate.dotted import is_dotted_identifier, is_identifier, split_path
 from ssot_migrate.facts import Index
 from ssot_migrate.templating import render
@@ -52,6 +54,10 @@ class ShimOrigin:
     removal: str | None = None
     plan: str = "pyproject.toml"
     """The config file the plan lives in (its name, as the header shows it)."""
+    python: tuple[int, int] = DEFAULT_TARGET_VERSION
+    """The oldest Python the project supports: the shimmed module must still run there."""
+    python_from: str = "the default"
+    """Where that version is declared, for the reason a shim is refused."""
 
 
 class ShimRefused(Exception):
@@ -126,11 +132,13 @@ def shim_module(source: bytes, names: Sequence[MovedName], origin: ShimOrigin) -
     if _own_uses(module, moved):
         # The module's own code reads the names from its globals: they stay bound, and a
         # module class makes reads from outside warn (module __getattr__ never would).
-        block = render_block(names, origin, template="shim_class_block.py.j2")
+        template = "shim_class_block.py.j2"
+        block = render_block(names, origin, template=template)
     else:
         has_all = _has_dunder_all(module)
         remover = _RemoveBindings(moved)
         module = module.visit(remover)
+        template = "shim_block.py.j2"
         block = render_block(names, origin, remover.had_getattr, has_all)
     newline = module.default_newline
     # One blank line between the module and the block, whatever the module ended with, as
@@ -139,9 +147,14 @@ def shim_module(source: bytes, names: Sequence[MovedName], origin: ShimOrigin) -
     body = body + newline * 2 if body.strip() else ""
     result = body + block.replace("\n", newline)
     try:
-        ast.parse(result)
+        tree = ast.parse(result)
     except SyntaxError as error:  # generated code is checked like rewritten code
         raise ShimRefused(f"the shimmed module would not parse: {error.msg}") from None
+    first_line = len(_LINE_BREAK.findall(body)) + 1
+    why = check_runs_on(origin.python, tree, block, first_line, template)
+    if why is not None:
+        oldest = f"Python {_dotted(origin.python)}, the oldest the project supports"
+        raise ShimRefused(f"it would not run on {oldest} ({origin.python_from}): {why}")
     return result.encode(encoding)
 
 
@@ -158,6 +171,100 @@ def unbinds_names(source: bytes, names: Sequence[MovedName]) -> bool:
     except (cst.ParserSyntaxError, ShimRefused):
         return False  # no shim can be made: the imports are rewritten like any others
     return not _own_uses(module, moved)
+
+
+_NEEDS = {
+    "shim_block.py.j2": ((3, 7), "module __getattr__, PEP 562"),
+    "shim_class_block.py.j2": ((3, 6), "f-strings"),
+}
+"""The oldest Python each generated block can run on, and why."""
+_GENERIC_BUILTINS = frozenset({"dict", "frozenset", "list", "set", "tuple", "type"})
+
+
+def check_runs_on(
+    python: tuple[int, int], module: ast.Module, block: str, first_line: int, template: str
+) -> str | None:
+    """Why `python` could not import `module` because of its generated `block` (rendered
+    from `template`, starting at `first_line`), or None.
+
+    The block must parse for that version (``ast.parse(feature_version=...)``) and, unless
+    the module starts with ``from __future__ import annotations``, must not make Python
+    evaluate an annotation that version cannot (PEP 585 ``list[str]`` before 3.9, PEP 604
+    ``A | B`` before 3.10): module- and class-level variable annotations are evaluated at
+    import time, a function's at its ``def``. The module's own code is not judged: the
+    shim only takes bindings out of it.
+    """
+    needs, feature = _NEEDS[template]
+    if python < needs:
+        return f"the generated block needs Python {_dotted(needs)} ({feature})"
+    try:
+        generated = ast.parse(block, feature_version=min(python, sys.version_info[:2]))
+    except SyntaxError as error:
+        return f"line {first_line + (error.lineno or 1) - 1} of the generated block: {error.msg}"
+    if _future_annotations(module):
+        return None
+    for annotation in _evaluated_annotations(generated):
+        needed = _annotation_needs(annotation)
+        if needed is not None and python < needed[0]:
+            line = first_line + annotation.lineno - 1
+            shown = ast.unparse(annotation)
+            return (
+                f"line {line}: the annotation `{shown}` is evaluated at import time and "
+                f"needs Python {_dotted(needed[0])} ({needed[1]})"
+            )
+    return None
+
+
+def _dotted(version: tuple[int, int]) -> str:
+    return ".".join(map(str, version))
+
+
+def _future_annotations(module: ast.Module) -> bool:
+    """Whether the module's future statements (after its docstring) include annotations."""
+    docstring = ast.get_docstring(module, clean=False) is not None
+    for statement in module.body[1:] if docstring else module.body:
+        if not (isinstance(statement, ast.ImportFrom) and statement.module == "__future__"):
+            return False
+        if any(alias.name == "annotations" for alias in statement.names):
+            return True
+    return False
+
+
+def _evaluated_annotations(tree: ast.AST) -> list[ast.expr]:
+    """The annotations Python evaluates when the code runs (no future import): every
+    function's parameters and return, variable annotations outside function bodies."""
+    found: list[ast.expr] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            arguments = node.args
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+            every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+            found.extend(a.annotation for a in every if a.annotation is not None)
+            found.extend([node.returns] if node.returns is not None else [])
+            in_function = True
+        elif isinstance(node, ast.ClassDef):
+            in_function = False  # a class body runs, annotations and all
+        elif isinstance(node, ast.AnnAssign) and not in_function:
+            found.append(node.annotation)
+        for child in ast.iter_child_nodes(node):
+            visit(child, in_function)
+
+    visit(tree, False)
+    return found
+
+
+def _annotation_needs(annotation: ast.expr) -> tuple[tuple[int, int], str] | None:
+    """The newest Python feature evaluating `annotation` needs (a string needs none)."""
+    needs: list[tuple[tuple[int, int], str]] = []
+    for node in ast.walk(annotation):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            needs.append(((3, 10), "PEP 604, X | Y"))
+        elif isinstance(node, ast.Subscript):
+            subscripted = ast.unparse(node.value)
+            if subscripted in _GENERIC_BUILTINS or subscripted.startswith("collections."):
+                needs.append(((3, 9), f"PEP 585, {subscripted}[...]"))
+    return max(needs, default=None)
 
 
 def deprecated_by_own_getattr(source: bytes, names: Iterable[str]) -> set[str]:
