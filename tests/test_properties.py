@@ -232,10 +232,16 @@ def _from_import(draw: st.DrawFn, level: int) -> tuple[list[Line], list[str]]:
     first = SYMBOL if local == SYMBOL else f"{SYMBOL} as {local}"
     others = draw(st.lists(st.sampled_from(OTHER_NAMES[module]), unique=True))
     names = draw(st.permutations([first, *others]))
-    layout = draw(st.sampled_from(["line", "parens", "one-a-line", "backslash"]))
+    layout = draw(st.sampled_from(["line", "parens", "one-a-line", "backslash", "shared"]))
     head = f"from {module} import "
     if layout == "line" or (len(names) == 1 and layout == "backslash"):
         return [(level, head + ", ".join(names) + _comment(draw))], [local]
+    if layout == "shared":  # one of several statements on its line
+        statement = head + ", ".join(names)
+        before, after = draw(
+            st.sampled_from([("import os; ", ""), ("", "; x = 1"), ("y = 2; ", " ;")])
+        )
+        return [(level, before + statement + after + _comment(draw))], [local]
     if layout == "parens":
         return [(level, head + "(" + ", ".join(names) + ")" + _comment(draw))], [local]
     if layout == "backslash":

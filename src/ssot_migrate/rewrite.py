@@ -26,6 +26,7 @@ from ssot_migrate.codemods.canonical_imports import (
     alias_name,
     append_names,
     import_statement,
+    join_statements,
     local_name,
     rewrite_import_from,
     rewrite_import_module,
@@ -325,6 +326,10 @@ def _splice(text: str, edits: list[_Edit]) -> str:
     return "".join(pieces)
 
 
+_SEPARATOR_AFTER = re.compile(r"[ \t]*;[ \t]*")
+_SEPARATOR_BEFORE = re.compile(r"[ \t]*;[ \t]*\Z")
+
+
 @dataclass
 class _Statement:
     """One import statement to rewrite, as a snippet of the file's text."""
@@ -335,23 +340,70 @@ class _Statement:
     line: cst.SimpleStatementLine
     block: tuple[int, int]
     first_line: int
+    inline: bool = False
+    """It shares its line with other statements (``import os; from m import S``): only its
+    own text is replaced, and what replaces it stays on that line, ``;``-separated."""
+    removal: tuple[int, int] | None = None
+    """The text that goes when the statement goes (None: it cannot go on its own)."""
+    comment_at_end: bool = False
+    """(inline) Nothing follows it on its last line, so a comment may end that line."""
+    line_comment: bool = False
+    """(inline) It is the last statement of a line that ends in a comment."""
+
+    @property
+    def commented(self) -> bool:
+        """A comment in it, after it on its own line, or after it as a line's last statement."""
+        return self.line_comment or _has_comment(self.line)
 
 
 def _statement(text: _Text, fact: ImportFact) -> _Statement:
     start = text.offset(fact.stmt.line, fact.stmt.col)
-    end = text.line_end(fact.stmt.end_line)
+    end = text.offset(fact.stmt.end_line, fact.stmt.end_col)
     line_start = text.starts[fact.stmt.line - 1]
-    indent = text.text[line_start:start]
-    if indent.strip() and indent.strip() != "\ufeff":
-        raise _Refused(f"line {fact.stmt.line}: the import shares its line with other code")
-    snippet = text.text[start:end]
+    line_end = text.line_end(fact.stmt.end_line)
+    before = text.text[line_start:start]
+    indent = before.replace("\ufeff", "")
+    after = text.text[end:line_end]
+    separator = _SEPARATOR_AFTER.match(after)
+    rest = after[separator.end() :] if separator else ""
+    follows = bool(rest) and not rest.startswith("#")
+    if not indent.strip() and not follows:
+        # Alone on its line (with its trailing `;` or comment): the line is its text.
+        line = _statement_line(text.text[start:line_end], fact)
+        match = _LINE_BREAK.match(text.text, line_end)
+        whole = (start - len(indent), match.end() if match else line_end)
+        return _Statement(start, line_end, indent, line, fact.block, fact.stmt.line, False, whole)
+    # `import os; from m import S`, `from m import S; x = 1`, `if x: from m import S`
+    if indent.strip() and not indent.rstrip().endswith((";", ":")):
+        raise _Refused(f"line {fact.stmt.line}: unexpected statement shape")
+    line = _statement_line(text.text[start:end], fact)
+    removal = None
+    if separator is not None and follows and not rest.startswith("\\"):
+        removal = (start, end + separator.end())  # `S; ` goes, the next statement moves up
+    elif (previous := _SEPARATOR_BEFORE.search(before)) is not None:
+        removal = (line_start + previous.start(), end)  # `; S` goes
+    return _Statement(
+        start,
+        end,
+        indent,
+        line,
+        fact.block,
+        fact.stmt.line,
+        inline=True,
+        removal=removal,
+        comment_at_end=not after.strip(),
+        line_comment=not follows and "#" in after,
+    )
+
+
+def _statement_line(snippet: str, fact: ImportFact) -> cst.SimpleStatementLine:
     module = cst.parse_module(snippet)
     if len(module.body) != 1 or not isinstance(module.body[0], cst.SimpleStatementLine):
         raise _Refused(f"line {fact.stmt.line}: unexpected statement shape")
     line = module.body[0]
     if len(line.body) != 1:
         raise _Refused(f"line {fact.stmt.line}: several statements on one line")
-    return _Statement(start, end, indent.replace("\ufeff", ""), line, fact.block, fact.stmt.line)
+    return line
 
 
 def _render(lines: Sequence[cst.SimpleStatementLine], text: _Text, indent: str) -> str:
@@ -359,6 +411,43 @@ def _render(lines: Sequence[cst.SimpleStatementLine], text: _Text, indent: str) 
         cst.Module(body=[line], default_newline=text.newline).code.rstrip("\r\n") for line in lines
     ]
     return (text.newline + indent).join(rendered)
+
+
+def _rendered(statement: _Statement, lines: Sequence[cst.SimpleStatementLine], text: _Text) -> str:
+    """`lines` as the text that takes `statement`'s place: one a line at its indentation, or
+    ``;``-separated on its line when it shares the line with other statements."""
+    if not statement.inline:
+        return _render(lines, text, statement.indent)
+    joined = join_statements(lines, statement.comment_at_end)
+    if joined is None:
+        raise _Refused(
+            f"line {statement.first_line}: a comment of the import would stand inside a line "
+            "of several statements"
+        )
+    return _render([joined], text, "")
+
+
+def _replacement(
+    statement: _Statement, lines: Sequence[cst.SimpleStatementLine], text: _Text
+) -> _Edit:
+    """`statement` replaced by `lines`; without lines, the statement goes."""
+    if lines:
+        return _Edit(statement.start, statement.end, _rendered(statement, lines, text))
+    if statement.removal is None:
+        raise _Refused(f"line {statement.first_line}: the import cannot leave its line alone")
+    start, end = statement.removal
+    return _Edit(start, end, "")
+
+
+def _insertion(
+    statement: _Statement, lines: Sequence[cst.SimpleStatementLine], text: _Text
+) -> _Edit:
+    """`lines` added right after `statement`: on the next lines, or as the next statements of
+    its line when it shares the line."""
+    if statement.inline:
+        return _Edit(statement.end, statement.end, "; " + _rendered(statement, lines, text))
+    insert = _render(lines, text, statement.indent)
+    return _Edit(statement.end, statement.end, text.newline + statement.indent + insert)
 
 
 def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> Iterator[_Edit]:
@@ -383,10 +472,13 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
         targets: dict[str, Span] = {}
         for destination in moved.values():
             absorber = absorbers.get((fact.block, destination.module))
-            earlier = absorber is not None and absorber.line < span.line
-            if absorber is not None and earlier and not _has_comment(statement.line):
+            earlier = absorber is not None and absorber[:2] < span[:2]
+            if absorber is not None and earlier and not statement.commented:
                 targets[destination.module] = absorber
         lines = rewrite_import_from(statement.line, moved, package, relative, frozenset(targets))
+        if not lines and statement.removal is None:  # it cannot leave its line: kept there
+            targets = {}
+            lines = rewrite_import_from(statement.line, moved, package, relative)
         node = statement.line.body[0]
         assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
         for alias in node.names:
@@ -396,17 +488,13 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
         rewritten[span] = _statement_edit(statement, lines, text, extra_modules.pop(span, []))
     for span, modules in extra_modules.items():
         fact = next(f for f in plan.facts.imports if f.stmt == span)
-        statement = _statement(text, fact)
         additions = [import_statement(m, alias) for m, alias in dict.fromkeys(modules)]
-        insert = _render(additions, text, statement.indent)
-        rewritten[span] = _Edit(
-            statement.end, statement.end, text.newline + statement.indent + insert
-        )
+        rewritten[span] = _insertion(_statement(text, fact), additions, text)
     for host_span, names in absorbed_names.items():
         host_fact = next(f for f in plan.facts.imports if f.stmt == host_span)
         host = _statement(text, host_fact)
         merged = append_names(host.line, names)
-        edit = _Edit(host.start, host.end, _render([merged], text, host.indent))
+        edit = _Edit(host.start, host.end, _rendered(host, [merged], text))
         if host_span in rewritten:
             raise _Refused(f"line {host_span.line}: a canonical import is also rewritten")
         rewritten[host_span] = edit
@@ -425,13 +513,7 @@ def _statement_edit(
     extra_modules: list[tuple[str, str | None]],
 ) -> _Edit:
     added = dict.fromkeys(extra_modules)
-    lines = [*lines, *(import_statement(m, alias) for m, alias in added)]
-    if lines:
-        return _Edit(statement.start, statement.end, _render(lines, text, statement.indent))
-    # Every name went into an existing canonical import: the whole line goes.
-    line_start = statement.start - len(statement.indent)
-    match = _LINE_BREAK.match(text.text, statement.end)
-    return _Edit(line_start, match.end() if match else statement.end, "")
+    return _replacement(statement, [*lines, *(import_statement(m, a) for m, a in added)], text)
 
 
 def _absorbers(plan: _FilePlan, resolver: Resolver) -> dict[tuple[tuple[int, int], str], Span]:
@@ -578,13 +660,13 @@ def _import_block(fact: ImportFact) -> tuple[int, int] | None:
 def _module_statement_edit(text: _Text, fact: ImportFact, canonical: str) -> _Edit:
     statement = _statement(text, fact)
     line = rewrite_import_module(statement.line, fact.module, canonical)
-    return _Edit(statement.start, statement.end, _render([line], text, statement.indent))
+    return _Edit(statement.start, statement.end, _rendered(statement, [line], text))
 
 
 def _bare_use(text: _Text, fact: ImportFact, head: str) -> bool:
     """Whether `head` appears other than as ``head.attr`` outside its import statement."""
     start = text.offset(fact.stmt.line, fact.stmt.col)
-    end = text.line_end(fact.stmt.end_line)
+    end = text.offset(fact.stmt.end_line, fact.stmt.end_col)  # the line may go on: `; m`
     body = text.text[:start] + text.text[end:]
     pattern = re.compile(r"(?<![\w.])" + re.escape(head) + r"(?![\w.])")
     return pattern.search(_code_only(body)) is not None
