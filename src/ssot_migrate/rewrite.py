@@ -9,6 +9,7 @@ is left untouched and reported. Pure: bytes in, new bytes (or a reason) out.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import io
 import itertools
@@ -43,6 +44,7 @@ from ssot_migrate.facts import (
     Span,
     absolute_module,
 )
+from ssot_migrate.newer_syntax import downgrade_source
 from ssot_migrate.resolve import Resolver, local_import_target
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -463,24 +465,16 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
         assert fact.name is not None
         by_statement[fact.stmt][fact.name] = destination
         facts_of[fact.stmt] = fact
-    absorbers = _absorbers(plan, resolver)
+    hosts = _Hosts(plan, text, resolver)
     absorbed_names: dict[Span, list[tuple[str, str]]] = defaultdict(list)
     rewritten: dict[Span, _Edit] = {}
     for span, moved in by_statement.items():
         fact = facts_of[span]
         statement = _statement(text, fact)
-        targets: dict[str, Span] = {}
-        for destination in moved.values():
-            absorber = absorbers.get((fact.block, destination.module))
-            earlier = absorber is not None and absorber[:2] < span[:2]
-            if absorber is not None and earlier and not statement.commented:
-                targets[destination.module] = absorber
-        lines = rewrite_import_from(statement.line, moved, package, relative, frozenset(targets))
-        if not lines and statement.removal is None:  # it cannot leave its line: kept there
-            targets = {}
-            lines = rewrite_import_from(statement.line, moved, package, relative)
         node = statement.line.body[0]
         assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
+        targets = hosts.absorption(statement, span, moved)
+        lines = rewrite_import_from(statement.line, moved, package, relative, frozenset(targets))
         for alias in node.names:
             going = moved.get(alias_name(alias))
             if going is not None and going.module in targets:
@@ -516,17 +510,227 @@ def _statement_edit(
     return _replacement(statement, [*lines, *(import_statement(m, a) for m, a in added)], text)
 
 
-def _absorbers(plan: _FilePlan, resolver: Resolver) -> dict[tuple[tuple[int, int], str], Span]:
-    """Existing plain ``from <module> import ...`` statements, by (block, module)."""
-    found: dict[tuple[tuple[int, int], str], Span] = {}
-    moved_statements = {f.stmt for f in plan.from_moves}
-    for fact in plan.facts.imports:
-        if fact.kind != "from" or fact.stmt in moved_statements:
-            continue
-        module = absolute_module(plan.source, fact.module, fact.level)
-        if module is not None:
-            found.setdefault((fact.block, module), fact.stmt)
-    return found
+# absorbing a legacy import into a canonical one of its block -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Host:
+    """A ``from <module> import ...`` statement the run leaves, and the (name, local name)
+    pairs it binds."""
+
+    stmt: Span
+    binds: frozenset[tuple[str, str]]
+
+
+class _Hosts:
+    """The file's ``from`` imports the run leaves, by (block, absolute module): canonical
+    imports that may take over the names of a legacy import of the same block."""
+
+    def __init__(self, plan: _FilePlan, text: _Text, resolver: Resolver) -> None:
+        moved = {f.stmt for f in plan.from_moves}
+        pairs: dict[Span, set[tuple[str, str]]] = defaultdict(set)
+        keys: dict[Span, tuple[tuple[int, int], str]] = {}
+        for fact in plan.facts.imports:
+            if fact.kind != "from" or fact.stmt in moved or fact.name is None:
+                continue
+            module = absolute_module(plan.source, fact.module, fact.level)
+            if module is not None:
+                keys[fact.stmt] = (fact.block, module)
+                pairs[fact.stmt].add((fact.name, str(fact.local_name)))
+        self._hosts: dict[tuple[tuple[int, int], str], list[_Host]] = defaultdict(list)
+        for stmt, key in keys.items():  # source order: facts come in it
+            self._hosts[key].append(_Host(stmt, frozenset(pairs[stmt])))
+        self._layout = _Layout(text)
+        self._project = lambda module: resolver.index.is_module(module.split(".")[0])
+
+    def absorption(
+        self, statement: _Statement, span: Span, moved: Mapping[str, Destination]
+    ) -> dict[str, Span]:
+        """Destination module -> the canonical import of the legacy statement's block that
+        takes over the names going there. None for a commented statement, and none when
+        the statement would have to leave a line it cannot leave (it is then rewritten
+        where it stands)."""
+        if statement.commented:
+            return {}
+        node = statement.line.body[0]
+        assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
+        going = {
+            index: moved[alias_name(alias)]
+            for index, alias in enumerate(node.names)
+            if alias_name(alias) in moved
+        }
+        targets: dict[str, Span] = {}
+        for module in dict.fromkeys(d.module for d in going.values()):
+            names = frozenset(
+                local_name(node.names[i]) for i, d in going.items() if d.module == module
+            )
+            host = self._host(
+                self._hosts.get((statement.block, module), []), statement.block, span, names
+            )
+            if host is not None:
+                targets[module] = host
+        stays = len(node.names) > len(going)
+        gone = all(d.module in targets for d in going.values())
+        if gone and not stays and statement.removal is None:
+            return {}
+        return targets
+
+    def _host(
+        self, hosts: Sequence[_Host], block: tuple[int, int], legacy: Span, names: frozenset[str]
+    ) -> Span | None:
+        """The import of `hosts` that may bind `names` in the legacy statement's place.
+
+        An earlier one (the first) when no statement in between spells a name: the names
+        are then bound sooner, and nothing in between reads or rebinds them. Else a later
+        one (the nearest) when, besides, nothing in between runs code (a call, a decorator,
+        a base class, a project module's import...) that could read them before they are
+        bound again: if in doubt, none.
+        """
+        for host in hosts:
+            if host.stmt[:2] < legacy[:2]:
+                between = self._layout.between(block, host.stmt, legacy)
+                if between is not None and not _spells(between, names):
+                    return host.stmt
+        for host in hosts:
+            if host.stmt[:2] > legacy[:2]:
+                between = self._layout.between(block, legacy, host.stmt)
+                if (
+                    between is not None
+                    and not _spells(between, names)
+                    and not _runs_code(between, self._project)
+                ):
+                    return host.stmt
+        return None
+
+
+class _Layout:
+    """The file's statement lists, keyed like `ImportFact.block` (their first statement's
+    line and UTF-8 column): read by the stdlib parser only when an absorption is weighed."""
+
+    def __init__(self, text: _Text) -> None:
+        self._text = text
+        self._blocks: dict[tuple[int, int], list[ast.stmt]] | None = None
+
+    def between(self, block: tuple[int, int], first: Span, second: Span) -> list[ast.stmt] | None:
+        """The statements strictly between two statements of `block` (None: not found)."""
+        body = self._statement_lists().get(block)
+        if body is None:
+            return None
+        where = {(st.lineno, st.col_offset): index for index, st in enumerate(body)}
+        start, end = where.get(self._position(first)), where.get(self._position(second))
+        if start is None or end is None:
+            return None
+        return body[start + 1 : end]
+
+    def _position(self, span: Span) -> tuple[int, int]:
+        """(line, column in UTF-8 bytes) as the stdlib parser counts; facts count characters."""
+        text = self._text
+        content = text.text[text.starts[span.line - 1] : text.line_end(span.line)]
+        if span.line == 1:
+            content = content.removeprefix("\ufeff")
+        return span.line, len(content[: span.col].encode("utf-8"))
+
+    def _statement_lists(self) -> dict[tuple[int, int], list[ast.stmt]]:
+        if self._blocks is None:
+            self._blocks = {}
+            tree = _parse_tree(self._text.encode(self._text.text))
+            for node in ast.walk(tree) if tree is not None else ():
+                for name in ("body", "orelse", "finalbody"):
+                    statements = getattr(node, name, None)
+                    if isinstance(statements, list) and statements:
+                        first = statements[0]
+                        self._blocks[(first.lineno, first.col_offset)] = statements
+        return self._blocks
+
+
+def _parse_tree(data: bytes) -> ast.Module | None:
+    """The stdlib parser's tree, through same-shaped older syntax where it needs that."""
+    try:
+        return ast.parse(data)
+    except SyntaxError:
+        downgraded = downgrade_source(data)
+        if downgraded is not None:
+            try:
+                return ast.parse(downgraded)
+            except (SyntaxError, ValueError, MemoryError, RecursionError):
+                return None
+    except (ValueError, MemoryError, RecursionError):
+        pass
+    return None
+
+
+def _running(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """Every node of `nodes` that runs where they stand: all but function bodies (a body
+    runs when the function is called, and a call is code that runs: see `_runs_code`)."""
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            stack += [*node.decorator_list, node.args, *([node.returns] if node.returns else [])]
+        else:
+            stack.extend(ast.iter_child_nodes(node))
+
+
+_NAMED = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler, ast.MatchAs,
+    ast.MatchStar,
+)  # fmt: skip
+
+
+def _spells(statements: Sequence[ast.stmt], names: frozenset[str]) -> bool:
+    """Whether code of `statements` that runs where they stand names one of `names`: reads,
+    binds or deletes it, as a name or an attribute (``module.S = ...``), or may bind it
+    (``from m import *``)."""
+    for node in _running(statements):
+        spelled: Iterable[str | None] = ()
+        if isinstance(node, ast.Name):
+            spelled = (node.id,)
+        elif isinstance(node, ast.Attribute):
+            spelled = (node.attr,)
+        elif isinstance(node, ast.alias):
+            spelled = ("*",) if node.name == "*" else (node.asname or node.name.split(".")[0],)
+        elif isinstance(node, _NAMED):
+            spelled = (node.name,)
+        elif isinstance(node, ast.MatchMapping):
+            spelled = (node.rest,)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            spelled = node.names
+        if any(name == "*" or name in names for name in spelled):
+            return True
+    return False
+
+
+_INERT = (
+    ast.Import, ast.ImportFrom, ast.alias, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr,
+    ast.Pass, ast.If, ast.Try, ast.ExceptHandler, ast.FunctionDef, ast.AsyncFunctionDef,
+    ast.ClassDef, ast.arguments, ast.arg, ast.Constant, ast.Name, ast.Attribute, ast.Subscript,
+    ast.Slice, ast.Starred, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.BinOp, ast.UnaryOp,
+    ast.BoolOp, ast.Compare, ast.IfExp, ast.expr_context, ast.operator, ast.unaryop,
+    ast.boolop, ast.cmpop,
+)  # fmt: skip
+"""What may stand between a legacy import and a later canonical one: imports, bindings of
+literals and names, definitions, if/try blocks; no call, loop, with block, await, lambda."""
+
+
+def _runs_code(statements: Sequence[ast.stmt], project: Callable[[str], bool]) -> bool:
+    """Whether `statements` may run code that could read a name of the module: a call, a
+    decorator, a class with bases or keywords (a metaclass, ``__init_subclass__``), an import
+    of a module of the project (its code may import this one), or any form not `_INERT`."""
+    for node in _running(statements):
+        if not isinstance(node, _INERT):
+            return True
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and (
+            node.decorator_list
+        ):
+            return True
+        if isinstance(node, ast.ClassDef) and (node.bases or node.keywords):
+            return True
+        if isinstance(node, ast.Import) and any(project(a.name) for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.level or project(node.module or "")):
+            return True
+    return False
 
 
 def _module_attribute_edits(
