@@ -32,6 +32,7 @@ from ssot_migrate.codemods.canonical_imports import (
     rewrite_import_from,
     rewrite_import_module,
     rewritten_string,
+    without_names,
 )
 from ssot_migrate.extract import extract_facts
 from ssot_migrate.facts import (
@@ -330,6 +331,10 @@ def _splice(text: str, edits: list[_Edit]) -> str:
 
 _SEPARATOR_AFTER = re.compile(r"[ \t]*;[ \t]*")
 _SEPARATOR_BEFORE = re.compile(r"[ \t]*;[ \t]*\Z")
+_DIRECTIVE = re.compile(
+    r"#\s*(type:|noqa|pylint:|pyright:|mypy:|isort:|fmt:|ruff:|flake8:|pragma)", re.IGNORECASE
+)
+"""A comment that tells a tool about its own line: it goes with a statement that goes."""
 
 
 @dataclass
@@ -356,6 +361,12 @@ class _Statement:
     def commented(self) -> bool:
         """A comment in it, after it on its own line, or after it as a line's last statement."""
         return self.line_comment or _has_comment(self.line)
+
+    @property
+    def inner_comment(self) -> bool:
+        """A comment inside the statement (between its parentheses), not after it."""
+        bare = self.line.with_changes(trailing_whitespace=cst.TrailingWhitespace())
+        return "#" in cst.Module(body=[bare]).code
 
 
 def _statement(text: _Text, fact: ImportFact) -> _Statement:
@@ -432,11 +443,16 @@ def _rendered(statement: _Statement, lines: Sequence[cst.SimpleStatementLine], t
 def _replacement(
     statement: _Statement, lines: Sequence[cst.SimpleStatementLine], text: _Text
 ) -> _Edit:
-    """`statement` replaced by `lines`; without lines, the statement goes."""
+    """`statement` replaced by `lines`; without lines, the statement goes. A comment ending
+    its own line then stays on a line of its own, unless it is a tool's directive for that
+    line (``# noqa``, ``# type: ignore``); a line it shares keeps its comment."""
     if lines:
         return _Edit(statement.start, statement.end, _rendered(statement, lines, text))
     if statement.removal is None:
         raise _Refused(f"line {statement.first_line}: the import cannot leave its line alone")
+    comment = statement.line.trailing_whitespace.comment
+    if not statement.inline and comment is not None and not _DIRECTIVE.match(comment.value):
+        return _Edit(statement.start, statement.end, comment.value)
     start, end = statement.removal
     return _Edit(start, end, "")
 
@@ -473,11 +489,16 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
         statement = _statement(text, fact)
         node = statement.line.body[0]
         assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
-        targets = hosts.absorption(statement, span, moved)
-        lines = rewrite_import_from(statement.line, moved, package, relative, frozenset(targets))
-        for alias in node.names:
+        drop, targets = hosts.absorption(statement, span, moved)
+        lines: list[cst.SimpleStatementLine] = []
+        if len(drop) < len(node.names):
+            line = statement.line
+            if drop:
+                line = line.with_changes(body=[without_names(node, set(drop))])
+            lines = rewrite_import_from(line, moved, package, relative, frozenset(targets))
+        for index, alias in enumerate(node.names):
             going = moved.get(alias_name(alias))
-            if going is not None and going.module in targets:
+            if going is not None and index not in drop and going.module in targets:
                 absorbed_names[targets[going.module]].append((going.name, local_name(alias)))
         rewritten[span] = _statement_edit(statement, lines, text, extra_modules.pop(span, []))
     for span, modules in extra_modules.items():
@@ -545,13 +566,11 @@ class _Hosts:
 
     def absorption(
         self, statement: _Statement, span: Span, moved: Mapping[str, Destination]
-    ) -> dict[str, Span]:
-        """Destination module -> the canonical import of the legacy statement's block that
-        takes over the names going there. None for a commented statement, and none when
-        the statement would have to leave a line it cannot leave (it is then rewritten
-        where it stands)."""
-        if statement.commented:
-            return {}
+    ) -> tuple[frozenset[int], dict[str, Span]]:
+        """Which names of a legacy statement canonical imports of its block take over:
+        (indexes of the names one already binds, which go; destination module -> the import
+        the names going there are appended to). A statement that cannot leave its line keeps
+        all its names (it is rewritten where it stands)."""
         node = statement.line.body[0]
         assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
         going = {
@@ -559,21 +578,31 @@ class _Hosts:
             for index, alias in enumerate(node.names)
             if alias_name(alias) in moved
         }
+        drop: set[int] = set()
+        if not statement.inner_comment:  # dropping a name would drop its comment
+            for index, destination in going.items():
+                local = local_name(node.names[index])
+                hosts = self._hosts.get((statement.block, destination.module), [])
+                fitting = [h for h in hosts if (destination.name, local) in h.binds]
+                if self._host(fitting, statement.block, span, frozenset({local})) is not None:
+                    drop.add(index)
         targets: dict[str, Span] = {}
-        for module in dict.fromkeys(d.module for d in going.values()):
-            names = frozenset(
-                local_name(node.names[i]) for i, d in going.items() if d.module == module
-            )
-            host = self._host(
-                self._hosts.get((statement.block, module), []), statement.block, span, names
-            )
-            if host is not None:
-                targets[module] = host
+        if not statement.commented:
+            for module in dict.fromkeys(d.module for i, d in going.items() if i not in drop):
+                names = frozenset(
+                    local_name(node.names[i])
+                    for i, d in going.items()
+                    if i not in drop and d.module == module
+                )
+                hosts = self._hosts.get((statement.block, module), [])
+                host = self._host(hosts, statement.block, span, names)
+                if host is not None:
+                    targets[module] = host
         stays = len(node.names) > len(going)
-        gone = all(d.module in targets for d in going.values())
+        gone = all(i in drop or d.module in targets for i, d in going.items())
         if gone and not stays and statement.removal is None:
-            return {}
-        return targets
+            return frozenset(), {}
+        return frozenset(drop), targets
 
     def _host(
         self, hosts: Sequence[_Host], block: tuple[int, int], legacy: Span, names: frozenset[str]
