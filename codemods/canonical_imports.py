@@ -14,7 +14,8 @@ Policy (each rule has a golden case under fixtures/rewrite/):
   (``Engine = ExecutionEngine``) becomes ``from canonical import ExecutionEngine as Engine``:
   the file's local names never change.
 - ``from legacy import S, Other``: ``Other`` stays; ``S`` gets its own statement on the next
-  line, taking its trailing comment with it.
+  line, taking its trailing comment with it. On a line of several statements (``import os;
+  from legacy import S, Other``) it is the next statement of that line instead.
 - Relative imports stay relative (``from ..core import S`` -> ``from ..core.engine import
   S``) unless asked to be absolute.
 - Every byte outside the edited statements is kept: comments, parentheses, commas and
@@ -313,6 +314,28 @@ def rewrite_import_module(
     return line.with_changes(body=[node.with_changes(names=names)])
 
 
+def join_statements(
+    lines: Sequence[cst.SimpleStatementLine], comment_at_end: bool = False
+) -> cst.SimpleStatementLine | None:
+    """`lines` as one line of ``;``-separated statements (``from m import Other; from n
+    import S``): what replaces an import that shares its line with other statements.
+
+    None when a statement carries a comment that would stand mid-line: only the last one
+    may carry one, and only when `comment_at_end` (nothing follows it on its line).
+    """
+    if any(line.trailing_whitespace.comment is not None for line in lines[:-1]):
+        return None
+    last = lines[-1].trailing_whitespace
+    if last.comment is not None and not comment_at_end:
+        return None
+    body = [
+        statement.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        for line in lines
+        for statement in line.body
+    ]
+    return cst.SimpleStatementLine(body=body, trailing_whitespace=last)
+
+
 def import_statement(module: str, alias: str | None = None) -> cst.SimpleStatementLine:
     """``import module`` (``import module as alias``)."""
     asname = cst.AsName(name=cst.Name(alias)) if alias else None
@@ -393,19 +416,45 @@ class CanonicalImportsCommand(VisitorBasedCodemodCommand):
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
     ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.SimpleStatementLine]:
-        if len(updated_node.body) != 1:
-            return updated_node
-        node = updated_node.body[0]
+        if len(updated_node.body) == 1:
+            lines = self._rewritten(updated_node)
+            return cst.FlattenSentinel(lines) if len(lines) != 1 else lines[0]
+        return updated_node.with_changes(body=self._in_line(updated_node.body))
+
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ) -> cst.SimpleStatementSuite:
+        """``if x: from legacy import S``: the body on the header's line."""
+        return updated_node.with_changes(body=self._in_line(updated_node.body))
+
+    def _in_line(
+        self, statements: Sequence[cst.BaseSmallStatement]
+    ) -> list[cst.BaseSmallStatement]:
+        """Statements sharing a line, each import rewritten where it stands."""
+        body: list[cst.BaseSmallStatement] = []
+        for statement in statements:
+            alone = cst.SimpleStatementLine(
+                body=[statement.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)]
+            )
+            joined = join_statements(self._rewritten(alone))
+            if joined is None:  # a comment that would stand mid-line: left as it is
+                body.append(statement)
+                continue
+            *first, last = joined.body
+            body += [*first, last.with_changes(semicolon=statement.semicolon)]
+        return body
+
+    def _rewritten(self, line: cst.SimpleStatementLine) -> list[cst.SimpleStatementLine]:
+        node = line.body[0]
         if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
-            return updated_node
+            return [line]
         package = self.context.full_package_name
         module = get_full_name_for_node(node.module) if node.module is not None else ""
         absolute = absolute_module(package, len(node.relative), module or "")
         moved = self._moved(absolute)
         if not moved:
-            return updated_node
-        lines = rewrite_import_from(updated_node, moved, package, self.relative)
-        return cst.FlattenSentinel(lines) if len(lines) != 1 else lines[0]
+            return [line]
+        return rewrite_import_from(line, moved, package, self.relative)
 
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString

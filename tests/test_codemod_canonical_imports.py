@@ -44,6 +44,20 @@ class TestCanonicalImports(CodemodTest):
         )
         self.assertCodemod(before, after, moves=MOVES)
 
+    def test_an_import_sharing_its_line_is_rewritten_where_it_stands(self) -> None:
+        self.assertCodemod(
+            "import os; from app.agents import ExecutionEngine, Registry; import sys  # c\n"
+            "if os: from app.agents import ExecutionEngine as EE\n",
+            "import os; from app.agents import Registry; "
+            "from app.agents.execution_engine import ExecutionEngine; import sys  # c\n"
+            "if os: from app.agents.execution_engine import ExecutionEngine as EE\n",
+            moves=MOVES,
+        )
+
+    def test_a_moved_comment_that_would_stand_mid_line_leaves_the_import_alone(self) -> None:
+        code = "import os; from app.agents import (\n    ExecutionEngine,  # e\n    Registry,\n)\n"
+        self.assertCodemod(code, code, moves=MOVES)
+
     def test_relative_import_stays_relative(self) -> None:
         self.assertCodemod(
             "from ..agents import ExecutionEngine\n",

@@ -9,6 +9,7 @@ is left untouched and reported. Pure: bytes in, new bytes (or a reason) out.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import io
 import itertools
@@ -26,10 +27,12 @@ from ssot_migrate.codemods.canonical_imports import (
     alias_name,
     append_names,
     import_statement,
+    join_statements,
     local_name,
     rewrite_import_from,
     rewrite_import_module,
     rewritten_string,
+    without_names,
 )
 from ssot_migrate.extract import extract_facts
 from ssot_migrate.facts import (
@@ -42,6 +45,7 @@ from ssot_migrate.facts import (
     Span,
     absolute_module,
 )
+from ssot_migrate.newer_syntax import downgrade_source
 from ssot_migrate.resolve import Resolver, local_import_target
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -332,6 +336,14 @@ def _splice(text: str, edits: list[_Edit]) -> str:
     return "".join(pieces)
 
 
+_SEPARATOR_AFTER = re.compile(r"[ \t]*;[ \t]*")
+_SEPARATOR_BEFORE = re.compile(r"[ \t]*;[ \t]*\Z")
+_DIRECTIVE = re.compile(
+    r"#\s*(type:|noqa|pylint:|pyright:|mypy:|isort:|fmt:|ruff:|flake8:|pragma)", re.IGNORECASE
+)
+"""A comment that tells a tool about its own line: it goes with a statement that goes."""
+
+
 @dataclass
 class _Statement:
     """One import statement to rewrite, as a snippet of the file's text."""
@@ -342,23 +354,76 @@ class _Statement:
     line: cst.SimpleStatementLine
     block: tuple[int, int]
     first_line: int
+    inline: bool = False
+    """It shares its line with other statements (``import os; from m import S``): only its
+    own text is replaced, and what replaces it stays on that line, ``;``-separated."""
+    removal: tuple[int, int] | None = None
+    """The text that goes when the statement goes (None: it cannot go on its own)."""
+    comment_at_end: bool = False
+    """(inline) Nothing follows it on its last line, so a comment may end that line."""
+    line_comment: bool = False
+    """(inline) It is the last statement of a line that ends in a comment."""
+
+    @property
+    def commented(self) -> bool:
+        """A comment in it, after it on its own line, or after it as a line's last statement."""
+        return self.line_comment or _has_comment(self.line)
+
+    @property
+    def inner_comment(self) -> bool:
+        """A comment inside the statement (between its parentheses), not after it."""
+        bare = self.line.with_changes(trailing_whitespace=cst.TrailingWhitespace())
+        return "#" in cst.Module(body=[bare]).code
 
 
 def _statement(text: _Text, fact: ImportFact) -> _Statement:
     start = text.offset(fact.stmt.line, fact.stmt.col)
-    end = text.line_end(fact.stmt.end_line)
+    end = text.offset(fact.stmt.end_line, fact.stmt.end_col)
     line_start = text.starts[fact.stmt.line - 1]
-    indent = text.text[line_start:start]
-    if indent.strip() and indent.strip() != "\ufeff":
-        raise _Refused(f"line {fact.stmt.line}: the import shares its line with other code")
-    snippet = text.text[start:end]
+    line_end = text.line_end(fact.stmt.end_line)
+    before = text.text[line_start:start]
+    indent = before.replace("\ufeff", "")
+    after = text.text[end:line_end]
+    separator = _SEPARATOR_AFTER.match(after)
+    rest = after[separator.end() :] if separator else ""
+    follows = bool(rest) and not rest.startswith("#")
+    if not indent.strip() and not follows:
+        # Alone on its line (with its trailing `;` or comment): the line is its text.
+        line = _statement_line(text.text[start:line_end], fact)
+        match = _LINE_BREAK.match(text.text, line_end)
+        whole = (start - len(indent), match.end() if match else line_end)
+        return _Statement(start, line_end, indent, line, fact.block, fact.stmt.line, False, whole)
+    # `import os; from m import S`, `from m import S; x = 1`, `if x: from m import S`
+    if indent.strip() and not indent.rstrip().endswith((";", ":")):
+        raise _Refused(f"line {fact.stmt.line}: unexpected statement shape")
+    line = _statement_line(text.text[start:end], fact)
+    removal = None
+    if separator is not None and follows and not rest.startswith("\\"):
+        removal = (start, end + separator.end())  # `S; ` goes, the next statement moves up
+    elif (previous := _SEPARATOR_BEFORE.search(before)) is not None:
+        removal = (line_start + previous.start(), end)  # `; S` goes
+    return _Statement(
+        start,
+        end,
+        indent,
+        line,
+        fact.block,
+        fact.stmt.line,
+        inline=True,
+        removal=removal,
+        comment_at_end=not after.strip(),
+        line_comment=not follows and "#" in after,
+    )
+
+
+def _statement_line(snippet: str, fact: ImportFact) -> cst.SimpleStatementLine:
     module = cst.parse_module(snippet)
     if len(module.body) != 1 or not isinstance(module.body[0], cst.SimpleStatementLine):
         raise _Refused(f"line {fact.stmt.line}: unexpected statement shape")
     line = module.body[0]
     if len(line.body) != 1:
         raise _Refused(f"line {fact.stmt.line}: several statements on one line")
-    return _Statement(start, end, indent.replace("\ufeff", ""), line, fact.block, fact.stmt.line)
+    return line
 
 
 def _render(lines: Sequence[cst.SimpleStatementLine], text: _Text, indent: str) -> str:
@@ -366,6 +431,48 @@ def _render(lines: Sequence[cst.SimpleStatementLine], text: _Text, indent: str) 
         cst.Module(body=[line], default_newline=text.newline).code.rstrip("\r\n") for line in lines
     ]
     return (text.newline + indent).join(rendered)
+
+
+def _rendered(statement: _Statement, lines: Sequence[cst.SimpleStatementLine], text: _Text) -> str:
+    """`lines` as the text that takes `statement`'s place: one a line at its indentation, or
+    ``;``-separated on its line when it shares the line with other statements."""
+    if not statement.inline:
+        return _render(lines, text, statement.indent)
+    joined = join_statements(lines, statement.comment_at_end)
+    if joined is None:
+        raise _Refused(
+            f"line {statement.first_line}: a comment of the import would stand inside a line "
+            "of several statements"
+        )
+    return _render([joined], text, "")
+
+
+def _replacement(
+    statement: _Statement, lines: Sequence[cst.SimpleStatementLine], text: _Text
+) -> _Edit:
+    """`statement` replaced by `lines`; without lines, the statement goes. A comment ending
+    its own line then stays on a line of its own, unless it is a tool's directive for that
+    line (``# noqa``, ``# type: ignore``); a line it shares keeps its comment."""
+    if lines:
+        return _Edit(statement.start, statement.end, _rendered(statement, lines, text))
+    if statement.removal is None:
+        raise _Refused(f"line {statement.first_line}: the import cannot leave its line alone")
+    comment = statement.line.trailing_whitespace.comment
+    if not statement.inline and comment is not None and not _DIRECTIVE.match(comment.value):
+        return _Edit(statement.start, statement.end, comment.value)
+    start, end = statement.removal
+    return _Edit(start, end, "")
+
+
+def _insertion(
+    statement: _Statement, lines: Sequence[cst.SimpleStatementLine], text: _Text
+) -> _Edit:
+    """`lines` added right after `statement`: on the next lines, or as the next statements of
+    its line when it shares the line."""
+    if statement.inline:
+        return _Edit(statement.end, statement.end, "; " + _rendered(statement, lines, text))
+    insert = _render(lines, text, statement.indent)
+    return _Edit(statement.end, statement.end, text.newline + statement.indent + insert)
 
 
 def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> Iterator[_Edit]:
@@ -381,39 +488,35 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
         assert fact.name is not None
         by_statement[fact.stmt][fact.name] = destination
         facts_of[fact.stmt] = fact
-    absorbers = _absorbers(plan, resolver)
+    hosts = _Hosts(plan, text, resolver)
     absorbed_names: dict[Span, list[tuple[str, str]]] = defaultdict(list)
     rewritten: dict[Span, _Edit] = {}
     for span, moved in by_statement.items():
         fact = facts_of[span]
         statement = _statement(text, fact)
-        targets: dict[str, Span] = {}
-        for destination in moved.values():
-            absorber = absorbers.get((fact.block, destination.module))
-            earlier = absorber is not None and absorber.line < span.line
-            if absorber is not None and earlier and not _has_comment(statement.line):
-                targets[destination.module] = absorber
-        lines = rewrite_import_from(statement.line, moved, package, relative, frozenset(targets))
         node = statement.line.body[0]
         assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
-        for alias in node.names:
+        drop, targets = hosts.absorption(statement, span, moved)
+        lines: list[cst.SimpleStatementLine] = []
+        if len(drop) < len(node.names):
+            line = statement.line
+            if drop:
+                line = line.with_changes(body=[without_names(node, set(drop))])
+            lines = rewrite_import_from(line, moved, package, relative, frozenset(targets))
+        for index, alias in enumerate(node.names):
             going = moved.get(alias_name(alias))
-            if going is not None and going.module in targets:
+            if going is not None and index not in drop and going.module in targets:
                 absorbed_names[targets[going.module]].append((going.name, local_name(alias)))
         rewritten[span] = _statement_edit(statement, lines, text, extra_modules.pop(span, []))
     for span, modules in extra_modules.items():
         fact = next(f for f in plan.facts.imports if f.stmt == span)
-        statement = _statement(text, fact)
         additions = [import_statement(m, alias) for m, alias in dict.fromkeys(modules)]
-        insert = _render(additions, text, statement.indent)
-        rewritten[span] = _Edit(
-            statement.end, statement.end, text.newline + statement.indent + insert
-        )
+        rewritten[span] = _insertion(_statement(text, fact), additions, text)
     for host_span, names in absorbed_names.items():
         host_fact = next(f for f in plan.facts.imports if f.stmt == host_span)
         host = _statement(text, host_fact)
         merged = append_names(host.line, names)
-        edit = _Edit(host.start, host.end, _render([merged], text, host.indent))
+        edit = _Edit(host.start, host.end, _rendered(host, [merged], text))
         if host_span in rewritten:
             raise _Refused(f"line {host_span.line}: a canonical import is also rewritten")
         rewritten[host_span] = edit
@@ -432,26 +535,238 @@ def _statement_edit(
     extra_modules: list[tuple[str, str | None]],
 ) -> _Edit:
     added = dict.fromkeys(extra_modules)
-    lines = [*lines, *(import_statement(m, alias) for m, alias in added)]
-    if lines:
-        return _Edit(statement.start, statement.end, _render(lines, text, statement.indent))
-    # Every name went into an existing canonical import: the whole line goes.
-    line_start = statement.start - len(statement.indent)
-    match = _LINE_BREAK.match(text.text, statement.end)
-    return _Edit(line_start, match.end() if match else statement.end, "")
+    return _replacement(statement, [*lines, *(import_statement(m, a) for m, a in added)], text)
 
 
-def _absorbers(plan: _FilePlan, resolver: Resolver) -> dict[tuple[tuple[int, int], str], Span]:
-    """Existing plain ``from <module> import ...`` statements, by (block, module)."""
-    found: dict[tuple[tuple[int, int], str], Span] = {}
-    moved_statements = {f.stmt for f in plan.from_moves}
-    for fact in plan.facts.imports:
-        if fact.kind != "from" or fact.stmt in moved_statements:
-            continue
-        module = absolute_module(plan.source, fact.module, fact.level)
-        if module is not None:
-            found.setdefault((fact.block, module), fact.stmt)
-    return found
+# absorbing a legacy import into a canonical one of its block -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Host:
+    """A ``from <module> import ...`` statement the run leaves, and the (name, local name)
+    pairs it binds."""
+
+    stmt: Span
+    binds: frozenset[tuple[str, str]]
+
+
+class _Hosts:
+    """The file's ``from`` imports the run leaves, by (block, absolute module): canonical
+    imports that may take over the names of a legacy import of the same block."""
+
+    def __init__(self, plan: _FilePlan, text: _Text, resolver: Resolver) -> None:
+        moved = {f.stmt for f in plan.from_moves}
+        pairs: dict[Span, set[tuple[str, str]]] = defaultdict(set)
+        keys: dict[Span, tuple[tuple[int, int], str]] = {}
+        for fact in plan.facts.imports:
+            if fact.kind != "from" or fact.stmt in moved or fact.name is None:
+                continue
+            module = absolute_module(plan.source, fact.module, fact.level)
+            if module is not None:
+                keys[fact.stmt] = (fact.block, module)
+                pairs[fact.stmt].add((fact.name, str(fact.local_name)))
+        self._hosts: dict[tuple[tuple[int, int], str], list[_Host]] = defaultdict(list)
+        for stmt, key in keys.items():  # source order: facts come in it
+            self._hosts[key].append(_Host(stmt, frozenset(pairs[stmt])))
+        self._layout = _Layout(text)
+        self._project = lambda module: resolver.index.is_module(module.split(".")[0])
+
+    def absorption(
+        self, statement: _Statement, span: Span, moved: Mapping[str, Destination]
+    ) -> tuple[frozenset[int], dict[str, Span]]:
+        """Which names of a legacy statement canonical imports of its block take over:
+        (indexes of the names one already binds, which go; destination module -> the import
+        the names going there are appended to). A statement that cannot leave its line keeps
+        all its names (it is rewritten where it stands)."""
+        node = statement.line.body[0]
+        assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
+        going = {
+            index: moved[alias_name(alias)]
+            for index, alias in enumerate(node.names)
+            if alias_name(alias) in moved
+        }
+        drop: set[int] = set()
+        if not statement.inner_comment:  # dropping a name would drop its comment
+            for index, destination in going.items():
+                local = local_name(node.names[index])
+                hosts = self._hosts.get((statement.block, destination.module), [])
+                fitting = [h for h in hosts if (destination.name, local) in h.binds]
+                if self._host(fitting, statement.block, span, frozenset({local})) is not None:
+                    drop.add(index)
+        targets: dict[str, Span] = {}
+        if not statement.commented:
+            for module in dict.fromkeys(d.module for i, d in going.items() if i not in drop):
+                names = frozenset(
+                    local_name(node.names[i])
+                    for i, d in going.items()
+                    if i not in drop and d.module == module
+                )
+                hosts = self._hosts.get((statement.block, module), [])
+                host = self._host(hosts, statement.block, span, names)
+                if host is not None:
+                    targets[module] = host
+        stays = len(node.names) > len(going)
+        gone = all(i in drop or d.module in targets for i, d in going.items())
+        if gone and not stays and statement.removal is None:
+            return frozenset(), {}
+        return frozenset(drop), targets
+
+    def _host(
+        self, hosts: Sequence[_Host], block: tuple[int, int], legacy: Span, names: frozenset[str]
+    ) -> Span | None:
+        """The import of `hosts` that may bind `names` in the legacy statement's place.
+
+        An earlier one (the first) when no statement in between spells a name: the names
+        are then bound sooner, and nothing in between reads or rebinds them. Else a later
+        one (the nearest) when, besides, nothing in between runs code (a call, a decorator,
+        a base class, a project module's import...) that could read them before they are
+        bound again: if in doubt, none.
+        """
+        for host in hosts:
+            if host.stmt[:2] < legacy[:2]:
+                between = self._layout.between(block, host.stmt, legacy)
+                if between is not None and not _spells(between, names):
+                    return host.stmt
+        for host in hosts:
+            if host.stmt[:2] > legacy[:2]:
+                between = self._layout.between(block, legacy, host.stmt)
+                if (
+                    between is not None
+                    and not _spells(between, names)
+                    and not _runs_code(between, self._project)
+                ):
+                    return host.stmt
+        return None
+
+
+class _Layout:
+    """The file's statement lists, keyed like `ImportFact.block` (their first statement's
+    line and UTF-8 column): read by the stdlib parser only when an absorption is weighed."""
+
+    def __init__(self, text: _Text) -> None:
+        self._text = text
+        self._blocks: dict[tuple[int, int], list[ast.stmt]] | None = None
+
+    def between(self, block: tuple[int, int], first: Span, second: Span) -> list[ast.stmt] | None:
+        """The statements strictly between two statements of `block` (None: not found)."""
+        body = self._statement_lists().get(block)
+        if body is None:
+            return None
+        where = {(st.lineno, st.col_offset): index for index, st in enumerate(body)}
+        start, end = where.get(self._position(first)), where.get(self._position(second))
+        if start is None or end is None:
+            return None
+        return body[start + 1 : end]
+
+    def _position(self, span: Span) -> tuple[int, int]:
+        """(line, column in UTF-8 bytes) as the stdlib parser counts; facts count characters."""
+        text = self._text
+        content = text.text[text.starts[span.line - 1] : text.line_end(span.line)]
+        if span.line == 1:
+            content = content.removeprefix("\ufeff")
+        return span.line, len(content[: span.col].encode("utf-8"))
+
+    def _statement_lists(self) -> dict[tuple[int, int], list[ast.stmt]]:
+        if self._blocks is None:
+            self._blocks = {}
+            tree = _parse_tree(self._text.encode(self._text.text))
+            for node in ast.walk(tree) if tree is not None else ():
+                for name in ("body", "orelse", "finalbody"):
+                    statements = getattr(node, name, None)
+                    if isinstance(statements, list) and statements:
+                        first = statements[0]
+                        self._blocks[(first.lineno, first.col_offset)] = statements
+        return self._blocks
+
+
+def _parse_tree(data: bytes) -> ast.Module | None:
+    """The stdlib parser's tree, through same-shaped older syntax where it needs that."""
+    try:
+        return ast.parse(data)
+    except SyntaxError:
+        downgraded = downgrade_source(data)
+        if downgraded is not None:
+            try:
+                return ast.parse(downgraded)
+            except (SyntaxError, ValueError, MemoryError, RecursionError):
+                return None
+    except (ValueError, MemoryError, RecursionError):
+        pass
+    return None
+
+
+def _running(nodes: Iterable[ast.AST]) -> Iterator[ast.AST]:
+    """Every node of `nodes` that runs where they stand: all but function bodies (a body
+    runs when the function is called, and a call is code that runs: see `_runs_code`)."""
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            stack += [*node.decorator_list, node.args, *([node.returns] if node.returns else [])]
+        else:
+            stack.extend(ast.iter_child_nodes(node))
+
+
+_NAMED = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.ExceptHandler, ast.MatchAs,
+    ast.MatchStar,
+)  # fmt: skip
+
+
+def _spells(statements: Sequence[ast.stmt], names: frozenset[str]) -> bool:
+    """Whether code of `statements` that runs where they stand names one of `names`: reads,
+    binds or deletes it, as a name or an attribute (``module.S = ...``), or may bind it
+    (``from m import *``)."""
+    for node in _running(statements):
+        spelled: Iterable[str | None] = ()
+        if isinstance(node, ast.Name):
+            spelled = (node.id,)
+        elif isinstance(node, ast.Attribute):
+            spelled = (node.attr,)
+        elif isinstance(node, ast.alias):
+            spelled = ("*",) if node.name == "*" else (node.asname or node.name.split(".")[0],)
+        elif isinstance(node, _NAMED):
+            spelled = (node.name,)
+        elif isinstance(node, ast.MatchMapping):
+            spelled = (node.rest,)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            spelled = node.names
+        if any(name == "*" or name in names for name in spelled):
+            return True
+    return False
+
+
+_INERT = (
+    ast.Import, ast.ImportFrom, ast.alias, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr,
+    ast.Pass, ast.If, ast.Try, ast.ExceptHandler, ast.FunctionDef, ast.AsyncFunctionDef,
+    ast.ClassDef, ast.arguments, ast.arg, ast.Constant, ast.Name, ast.Attribute, ast.Subscript,
+    ast.Slice, ast.Starred, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.BinOp, ast.UnaryOp,
+    ast.BoolOp, ast.Compare, ast.IfExp, ast.expr_context, ast.operator, ast.unaryop,
+    ast.boolop, ast.cmpop,
+)  # fmt: skip
+"""What may stand between a legacy import and a later canonical one: imports, bindings of
+literals and names, definitions, if/try blocks; no call, loop, with block, await, lambda."""
+
+
+def _runs_code(statements: Sequence[ast.stmt], project: Callable[[str], bool]) -> bool:
+    """Whether `statements` may run code that could read a name of the module: a call, a
+    decorator, a class with bases or keywords (a metaclass, ``__init_subclass__``), an import
+    of a module of the project (its code may import this one), or any form not `_INERT`."""
+    for node in _running(statements):
+        if not isinstance(node, _INERT):
+            return True
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and (
+            node.decorator_list
+        ):
+            return True
+        if isinstance(node, ast.ClassDef) and (node.bases or node.keywords):
+            return True
+        if isinstance(node, ast.Import) and any(project(a.name) for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.level or project(node.module or "")):
+            return True
+    return False
 
 
 def _module_attribute_edits(
@@ -585,13 +900,13 @@ def _import_block(fact: ImportFact) -> tuple[int, int] | None:
 def _module_statement_edit(text: _Text, fact: ImportFact, canonical: str) -> _Edit:
     statement = _statement(text, fact)
     line = rewrite_import_module(statement.line, fact.module, canonical)
-    return _Edit(statement.start, statement.end, _render([line], text, statement.indent))
+    return _Edit(statement.start, statement.end, _rendered(statement, [line], text))
 
 
 def _bare_use(text: _Text, fact: ImportFact, head: str) -> bool:
     """Whether `head` appears other than as ``head.attr`` outside its import statement."""
     start = text.offset(fact.stmt.line, fact.stmt.col)
-    end = text.line_end(fact.stmt.end_line)
+    end = text.offset(fact.stmt.end_line, fact.stmt.end_col)  # the line may go on: `; m`
     body = text.text[:start] + text.text[end:]
     pattern = re.compile(r"(?<![\w.])" + re.escape(head) + r"(?![\w.])")
     return pattern.search(_code_only(body)) is not None
