@@ -723,6 +723,48 @@ def test_verify_after_a_merged_phase_compares_cycles_with_the_pre_run_record(
     assert "FAIL new import cycle among {app.engine, app.util, svc_a.one}" in new.out
 
 
+def test_verify_in_a_fresh_clone_compares_cycles_with_the_tree_before_the_phase(
+    tmp_path: Path, cli: Any
+) -> None:
+    """Field trial: the pre-run record lives in the cache of the checkout that ran the
+    phase; a fresh clone (CI's) has none. `verify` then takes the cycles of the tree before
+    the phase (the parent of its oldest commit) from git. A cycle within one that was there
+    before, with fewer modules, is not new."""
+    repo = make_repo(tmp_path)
+    commit_file(repo, "app/engine.py", b"import app.util\n\n\nclass Engine:\n    pass\n", "a")
+    commit_file(repo, "app/util.py", b"import app.engine\nimport app.extra\n", "an old cycle")
+    commit_file(repo, "app/extra.py", b"import app.util\n", "three modules in it")
+    assert cli(repo, "run", "phase2").code == 0
+    git(repo, "merge", "-q", "--no-edit", "ssot/phase2")
+    clone = tmp_path / "clone"
+    git(repo, "clone", "-q", str(repo), str(clone))
+    git(clone, "config", "user.name", "Test Author")
+    git(clone, "config", "user.email", "author@example.com")
+    assert not (clone / ".ssot-migrate-cache").exists()
+
+    fresh = cli(clone, "verify", "--phase", "phase2")
+    assert fresh.code == 0, (fresh.out, fresh.err)
+    assert (
+        "note import cycle (was there before) among {app.engine, app.extra, app.util}" in fresh.out
+    )
+
+    # app.extra leaves the cycle: {app.engine, app.util} lies within the old one.
+    commit_file(clone, "app/extra.py", b"", "a smaller cycle")
+    smaller = cli(clone, "verify", "--phase", "phase2")
+    assert smaller.code == 0, (smaller.out, smaller.err)
+    assert "note import cycle (was there before) among {app.engine, app.util}" in smaller.out
+
+    commit_file(
+        clone,
+        "app/engine.py",
+        b"import app.util\nimport svc_a.one\n\n\nclass Engine:\n    pass\n",
+        "new",
+    )
+    new = cli(clone, "verify", "--phase", "phase2")
+    assert new.code != 0
+    assert "FAIL new import cycle among {app.engine, app.util, svc_a.one}" in new.out
+
+
 # 8c. verify --runtime: every shimmed module against the tree before the phase ---------------
 
 CORE_PYPROJECT = """\
@@ -823,7 +865,7 @@ def test_verify_runtime_says_when_it_has_no_base_to_compare_with(tmp_path: Path,
     result = cli(repo, "verify", "--runtime")
     assert result.code == 0, (result.out, result.err)
     [note] = [line for line in result.out.splitlines() if "not compared" in line]
-    assert note.endswith(": no commit of phase2 on main, no uncommitted shim")
+    assert note.endswith(": no commit of phase2 on main, no uncommitted change of it")
 
 
 # 9. plan --format json --------------------------------------------------------------------

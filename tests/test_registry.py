@@ -186,36 +186,25 @@ def test_no_removal_configured_shows_a_dash(repo: Path) -> None:
     assert "2026.06" not in page
 
 
-def bare_audit(
-    spec: SymbolSpec,
-    legacy_paths: tuple[LegacyPath, ...] = (),
-    elsewhere: tuple[LegacyPath, ...] = (),
-) -> SymbolAudit:
+def bare_audit(spec: SymbolSpec, legacy_paths: tuple[LegacyPath, ...] = ()) -> SymbolAudit:
     """An audit of `spec` (defined at its canonical path) with only these legacy paths."""
     target = Target("definition", spec.canonical)
-    return SymbolAudit(spec, target, (), (), (), (), legacy_paths, elsewhere)
+    return SymbolAudit(spec, target, (), (), (), (), legacy_paths)
 
 
 def test_pipes_in_cells_are_escaped() -> None:
-    spec = SymbolSpec("Engine", "app.engine.Engine", legacy=("app.other.Engine",))
+    spec = SymbolSpec("Engine", "app.engine.Engine")
     config = Config(
         root=Path("/repo"),
         config_file=None,
         shims=ShimSettings(removal="2026.06 | v3\nor later"),
         phases=(Phase("p1", "Pipes | and\nnewlines", (spec,)),),
     )
-    audit = bare_audit(
-        spec,
-        legacy_paths=(LegacyPath("app.Engine", 0, 0, "re-export"),),
-        elsewhere=(LegacyPath("app.other.Engine", 2, 0, "configured-elsewhere", "x"),),
-    )
+    audit = bare_audit(spec, legacy_paths=(LegacyPath("app.Engine", 0, 0, "found"),))
     page = render_registry(config, [audit], {}, "ssot | migrate.toml")
     assert (
         "| `app.Engine` | `from app.engine import Engine` | re-export | 0 | 0 | 2026.06 \\| v3 or later |"
         in page
-    )
-    assert (
-        "| `app.other.Engine` | — | configured, different object | 2 | 0 | 2026.06 \\| v3" in page
     )
     assert "## Phase `p1`: Pipes | and newlines\n" in page
     # Outside a table a code span shows its text as is.
@@ -233,7 +222,7 @@ def test_symbol_in_two_phases_is_listed_in_both_and_imported_once() -> None:
         config_file=None,
         phases=(Phase("p1", "", (spec,)), Phase("p2", "", (later,))),
     )
-    audit = SymbolAudit(spec, Target("definition", "app.engine.Engine"), (), (), (), (), (), ())
+    audit = SymbolAudit(spec, Target("definition", "app.engine.Engine"), (), (), (), (), ())
     page = render_registry(config, [audit], {}, "pyproject.toml")
     assert page.count("- current: 0 variations\n") == 2
     assert "- target: 3 variations\n" in page

@@ -101,8 +101,8 @@ class LegacyPath:
     sites: int
     strings: int
     kind: str
-    """found | configured | configured-by-declaration | configured-elsewhere: how the path
-    is known (found in the code, or listed in the config)."""
+    """found | configured | configured-by-declaration: how the path is known (found in the
+    code, or listed in the config)."""
     detail: str = ""
     role: str = PUBLIC
     """public: a path others may use, which keeps working through a deprecation shim;
@@ -122,8 +122,7 @@ class SymbolAudit:
     different: tuple[Finding, ...]
     broken: tuple[Finding, ...]
     legacy_paths: tuple[LegacyPath, ...]
-    elsewhere: tuple[LegacyPath, ...]
-    """Configured legacy paths that resolve to a different object (migrated only if listed)."""
+    """Every non-canonical path that reaches the object, with its role (see `LegacyPath`)."""
     declared: frozenset[str] = frozenset()
     """The public legacy paths: each one's module gets a deprecation shim for the name."""
     definition: str = ""
@@ -202,7 +201,7 @@ class _SymbolAuditor:
             self._attribute_uses(source, facts)
             self._strings(source, facts)
         found = [self._left(site) for site in self.sites]
-        legacy, elsewhere = _PathClassifier(self, found).classify()
+        legacy = _PathClassifier(self, found).classify()
         public = frozenset(p.path for p in legacy if p.role == PUBLIC)
         sites = sorted(_mark_reexports(found, public, self.by_rel), key=_site_order)
         return SymbolAudit(
@@ -213,7 +212,6 @@ class _SymbolAuditor:
             tuple(self.different),
             tuple(self.broken),
             legacy,
-            elsewhere,
             public,
             self.definition_module,
             self.context.load_time,
@@ -437,19 +435,18 @@ class _PathClassifier:
         self.auditor = auditor
         self.sites = sites
 
-    def classify(self) -> tuple[tuple[LegacyPath, ...], tuple[LegacyPath, ...]]:
+    def classify(self) -> tuple[LegacyPath, ...]:
         auditor = self.auditor
         spec, target, resolver = auditor.spec, auditor.target, auditor.resolver
         site_counts = Counter(s.path for s in self.sites)
         used = Counter(s.path for s in self.sites if not s.canonical)
         string_counts = Counter(s.path for s in auditor.strings)
         used.update(s.path for s in auditor.strings if s.detail == "legacy")
-        other_counts = Counter(d.path for d in (*auditor.different, *auditor.broken))
         paths: dict[str, str] = dict.fromkeys(site_counts.keys() | string_counts.keys(), "found")
         for path in self._bound_paths():
             paths.setdefault(path, "found")
-        elsewhere: list[LegacyPath] = []
         lazy: dict[str, str] = {}
+        # A configured path reaching another object is a config error (`validate`).
         for path in spec.legacy:
             reached = resolver.resolve_path(path)
             if reached.same_object(target) and reached.by_declaration:
@@ -458,19 +455,6 @@ class _PathClassifier:
                 lazy[path] = f"served by {module}.__getattr__; verify --runtime checks the identity"
             elif reached.same_object(target):
                 paths[path] = "configured"
-            else:
-                detail = (
-                    f"reaches {reached.kind} {reached.path}" if reached.found else reached.reason
-                )
-                elsewhere.append(
-                    LegacyPath(
-                        path,
-                        other_counts[path],
-                        string_counts[path],
-                        "configured-elsewhere",
-                        detail,
-                    )
-                )
         paths.pop(spec.canonical, None)
         legacy = []
         for path, kind in sorted(paths.items(), key=lambda i: (-site_counts[i[0]], i[0])):
@@ -486,7 +470,7 @@ class _PathClassifier:
                     reason,
                 )
             )
-        return tuple(legacy), tuple(elsewhere)
+        return tuple(legacy)
 
     def _bound_paths(self) -> Iterator[str]:
         """``module.name`` for every name a parsed module binds to the object: explicitly,

@@ -2,7 +2,8 @@
 and propose for each the public path code already uses most as its canonical path.
 
 Needs no config: every file is indexed, every from-import and module-attribute use is
-resolved, and uses are grouped by the definition they reach.
+resolved, and uses are grouped by the definition they reach. Sites are counted as the audit
+counts them: one per import (``import pkg`` serving three ``pkg.S`` uses is one site).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ssot_migrate.dotted import is_private_path
-from ssot_migrate.facts import Index, absolute_module
+from ssot_migrate.facts import ImportFact, Index, absolute_module
 from ssot_migrate.resolve import Resolver, local_import_target
 
 CLOSE_SHARE = 0.75
@@ -64,6 +65,8 @@ def discover_candidates(
             if module is None or found.kind != "definition":
                 continue
             paths[found.path][f"{module}.{fact.name}"] += 1
+        # Like the audit's sites: one per import, however many `m.S` uses it serves.
+        through: set[tuple[ImportFact, str, str]] = set()
         for use in facts.attributes:
             root, _, rest = use.dotted.partition(".")
             bound = local_import_target(resolver, source, facts, root, use.binder)
@@ -72,7 +75,9 @@ def discover_candidates(
             full = f"{bound[1].path}.{rest}"
             found = resolver.resolve_path(full)
             if found.kind == "definition":
-                paths[found.path][full] += 1
+                through.add((bound[0], found.path, full))
+        for _, definition, full in through:
+            paths[definition][full] += 1
     ranked = [
         _candidate(index, definition, used, excluded)
         for definition, used in paths.items()

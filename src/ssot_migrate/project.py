@@ -15,7 +15,7 @@ from ssot_migrate.config import Config, SymbolSpec, load_config
 from ssot_migrate.discovery import IgnoreRules, auto_source_roots, discover_files
 from ssot_migrate.errors import ConfigError, Problem, UsageError
 from ssot_migrate.facts import Index, ModuleFacts, Progress, SourceFile
-from ssot_migrate.index import build_index
+from ssot_migrate.index import build_index, namespace_packages
 from ssot_migrate.report import Skipped
 from ssot_migrate.resolve import Resolver
 from ssot_migrate.validate import check_canonicals, check_legacy
@@ -104,6 +104,24 @@ def open_project(
     excluded = IgnoreRules(config.shim_exclude)
     shim_excluded = frozenset(rel for rel in index.facts if excluded.decides(rel))
     return Project(config, files, index, resolver, cache, load_time, shim_excluded)
+
+
+def open_files(options: RunOptions, config: Config) -> Project:
+    """The repository's files with nothing parsed yet: for walks that parse only what they
+    reach (`import_graph_from`), not a prefilter's or the whole tree's worth."""
+    files = discover_files(config.root, source_roots(config), config.exclude)
+    modules = {f.module: f for f in files if f.module is not None}
+    index = Index(
+        files=tuple(files),
+        facts={},
+        failures={},
+        unreadable={},
+        modules=modules,
+        complete=False,
+        namespaces=namespace_packages(modules),
+    )
+    cache = FactsCache(config.root, enabled=options.use_cache)
+    return Project(config, tuple(files), index, Resolver(index), cache)
 
 
 def _index_for(

@@ -20,7 +20,6 @@ NO_VALUE = "—"
 STATUS_SHIMMED = "shimmed — warns"
 STATUS_REEXPORT = "re-export"
 STATUS_DECLARED = "declared, served by __getattr__"
-STATUS_ELSEWHERE = "configured, different object"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +112,7 @@ def render_registry(
     """The registry page as Markdown (also readable as plain text). `served`: legacy path
     -> canonical path, for each name a generated shim block on disk serves.
 
-    Phases and their symbols come in config order; legacy paths are sorted by path, then
-    the configured legacy paths reaching a different object follow in config order. A
+    Phases and their symbols come in config order; legacy paths are sorted by path. A
     configured symbol without an audit in `audits` is listed as not audited.
     """
     removal = _cell(config.shims.removal or "") or NO_VALUE
@@ -168,10 +166,6 @@ def _entry(
             removal,
         )
         for s in legacy_statuses(audit, served)
-    ]
-    rows += [
-        _Row(_cell(_code(p.path)), NO_VALUE, STATUS_ELSEWHERE, p.sites, p.strings, removal)
-        for p in audit.elsewhere
     ]
     variations = len(audit.variations)
     return _Entry(

@@ -96,7 +96,6 @@ def _details(run: AuditRun, audit: SymbolAudit, verbose: bool) -> Iterator[Rende
         yield table
     findings = [("different object", f) for f in audit.different]
     findings += [("unresolved", f) for f in audit.broken]
-    findings += [("configured legacy path elsewhere", p) for p in audit.elsewhere]  # type: ignore[misc]
     if findings:
         table = Table(title=f"{name}: reported apart (not variations)", title_justify="left")
         for column in ("kind", "where", "path", "detail"):
