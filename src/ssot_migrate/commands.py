@@ -659,7 +659,6 @@ def verify(
     phase's modules that the recorded pre-run state did not have. Runtime: each legacy
     path imported in a fresh interpreter is the canonical object and warns at the importer,
     and each shimmed module still has what it had before the phase (`_compare_with_base`)."""
-    import json
     import sys
 
     from ssot_migrate.verification import check_legacy_paths
