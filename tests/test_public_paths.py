@@ -126,6 +126,11 @@ def test_a_complete_phase_leaves_a_passing_gate(
         ("pkg/http/mixins.py", "imported by the canonical module at import time"),
         ("svc/star.py", "star import"),
     }
+    # Per group too: the totals and the groups count variations by one rule.
+    code, grouped = run_json(root, capsys, "audit", "--group-by", "dir")
+    rows = grouped["symbols"][0]["groups"]["rows"]
+    assert sum(r["sites"] for r in rows) == len(symbol["sites"])
+    assert [r["variations"] for r in rows] == [0] * len(rows)
     roles = {p["path"]: (p["role"], p["reason"]) for p in symbol["legacy_paths"]}
     assert roles["svc.compat.View"] == ("public", "served by a generated shim")
     assert roles["pkg.http.view.View"] == ("incidental", "defining module: never shimmed")

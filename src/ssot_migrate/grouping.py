@@ -95,8 +95,8 @@ def group_counts(audit: SymbolAudit, key: GroupKey) -> tuple[GroupCounts, ...]:
 
     for site in audit.sites:
         bump(site.rel, "sites")
-        if not site.canonical:
-            bump(site.rel, "variations")
+    for site in audit.variations:  # the same rule as the totals: left-by-design sites aside
+        bump(site.rel, "variations")
     for finding in audit.strings:
         bump(finding.rel, "strings")
     for finding in audit.different:
