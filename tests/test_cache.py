@@ -34,3 +34,45 @@ def test_a_key_a_save_drops_is_not_vouched_for_afterwards(tmp_path: Path) -> Non
     third = FactsCache(tmp_path)
     assert third.summary(key_a) is not None
     assert third.get(key_a) == extract_facts(old)
+
+
+def test_the_audit_fingerprint_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    """A memoised audit is reused by the next run only if the fingerprint is the same in
+    another process: sets of module names must not enter it in hash order."""
+    import os
+    import subprocess
+    import sys
+
+    repo = tmp_path / "repo"
+    parts = [f"part{i}" for i in range(12)]  # the canonical module imports all of them
+    files = {
+        "pyproject.toml": '[[tool.ssot-migrate.phases]]\nname = "p"\n'
+        'symbols = [{ name = "S", canonical = "pkg.S" }]\n',
+        "pkg/__init__.py": "".join(f"from . import {p}\n" for p in parts) + "class S:\n    pass\n",
+        **{f"pkg/{p}.py": "" for p in parts},
+        "tests/test_a.py": "",
+        "tests/test_b.py": "",
+    }
+    for rel, text in files.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from ssot_migrate.project import RunOptions, load, open_project\n"
+        "options = RunOptions(Path(sys.argv[1]))\n"
+        "config = load(options)\n"
+        "specs = config.all_symbols()\n"
+        "print(open_project(options, config, specs).fingerprint(specs).hex())\n"
+    )
+    prints = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(repo)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3", "4", "5")
+    }
+    assert len(prints) == 1, prints

@@ -765,6 +765,29 @@ def test_verify_in_a_fresh_clone_compares_cycles_with_the_tree_before_the_phase(
     assert "FAIL new import cycle among {app.engine, app.util, svc_a.one}" in new.out
 
 
+def test_a_facade_canonical_lands_without_a_new_import_cycle(tmp_path: Path, cli: Any) -> None:
+    """A facade canonical (pkg.http.View over pkg/http/view.py): the landed, merged phase
+    leaves a module the facade imports at import time as it was, so `verify` finds no new
+    import cycle, `verify --runtime` passes, and every module still imports."""
+    from goldens import FIXTURES, import_every_module
+
+    case = "facade_canonical_moves_importers_to_the_package_and_leaves_what_it_imports"
+    files = {
+        path.relative_to(FIXTURES / "rewrite" / case / "before").as_posix(): path.read_bytes()
+        for path in (FIXTURES / "rewrite" / case / "before").rglob("*")
+        if path.is_file()
+    }
+    repo = make_repo(tmp_path, files=files)
+    assert cli(repo, "run", "p1").code == 0
+    git(repo, "merge", "-q", "--no-edit", "ssot/p1")
+    static = cli(repo, "verify")
+    assert static.code == 0 and "FAIL" not in static.out, static.out
+    runtime = cli(repo, "verify", "--runtime")
+    assert runtime.code == 0 and "FAIL" not in runtime.out, runtime.out
+    assert import_every_module(repo) == ""
+    assert cli(repo, "audit", "--check").code == 0
+
+
 # 8c. verify --runtime: every shimmed module against the tree before the phase ---------------
 
 CORE_PYPROJECT = """\

@@ -55,7 +55,10 @@ class Project:
         list (submodules and namespace packages resolve through it) and the audit contexts.
         Equal fingerprints, equal audits."""
         declared = sorted(self.resolver.declared.items())
-        contexts = [self.context(spec) for spec in specs]
+        # Sorted: a frozenset's order (and so its repr) changes with the hash seed.
+        contexts = [
+            (sorted(c.load_time), sorted(c.shim_excluded)) for c in map(self.context, specs)
+        ]
         key = (__version__, FACTS_FORMAT, tuple(specs), declared, contexts)
         digest = hashlib.blake2b(repr(key).encode())
         keys = self.index.content_keys
