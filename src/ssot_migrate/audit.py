@@ -58,9 +58,10 @@ class Site:
     it)."""
     left: str = ""
     """Why the site is left as it is by design, and not counted as a variation (empty for a
-    site to migrate): it stands in the canonical module, in a module the canonical module
-    imports at import time (rewriting it would import a half-initialised module), or it is
-    a star import (the names it binds are implicit)."""
+    site to migrate): it stands in the canonical module; it runs at import time in a module
+    the canonical module imports at import time (rewritten, it would import a half-initialised
+    module; a function's import runs later and is rewritten); or it is a star import (the
+    names it binds are implicit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +231,7 @@ class _SymbolAuditor:
             return site
         if module == self.spec.canonical_module:
             return dataclasses.replace(site, left=LEFT_CANONICAL_MODULE)
-        if module in self.context.load_time:
+        if module in self.context.load_time and _runs_at_import_time(site):
             return dataclasses.replace(site, left=LEFT_LOAD_TIME)
         if site.form == "star-import":
             return dataclasses.replace(site, left=LEFT_STAR)
@@ -375,6 +376,12 @@ class _SymbolAuditor:
         )
 
 
+def _runs_at_import_time(site: Site) -> bool:
+    """Whether the site's import runs when its module is imported: at module level or in a
+    class body, not under ``if TYPE_CHECKING:`` (a function's import runs when called)."""
+    return site.scope != "function" and site.guard != "type-checking"
+
+
 def _site_order(site: Site) -> tuple[str, int, int]:
     return (site.rel, site.line, site.col)
 
@@ -420,6 +427,9 @@ ALIAS_DEFINITION = "alias defined here"
 DEFINING_MODULE = "defining module: never shimmed"
 IN_CANONICAL_MODULE = "in the canonical module: never shimmed"
 SHIM_EXCLUDED = "shim-exclude"
+READ_BY_LEFT_CODE = (
+    "read by an import the run leaves as it is (a shim would make the project's own code warn)"
+)
 TYPE_CHECKING_ONLY = "bound only under if TYPE_CHECKING"
 PRIVATE_NAME = "a private name: no re-export unless __all__ or an import through it says so"
 STAR_IMPORT = "star import: bound for its own use"
@@ -434,6 +444,12 @@ class _PathClassifier:
     def __init__(self, auditor: _SymbolAuditor, sites: list[Site]) -> None:
         self.auditor = auditor
         self.sites = sites
+        self.left_reads: dict[str, Site] = {}
+        """Paths that code the run leaves as it is still reads (star imports aside, which
+        the shim serves with a warning the user can act on)."""
+        for site in sites:
+            if site.left and site.form != "star-import":
+                self.left_reads.setdefault(site.path, site)
 
     def classify(self) -> tuple[LegacyPath, ...]:
         auditor = self.auditor
@@ -508,6 +524,9 @@ class _PathClassifier:
             return PUBLIC, IMPORTED_THROUGH if used else CONFIGURED
         if name in facts.shim_served:
             return PUBLIC, SERVED_BY_SHIM
+        reader = self.left_reads.get(path)
+        if reader is not None:
+            return INCIDENTAL, f"{READ_BY_LEFT_CODE}: {reader.rel}:{reader.line}"
         if used:
             return PUBLIC, IMPORTED_THROUGH
         if name in (facts.dunder_all or ()):

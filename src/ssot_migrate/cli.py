@@ -556,7 +556,8 @@ def _print_run_summary(
         )
         lines.append(f"not rewritten: {counts} (see `ssot-migrate audit`)")
     for note in [*result.refused, *late_refusals]:
-        lines.append(f"not rewritten {note.rel}: {note.reason}")
+        what = "not shimmed" if note.reason.startswith("no shim:") else "not rewritten"
+        lines.append(f"{what} {note.rel}: {note.reason}")
     for skipped in result.skipped:
         lines.append(f"skipped {skipped.rel}:{skipped.line}: {skipped.reason}")
     if g.verbose:

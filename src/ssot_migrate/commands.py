@@ -244,7 +244,8 @@ def _plan_phase(
     finder = _name_finder(project)
     result = apply_plan(plan, contents, project.resolver, relative, finder, options.progress)
     by_rel = {c.rel: c for c in result.changes}
-    refused, notes = list(result.refused), [*result.notes, *planned_shims.notes]
+    refused = [*result.refused, *planned_shims.refused]
+    notes = [*result.notes, *planned_shims.notes]
     shimmed: list[Note] = []
     if shims:
         refused_rels = {n.rel for n in refused}
@@ -357,6 +358,7 @@ def shim_phase(options: RunOptions, phase: str | None, symbols: Sequence[str]) -
     }
     changes, refused = _shim_changes(project, planned, contents, {}, set())
     label = phase or "all phases"
+    refused = [*planned.refused, *refused]
     return RunResult(label, specs, tuple(changes), tuple(refused), tuple(planned.notes), ())
 
 
@@ -373,6 +375,9 @@ class _PlannedShims:
     origins: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     """`shims.ShimOrigin` by target `rel`: the phase that makes it and its settings."""
     notes: tuple[Note, ...] = ()
+    refused: tuple[Note, ...] = ()
+    """Modules that cannot take a shim (the block would not run on the project's oldest
+    Python, say): importers like any other, whose imports the run rewrites."""
 
 
 def _plan_shims(
@@ -383,8 +388,10 @@ def _plan_shims(
     from ssot_migrate.rewrite import Note
     from ssot_migrate.shims import (
         ShimOrigin,
+        ShimRefused,
         deprecated_by_own_getattr,
         plan_shims,
+        shim_module,
         unbinds_names,
     )
     from ssot_migrate.target_python import target_python
@@ -407,6 +414,7 @@ def _plan_shims(
     oldest = target_python(config)  # every shim must run on it
     kept: list[Any] = []
     unbinding: list[Any] = []
+    refused: list[Note] = []
     origins: dict[str, Any] = {}
     plan_file = config.config_file.name if config.config_file else "the default settings"
     for target in targets:
@@ -420,12 +428,9 @@ def _plan_shims(
         if not names:
             continue
         target = dataclasses.replace(target, names=names)
-        kept.append(target)
-        if unbinds_names(before, names):
-            unbinding.append(target)
         first = names[0]
         name = phase or owner.get(by_spec.get(f"{first.module}.{first.attribute}", ""), "")
-        origins[target.rel] = ShimOrigin(
+        origin = ShimOrigin(
             name,
             titles.get(name, ""),
             config.shims.category,
@@ -434,7 +439,18 @@ def _plan_shims(
             oldest.version,
             oldest.source,
         )
-    return _PlannedShims(tuple(kept), tuple(unbinding), origins, tuple(notes))
+        # A module that cannot take a shim (its Python too old for the block, say) is an
+        # importer like any other: its imports are rewritten, not left for a shim to remove.
+        try:
+            shim_module(before, names, origin)
+        except (ShimRefused, ValueError, SyntaxError) as error:
+            refused.append(Note(target.rel, 1, f"no shim: {error}"))
+            continue
+        kept.append(target)
+        origins[target.rel] = origin
+        if unbinds_names(before, names):
+            unbinding.append(target)
+    return _PlannedShims(tuple(kept), tuple(unbinding), origins, tuple(notes), tuple(refused))
 
 
 def _shim_changes(
