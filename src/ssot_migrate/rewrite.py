@@ -479,8 +479,7 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
     package = plan.source.package
     extra_modules: dict[Span, list[tuple[str, str | None]]] = defaultdict(list)
     # Module-attribute sites first: they may turn `from P import m` into a from-move too.
-    unused: dict[Span, dict[str, Destination]] = defaultdict(dict)
-    yield from list(_module_attribute_edits(plan, text, resolver, unused, extra_modules))
+    yield from list(_module_attribute_edits(plan, text, resolver, extra_modules))
     # from-imports: group the moved names by statement
     by_statement: dict[Span, dict[str, Destination]] = defaultdict(dict)
     facts_of: dict[Span, ImportFact] = {}
@@ -773,7 +772,6 @@ def _module_attribute_edits(
     plan: _FilePlan,
     text: _Text,
     resolver: Resolver,
-    from_moves: dict[Span, dict[str, Destination]],
     extra_modules: dict[Span, list[tuple[str, str | None]]],
 ) -> Iterator[_Edit]:
     """``import L [as m]`` / ``from P import m`` used for ``m.S``: rewrite the import when it
@@ -800,9 +798,7 @@ def _module_attribute_edits(
             raise _Refused(
                 f"line {fact.stmt.line}: imports bind {fact.local_name} to different modules"
             )
-        yield from _module_import_edits(
-            plan, text, resolver, fact, head, imported, from_moves, extra_modules
-        )
+        yield from _module_import_edits(plan, text, resolver, fact, head, imported, extra_modules)
 
 
 def _module_import_edits(
@@ -812,7 +808,6 @@ def _module_import_edits(
     fact: ImportFact,
     head: str,
     imported: dict[tuple[tuple[int, int] | None, str], str],
-    from_moves: dict[Span, dict[str, Destination]],
     extra_modules: dict[Span, list[tuple[str, str | None]]],
 ) -> Iterator[_Edit]:
     local = fact.local_name
@@ -847,7 +842,6 @@ def _module_import_edits(
         if fact.kind == "from":
             assert fact.name is not None
             parent, _, last = canonical.rpartition(".")
-            from_moves.setdefault(fact.stmt, {})[fact.name] = Destination(parent, last)
             plan.from_moves[fact] = Destination(parent, last)
         else:
             yield _module_statement_edit(text, fact, canonical)
