@@ -775,8 +775,8 @@ def _module_attribute_edits(
     extra_modules: dict[Span, list[tuple[str, str | None]]],
 ) -> Iterator[_Edit]:
     """``import L [as m]`` / ``from P import m`` used for ``m.S``: rewrite the import when it
-    serves only the symbol, else keep it, import the canonical module next to it, and
-    point the uses there."""
+    serves only the symbols, else keep it; import each other canonical module next to it,
+    and point every use at its own."""
     imports = {(f.span.line, f.span.col): f for f in plan.facts.imports}
     heads: dict[tuple[ImportFact, str], None] = {}
     for site in plan.module_sites:
@@ -822,44 +822,63 @@ def _module_import_edits(
         for u in plan.facts.attributes
         if u.dotted.startswith(head + ".") and u.binder == fact.namespace
     ]
-    attributes = {u.dotted[len(head) + 1 :].split(".")[0] for u in uses}
+    attributes = set(_attributes(uses, head))
     moved = {a: d for a in attributes if (d := plan.destinations.get(f"{module}.{a}"))}
     moved = {a: d for a, d in moved.items() if f"{module}.{a}" != f"{d.module}.{d.name}"}
     if not moved:
         return  # every use already names the canonical path
-    if len({d.module for d in moved.values()}) != 1:
-        raise _Refused(f"line {fact.stmt.line}: {head} serves symbols of several modules")
-    canonical = next(iter(moved.values())).module
+    # One import per canonical module, in the order of their first uses.
+    canonicals = list(dict.fromkeys(moved[a].module for a in _attributes(uses, head) if a in moved))
     only_symbol = set(moved) == attributes and not _bare_use(text, fact, head)
     if only_symbol and renames and fact.scope == "module" and plan.source.module is not None:
         # `core.a.legacy` may be imported by another module that uses it for more.
         only_symbol = not plan.used_elsewhere(plan.source.module, head)
-    spelled = imported.get((None, canonical)) or imported.get((_import_block(fact), canonical))
-    available = spelled is not None
-    new_head = spelled or canonical
+    block = _import_block(fact)
+    spelled = {
+        canonical: found
+        for canonical in canonicals
+        if (found := imported.get((None, canonical)) or imported.get((block, canonical)))
+    }
+    # An import that served only the symbols gives its place to one canonical module (the
+    # first used; for a plain `import L`, the first not imported already); the others are
+    # imported next to it.
+    taking = None
     if only_symbol and renames:
-        new_head = head  # the name now denotes the canonical module itself
-        if fact.kind == "from":
-            assert fact.name is not None
-            parent, _, last = canonical.rpartition(".")
-            plan.from_moves[fact] = Destination(parent, last)
-        else:
+        taking = canonicals[0]
+    elif only_symbol and fact.module == head:
+        taking = next((c for c in canonicals if c not in spelled), None)
+    new_heads: dict[str, str] = {}
+    for canonical in canonicals:
+        if canonical == taking and renames:
+            new_heads[canonical] = head  # the name now denotes the canonical module itself
+            if fact.kind == "from":
+                parent, _, last = canonical.rpartition(".")
+                plan.from_moves[fact] = Destination(parent, last)
+            else:
+                yield _module_statement_edit(text, fact, canonical)
+        elif canonical == taking:
+            new_heads[canonical] = canonical
             yield _module_statement_edit(text, fact, canonical)
-    elif only_symbol and fact.module == head and not available:
-        yield _module_statement_edit(text, fact, canonical)
-    elif not available:
-        alias = _alias_for_added_import(plan, text, canonical, fact.namespace)
-        extra_modules[fact.stmt].append((canonical, alias))
-        new_head = alias or canonical
-        imported[(_import_block(fact), canonical)] = new_head
+        elif canonical in spelled:
+            new_heads[canonical] = spelled[canonical]
+        else:
+            alias = _alias_for_added_import(plan, text, canonical, fact.namespace)
+            extra_modules[fact.stmt].append((canonical, alias))
+            new_heads[canonical] = imported[(block, canonical)] = alias or canonical
     for use in uses:
         attribute = use.dotted[len(head) + 1 :]
         destination = moved.get(attribute)
         if destination is None:
             continue  # a longer chain (m.S.method): its m.S prefix is its own use
-        new = f"{new_head}.{destination.name}"
+        new = f"{new_heads[destination.module]}.{destination.name}"
         if new != use.dotted:
             yield from _chain_edit(text, use, use.dotted, new)
+
+
+def _attributes(uses: Iterable[AttributeUse], head: str) -> Iterator[str]:
+    """The first attribute of each use of `head` (``m.S.method`` -> ``S``), in order."""
+    for use in uses:
+        yield use.dotted[len(head) + 1 :].split(".")[0]
 
 
 def _alias_for_added_import(
