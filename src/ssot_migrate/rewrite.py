@@ -785,15 +785,10 @@ def _module_attribute_edits(
         # `import a.b` binds `a`: the site's own path says which module its chain names.
         head = str(fact.local_name) if renames else site.path.rpartition(".")[0]
         heads[(fact, head)] = None
-    # A module-level import serves every scope; a function's import only its own block.
-    # Values: how the file then spells the module (an added import may need an alias).
-    imported = {
-        (_import_block(f), f.module): f.module
-        for f in plan.facts.imports
-        if f.kind == "import" and f.alias is None
-    }
+    imported = _ModuleImports(plan.facts)
     ambiguous = _rebinds(plan.source, plan.facts, resolver)
-    for fact, head in heads:
+    # In source order: an import added next to an earlier statement serves later ones.
+    for fact, head in sorted(heads, key=lambda pair: (pair[0].stmt, pair[1])):
         if (fact.namespace, fact.local_name) in ambiguous:
             raise _Refused(
                 f"line {fact.stmt.line}: imports bind {fact.local_name} to different modules"
@@ -807,7 +802,7 @@ def _module_import_edits(
     resolver: Resolver,
     fact: ImportFact,
     head: str,
-    imported: dict[tuple[tuple[int, int] | None, str], str],
+    imported: _ModuleImports,
     extra_modules: dict[Span, list[tuple[str, str | None]]],
 ) -> Iterator[_Edit]:
     local = fact.local_name
@@ -828,16 +823,21 @@ def _module_import_edits(
     if not moved:
         return  # every use already names the canonical path
     # One import per canonical module, in the order of their first uses.
-    canonicals = list(dict.fromkeys(moved[a].module for a in _attributes(uses, head) if a in moved))
+    first_use: dict[str, tuple[int, int]] = {}
+    for use, attribute in zip(uses, _attributes(uses, head), strict=True):
+        if attribute in moved:
+            where = (use.span.line, use.span.col)
+            module_of = moved[attribute].module
+            first_use[module_of] = min(first_use.get(module_of, where), where)
+    canonicals = sorted(first_use, key=first_use.__getitem__)
     only_symbol = set(moved) == attributes and not _bare_use(text, fact, head)
     if only_symbol and renames and fact.scope == "module" and plan.source.module is not None:
         # `core.a.legacy` may be imported by another module that uses it for more.
         only_symbol = not plan.used_elsewhere(plan.source.module, head)
-    block = _import_block(fact)
     spelled = {
         canonical: found
         for canonical in canonicals
-        if (found := imported.get((None, canonical)) or imported.get((block, canonical)))
+        if (found := imported.spelling(canonical, fact, first_use[canonical])) is not None
     }
     # An import that served only the symbols gives its place to one canonical module (the
     # first used; for a plain `import L`, the first not imported already); the others are
@@ -864,7 +864,8 @@ def _module_import_edits(
         else:
             alias = _alias_for_added_import(plan, text, canonical, fact.namespace)
             extra_modules[fact.stmt].append((canonical, alias))
-            new_heads[canonical] = imported[(block, canonical)] = alias or canonical
+            new_heads[canonical] = alias or canonical
+            imported.add(canonical, fact, alias or canonical)
     for use in uses:
         attribute = use.dotted[len(head) + 1 :]
         destination = moved.get(attribute)
@@ -873,6 +874,35 @@ def _module_import_edits(
         new = f"{new_heads[destination.module]}.{destination.name}"
         if new != use.dotted:
             yield from _chain_edit(text, use, use.dotted, new)
+
+
+class _ModuleImports:
+    """The file's plain ``import a.b`` statements and those the run adds: where each module
+    is bound, and how the file spells it there. A module-level import serves every scope; a
+    function's import only its own block."""
+
+    def __init__(self, facts: ModuleFacts) -> None:
+        self._first: dict[tuple[tuple[int, int] | None, str], tuple[tuple[int, int], str]] = {}
+        for fact in facts.imports:
+            if fact.kind == "import" and fact.alias is None:
+                self.add(fact.module, fact, fact.module)
+
+    def add(self, module: str, fact: ImportFact, spelled: str) -> None:
+        """`module` is bound as `spelled` by `fact`'s statement, or right after it."""
+        key = (_import_block(fact), module)
+        where = (fact.stmt.line, fact.stmt.col)
+        if key not in self._first or where < self._first[key][0]:
+            self._first[key] = (where, spelled)
+
+    def spelling(self, module: str, fact: ImportFact, use: tuple[int, int]) -> str | None:
+        """How a use at `use` (line, column) served by `fact`'s import may spell `module`:
+        through an import of it in the module or in `fact`'s block, bound before that use
+        (None: there is none)."""
+        for key in ((None, module), (_import_block(fact), module)):
+            found = self._first.get(key)
+            if found is not None and found[0] < use:
+                return found[1]
+        return None
 
 
 def _attributes(uses: Iterable[AttributeUse], head: str) -> Iterator[str]:
