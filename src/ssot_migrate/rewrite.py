@@ -10,6 +10,7 @@ is left untouched and reported. Pure: bytes in, new bytes (or a reason) out.
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
 import io
 import itertools
@@ -519,8 +520,60 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
         if host_span in rewritten:
             raise _Refused(f"line {host_span.line}: a canonical import is also rewritten")
         rewritten[host_span] = edit
-    yield from rewritten.values()
+    yield from _joined_removals(text, rewritten.values())
     yield from _string_edits(plan, text)
+
+
+def _joined_removals(text: _Text, edits: Iterable[_Edit]) -> list[_Edit]:
+    """`edits` with the removals of statements that follow each other on a line joined.
+
+    A removed statement followed on its line by another takes the ``;`` after it, the last
+    one of the line the ``;`` before it: when both go (``import os; L1; L2``) they reach the
+    same ``;``. Such a run goes with the ``;`` before its first statement instead, or, when
+    it is all the line holds, as the line (see `_line_removal`).
+    """
+    runs: list[tuple[_Edit, bool]] = []  # (edit, whether it joins overlapping removals)
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        if runs:
+            last, overlapping = runs[-1]
+            if (
+                not last.text
+                and not edit.text
+                and edit.start <= last.end
+                and _line_of(text, edit.start) == _line_of(text, last.start)
+            ):
+                joined = _Edit(last.start, max(last.end, edit.end), "")
+                runs[-1] = (joined, overlapping or edit.start < last.end)
+                continue
+        runs.append((edit, False))
+    return [_line_removal(text, edit) if overlapping else edit for edit, overlapping in runs]
+
+
+def _line_of(text: _Text, offset: int) -> int:
+    return bisect.bisect_right(text.starts, offset)
+
+
+def _line_removal(text: _Text, run: _Edit) -> _Edit:
+    """The removal of statements that end their line (`run` holds them and the ``;``
+    between them): with the ``;`` before the first; when nothing else stands on the line,
+    the line goes, except a plain comment, which stays on a line of its own as with one
+    import (a tool's directive goes with the statements)."""
+    line = _line_of(text, run.start)
+    line_start, line_end = text.starts[line - 1], text.line_end(line)
+    before = text.text[line_start : run.start]
+    separator = _SEPARATOR_BEFORE.search(before)
+    if separator is not None:
+        return _Edit(line_start + separator.start(), run.end, "")
+    indent = before.replace("\ufeff", "")
+    if indent.strip():
+        raise _Refused(f"line {line}: the imports that go are all the block on that line holds")
+    rest = text.text[run.end : line_end]
+    trailing = _SEPARATOR_AFTER.match(rest)  # `L1; L2;  # c`
+    comment = rest[trailing.end() if trailing else 0 :].strip()
+    if comment and not _DIRECTIVE.match(comment):
+        return _Edit(run.start, line_end, comment)
+    line_break = _LINE_BREAK.match(text.text, line_end)
+    return _Edit(run.start - len(indent), line_break.end() if line_break else line_end, "")
 
 
 def _has_comment(line: cst.SimpleStatementLine) -> bool:
