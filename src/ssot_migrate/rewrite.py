@@ -491,7 +491,7 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
     hosts = _Hosts(plan, text, resolver)
     absorbed_names: dict[Span, list[tuple[str, str]]] = defaultdict(list)
     rewritten: dict[Span, _Edit] = {}
-    for span, moved in by_statement.items():
+    for span, moved in sorted(by_statement.items()):  # source order: see `_Hosts.bound_at`
         fact = facts_of[span]
         statement = _statement(text, fact)
         node = statement.line.body[0]
@@ -503,10 +503,17 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
             if drop:
                 line = line.with_changes(body=[without_names(node, set(drop))])
             lines = rewrite_import_from(line, moved, package, relative, frozenset(targets))
+        bound_here: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for index, alias in enumerate(node.names):
             going = moved.get(alias_name(alias))
-            if going is not None and index not in drop and going.module in targets:
-                absorbed_names[targets[going.module]].append((going.name, local_name(alias)))
+            if going is None or index in drop:
+                continue
+            pair = (going.name, local_name(alias))
+            if going.module in targets:
+                absorbed_names[targets[going.module]].append(pair)
+            else:
+                bound_here[going.module].add(pair)
+        hosts.bound_at(statement.block, span, bound_here)
         rewritten[span] = _statement_edit(statement, lines, text, extra_modules.pop(span, []))
     for span, modules in extra_modules.items():
         fact = next(f for f in plan.facts.imports if f.stmt == span)
@@ -604,7 +611,8 @@ class _Host:
 
 class _Hosts:
     """The file's ``from`` imports the run leaves, by (block, absolute module): canonical
-    imports that may take over the names of a legacy import of the same block."""
+    imports that may take over the names of a legacy import of the same block; and the
+    legacy imports rewritten where they stand, which a later one need not repeat."""
 
     def __init__(self, plan: _FilePlan, text: _Text, resolver: Resolver) -> None:
         moved = {f.stmt for f in plan.from_moves}
@@ -620,16 +628,28 @@ class _Hosts:
         self._hosts: dict[tuple[tuple[int, int], str], list[_Host]] = defaultdict(list)
         for stmt, key in keys.items():  # source order: facts come in it
             self._hosts[key].append(_Host(stmt, frozenset(pairs[stmt])))
+        self._rewritten: dict[tuple[tuple[int, int], str], list[_Host]] = defaultdict(list)
         self._layout = _Layout(text)
         self._project = lambda module: resolver.index.is_module(module.split(".")[0])
+
+    def bound_at(
+        self, block: tuple[int, int], stmt: Span, binds: Mapping[str, set[tuple[str, str]]]
+    ) -> None:
+        """A legacy statement, rewritten where it stands, binds these (name, local name)
+        pairs of each canonical module: a later legacy import of its block that would bind
+        one again may go, as a duplicate of a canonical import would (names are never
+        appended to it: its text is rewritten)."""
+        for module, pairs in binds.items():
+            self._rewritten[(block, module)].append(_Host(stmt, frozenset(pairs)))
 
     def absorption(
         self, statement: _Statement, span: Span, moved: Mapping[str, Destination]
     ) -> tuple[frozenset[int], dict[str, Span]]:
         """Which names of a legacy statement canonical imports of its block take over:
-        (indexes of the names one already binds, which go; destination module -> the import
-        the names going there are appended to). A statement that cannot leave its line keeps
-        all its names (it is rewritten where it stands)."""
+        (indexes of the names one already binds, or an earlier legacy import rewritten where
+        it stands, which go; destination module -> the import the names going there are
+        appended to). A statement that cannot leave its line keeps all its names (it is
+        rewritten where it stands)."""
         node = statement.line.body[0]
         assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
         going = {
@@ -641,7 +661,8 @@ class _Hosts:
         if not statement.inner_comment:  # dropping a name would drop its comment
             for index, destination in going.items():
                 local = local_name(node.names[index])
-                hosts = self._hosts.get((statement.block, destination.module), [])
+                key = (statement.block, destination.module)
+                hosts = [*self._hosts.get(key, []), *self._rewritten.get(key, [])]
                 fitting = [h for h in hosts if (destination.name, local) in h.binds]
                 if self._host(fitting, statement.block, span, frozenset({local})) is not None:
                     drop.add(index)
