@@ -247,8 +247,17 @@ def _from_import(draw: st.DrawFn, level: int) -> tuple[list[Line], list[str]]:
         return [(level, head + ", ".join(names) + _comment(draw))], [local]
     if layout == "shared":  # one of several statements on its line
         statement = head + ", ".join(names)
+        # The last: the statement twice (the second repeats the first's binding; both may
+        # repeat a canonical import of the block, and both then go).
         before, after = draw(
-            st.sampled_from([("import os; ", ""), ("", "; x = 1"), ("y = 2; ", " ;")])
+            st.sampled_from(
+                [
+                    ("import os; ", ""),
+                    ("", "; x = 1"),
+                    ("y = 2; ", " ;"),
+                    ("z = 3; ", "; " + statement),
+                ]
+            )
         )
         return [(level, before + statement + after + _comment(draw))], [local]
     if layout == "parens":
@@ -563,6 +572,16 @@ def _show(before: bytes, after: bytes) -> None:
 @example(module=Generated(BOM + b"def f():\n    from app import Engine as E\n    return E", b"\n"))
 @example(
     module=Generated(b"from app import Engine, \\\n    VERSION, engine\nuse = Engine\n", b"\n")
+)
+# Both imports at the end of the line repeat the first line's binding and go together, with
+# the `;` before them (the file was refused as "overlapping edits" before; see the golden
+# imports_removed_at_the_end_of_a_shared_line_take_the_separator_before_them).
+@example(
+    module=Generated(
+        b"from app.engine import Engine\nz = 3; from app import Engine; from app import Engine  # c\n"
+        b"use = Engine()\n",
+        b"\n",
+    )
 )
 def test_generated_module_rewrite_reparses_and_is_minimal(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], module: Generated
