@@ -250,7 +250,8 @@ def rewrite_import_from(
 def append_names(
     line: cst.SimpleStatementLine, names: Sequence[tuple[str, str]]
 ) -> cst.SimpleStatementLine:
-    """`line`'s ``from`` import with (name, local) pairs appended, skipping ones it has.
+    """`line`'s ``from`` import with (name, local) pairs appended, each once, skipping ones
+    it has.
 
     A one-name-a-line parenthesized import gets one line per new name, indented like the
     others; a one-line import gets ``, name``.
@@ -258,7 +259,7 @@ def append_names(
     node = line.body[0]
     assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
     present = {(alias_name(a), local_name(a)) for a in node.names}
-    extra = [pair for pair in names if pair not in present]
+    extra = [pair for pair in dict.fromkeys(names) if pair not in present]
     if not extra:
         return line
     aliases = list(node.names)

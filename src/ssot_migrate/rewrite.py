@@ -10,6 +10,7 @@ is left untouched and reported. Pure: bytes in, new bytes (or a reason) out.
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
 import io
 import itertools
@@ -479,8 +480,7 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
     package = plan.source.package
     extra_modules: dict[Span, list[tuple[str, str | None]]] = defaultdict(list)
     # Module-attribute sites first: they may turn `from P import m` into a from-move too.
-    unused: dict[Span, dict[str, Destination]] = defaultdict(dict)
-    yield from list(_module_attribute_edits(plan, text, resolver, unused, extra_modules))
+    yield from list(_module_attribute_edits(plan, text, resolver, extra_modules))
     # from-imports: group the moved names by statement
     by_statement: dict[Span, dict[str, Destination]] = defaultdict(dict)
     facts_of: dict[Span, ImportFact] = {}
@@ -491,7 +491,7 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
     hosts = _Hosts(plan, text, resolver)
     absorbed_names: dict[Span, list[tuple[str, str]]] = defaultdict(list)
     rewritten: dict[Span, _Edit] = {}
-    for span, moved in by_statement.items():
+    for span, moved in sorted(by_statement.items()):  # source order: see `_Hosts.bound_at`
         fact = facts_of[span]
         statement = _statement(text, fact)
         node = statement.line.body[0]
@@ -503,10 +503,17 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
             if drop:
                 line = line.with_changes(body=[without_names(node, set(drop))])
             lines = rewrite_import_from(line, moved, package, relative, frozenset(targets))
+        bound_here: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for index, alias in enumerate(node.names):
             going = moved.get(alias_name(alias))
-            if going is not None and index not in drop and going.module in targets:
-                absorbed_names[targets[going.module]].append((going.name, local_name(alias)))
+            if going is None or index in drop:
+                continue
+            pair = (going.name, local_name(alias))
+            if going.module in targets:
+                absorbed_names[targets[going.module]].append(pair)
+            else:
+                bound_here[going.module].add(pair)
+        hosts.bound_at(statement.block, span, bound_here)
         rewritten[span] = _statement_edit(statement, lines, text, extra_modules.pop(span, []))
     for span, modules in extra_modules.items():
         fact = next(f for f in plan.facts.imports if f.stmt == span)
@@ -520,8 +527,60 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
         if host_span in rewritten:
             raise _Refused(f"line {host_span.line}: a canonical import is also rewritten")
         rewritten[host_span] = edit
-    yield from rewritten.values()
+    yield from _joined_removals(text, rewritten.values())
     yield from _string_edits(plan, text)
+
+
+def _joined_removals(text: _Text, edits: Iterable[_Edit]) -> list[_Edit]:
+    """`edits` with the removals of statements that follow each other on a line joined.
+
+    A removed statement followed on its line by another takes the ``;`` after it, the last
+    one of the line the ``;`` before it: when both go (``import os; L1; L2``) they reach the
+    same ``;``. Such a run goes with the ``;`` before its first statement instead, or, when
+    it is all the line holds, as the line (see `_line_removal`).
+    """
+    runs: list[tuple[_Edit, bool]] = []  # (edit, whether it joins overlapping removals)
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        if runs:
+            last, overlapping = runs[-1]
+            if (
+                not last.text
+                and not edit.text
+                and edit.start <= last.end
+                and _line_of(text, edit.start) == _line_of(text, last.start)
+            ):
+                joined = _Edit(last.start, max(last.end, edit.end), "")
+                runs[-1] = (joined, overlapping or edit.start < last.end)
+                continue
+        runs.append((edit, False))
+    return [_line_removal(text, edit) if overlapping else edit for edit, overlapping in runs]
+
+
+def _line_of(text: _Text, offset: int) -> int:
+    return bisect.bisect_right(text.starts, offset)
+
+
+def _line_removal(text: _Text, run: _Edit) -> _Edit:
+    """The removal of statements that end their line (`run` holds them and the ``;``
+    between them): with the ``;`` before the first; when nothing else stands on the line,
+    the line goes, except a plain comment, which stays on a line of its own as with one
+    import (a tool's directive goes with the statements)."""
+    line = _line_of(text, run.start)
+    line_start, line_end = text.starts[line - 1], text.line_end(line)
+    before = text.text[line_start : run.start]
+    separator = _SEPARATOR_BEFORE.search(before)
+    if separator is not None:
+        return _Edit(line_start + separator.start(), run.end, "")
+    indent = before.replace("\ufeff", "")
+    if indent.strip():
+        raise _Refused(f"line {line}: the imports that go are all the block on that line holds")
+    rest = text.text[run.end : line_end]
+    trailing = _SEPARATOR_AFTER.match(rest)  # `L1; L2;  # c`
+    comment = rest[trailing.end() if trailing else 0 :].strip()
+    if comment and not _DIRECTIVE.match(comment):
+        return _Edit(run.start, line_end, comment)
+    line_break = _LINE_BREAK.match(text.text, line_end)
+    return _Edit(run.start - len(indent), line_break.end() if line_break else line_end, "")
 
 
 def _has_comment(line: cst.SimpleStatementLine) -> bool:
@@ -552,7 +611,8 @@ class _Host:
 
 class _Hosts:
     """The file's ``from`` imports the run leaves, by (block, absolute module): canonical
-    imports that may take over the names of a legacy import of the same block."""
+    imports that may take over the names of a legacy import of the same block; and the
+    legacy imports rewritten where they stand, which a later one need not repeat."""
 
     def __init__(self, plan: _FilePlan, text: _Text, resolver: Resolver) -> None:
         moved = {f.stmt for f in plan.from_moves}
@@ -568,16 +628,28 @@ class _Hosts:
         self._hosts: dict[tuple[tuple[int, int], str], list[_Host]] = defaultdict(list)
         for stmt, key in keys.items():  # source order: facts come in it
             self._hosts[key].append(_Host(stmt, frozenset(pairs[stmt])))
+        self._rewritten: dict[tuple[tuple[int, int], str], list[_Host]] = defaultdict(list)
         self._layout = _Layout(text)
         self._project = lambda module: resolver.index.is_module(module.split(".")[0])
+
+    def bound_at(
+        self, block: tuple[int, int], stmt: Span, binds: Mapping[str, set[tuple[str, str]]]
+    ) -> None:
+        """A legacy statement, rewritten where it stands, binds these (name, local name)
+        pairs of each canonical module: a later legacy import of its block that would bind
+        one again may go, as a duplicate of a canonical import would (names are never
+        appended to it: its text is rewritten)."""
+        for module, pairs in binds.items():
+            self._rewritten[(block, module)].append(_Host(stmt, frozenset(pairs)))
 
     def absorption(
         self, statement: _Statement, span: Span, moved: Mapping[str, Destination]
     ) -> tuple[frozenset[int], dict[str, Span]]:
         """Which names of a legacy statement canonical imports of its block take over:
-        (indexes of the names one already binds, which go; destination module -> the import
-        the names going there are appended to). A statement that cannot leave its line keeps
-        all its names (it is rewritten where it stands)."""
+        (indexes of the names one already binds, or an earlier legacy import rewritten where
+        it stands, which go; destination module -> the import the names going there are
+        appended to). A statement that cannot leave its line keeps all its names (it is
+        rewritten where it stands)."""
         node = statement.line.body[0]
         assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
         going = {
@@ -589,7 +661,8 @@ class _Hosts:
         if not statement.inner_comment:  # dropping a name would drop its comment
             for index, destination in going.items():
                 local = local_name(node.names[index])
-                hosts = self._hosts.get((statement.block, destination.module), [])
+                key = (statement.block, destination.module)
+                hosts = [*self._hosts.get(key, []), *self._rewritten.get(key, [])]
                 fitting = [h for h in hosts if (destination.name, local) in h.binds]
                 if self._host(fitting, statement.block, span, frozenset({local})) is not None:
                     drop.add(index)
@@ -773,12 +846,11 @@ def _module_attribute_edits(
     plan: _FilePlan,
     text: _Text,
     resolver: Resolver,
-    from_moves: dict[Span, dict[str, Destination]],
     extra_modules: dict[Span, list[tuple[str, str | None]]],
 ) -> Iterator[_Edit]:
     """``import L [as m]`` / ``from P import m`` used for ``m.S``: rewrite the import when it
-    serves only the symbol, else keep it, import the canonical module next to it, and
-    point the uses there."""
+    serves only the symbols, else keep it; import each other canonical module next to it,
+    and point every use at its own."""
     imports = {(f.span.line, f.span.col): f for f in plan.facts.imports}
     heads: dict[tuple[ImportFact, str], None] = {}
     for site in plan.module_sites:
@@ -787,22 +859,15 @@ def _module_attribute_edits(
         # `import a.b` binds `a`: the site's own path says which module its chain names.
         head = str(fact.local_name) if renames else site.path.rpartition(".")[0]
         heads[(fact, head)] = None
-    # A module-level import serves every scope; a function's import only its own block.
-    # Values: how the file then spells the module (an added import may need an alias).
-    imported = {
-        (_import_block(f), f.module): f.module
-        for f in plan.facts.imports
-        if f.kind == "import" and f.alias is None
-    }
+    imported = _ModuleImports(plan.facts)
     ambiguous = _rebinds(plan.source, plan.facts, resolver)
-    for fact, head in heads:
+    # In source order: an import added next to an earlier statement serves later ones.
+    for fact, head in sorted(heads, key=lambda pair: (pair[0].stmt, pair[1])):
         if (fact.namespace, fact.local_name) in ambiguous:
             raise _Refused(
                 f"line {fact.stmt.line}: imports bind {fact.local_name} to different modules"
             )
-        yield from _module_import_edits(
-            plan, text, resolver, fact, head, imported, from_moves, extra_modules
-        )
+        yield from _module_import_edits(plan, text, resolver, fact, head, imported, extra_modules)
 
 
 def _module_import_edits(
@@ -811,8 +876,7 @@ def _module_import_edits(
     resolver: Resolver,
     fact: ImportFact,
     head: str,
-    imported: dict[tuple[tuple[int, int] | None, str], str],
-    from_moves: dict[Span, dict[str, Destination]],
+    imported: _ModuleImports,
     extra_modules: dict[Span, list[tuple[str, str | None]]],
 ) -> Iterator[_Edit]:
     local = fact.local_name
@@ -827,45 +891,98 @@ def _module_import_edits(
         for u in plan.facts.attributes
         if u.dotted.startswith(head + ".") and u.binder == fact.namespace
     ]
-    attributes = {u.dotted[len(head) + 1 :].split(".")[0] for u in uses}
+    attributes = set(_attributes(uses, head))
     moved = {a: d for a in attributes if (d := plan.destinations.get(f"{module}.{a}"))}
     moved = {a: d for a, d in moved.items() if f"{module}.{a}" != f"{d.module}.{d.name}"}
     if not moved:
         return  # every use already names the canonical path
-    if len({d.module for d in moved.values()}) != 1:
-        raise _Refused(f"line {fact.stmt.line}: {head} serves symbols of several modules")
-    canonical = next(iter(moved.values())).module
+    # One import per canonical module, in the order of their first uses.
+    first_use: dict[str, tuple[int, int]] = {}
+    for use, attribute in zip(uses, _attributes(uses, head), strict=True):
+        if attribute in moved:
+            where = (use.span.line, use.span.col)
+            module_of = moved[attribute].module
+            first_use[module_of] = min(first_use.get(module_of, where), where)
+    canonicals = sorted(first_use, key=first_use.__getitem__)
     only_symbol = set(moved) == attributes and not _bare_use(text, fact, head)
     if only_symbol and renames and fact.scope == "module" and plan.source.module is not None:
         # `core.a.legacy` may be imported by another module that uses it for more.
         only_symbol = not plan.used_elsewhere(plan.source.module, head)
-    spelled = imported.get((None, canonical)) or imported.get((_import_block(fact), canonical))
-    available = spelled is not None
-    new_head = spelled or canonical
+    spelled = {
+        canonical: found
+        for canonical in canonicals
+        if (found := imported.spelling(canonical, fact, first_use[canonical])) is not None
+    }
+    # An import that served only the symbols gives its place to one canonical module (the
+    # first used; for a plain `import L`, the first not imported already); the others are
+    # imported next to it.
+    taking = None
     if only_symbol and renames:
-        new_head = head  # the name now denotes the canonical module itself
-        if fact.kind == "from":
-            assert fact.name is not None
-            parent, _, last = canonical.rpartition(".")
-            from_moves.setdefault(fact.stmt, {})[fact.name] = Destination(parent, last)
-            plan.from_moves[fact] = Destination(parent, last)
-        else:
+        taking = canonicals[0]
+    elif only_symbol and fact.module == head:
+        taking = next((c for c in canonicals if c not in spelled), None)
+    new_heads: dict[str, str] = {}
+    for canonical in canonicals:
+        if canonical == taking and renames:
+            new_heads[canonical] = head  # the name now denotes the canonical module itself
+            if fact.kind == "from":
+                parent, _, last = canonical.rpartition(".")
+                plan.from_moves[fact] = Destination(parent, last)
+            else:
+                yield _module_statement_edit(text, fact, canonical)
+        elif canonical == taking:
+            new_heads[canonical] = canonical
             yield _module_statement_edit(text, fact, canonical)
-    elif only_symbol and fact.module == head and not available:
-        yield _module_statement_edit(text, fact, canonical)
-    elif not available:
-        alias = _alias_for_added_import(plan, text, canonical, fact.namespace)
-        extra_modules[fact.stmt].append((canonical, alias))
-        new_head = alias or canonical
-        imported[(_import_block(fact), canonical)] = new_head
+        elif canonical in spelled:
+            new_heads[canonical] = spelled[canonical]
+        else:
+            alias = _alias_for_added_import(plan, text, canonical, fact.namespace)
+            extra_modules[fact.stmt].append((canonical, alias))
+            new_heads[canonical] = alias or canonical
+            imported.add(canonical, fact, alias or canonical)
     for use in uses:
         attribute = use.dotted[len(head) + 1 :]
         destination = moved.get(attribute)
         if destination is None:
             continue  # a longer chain (m.S.method): its m.S prefix is its own use
-        new = f"{new_head}.{destination.name}"
+        new = f"{new_heads[destination.module]}.{destination.name}"
         if new != use.dotted:
             yield from _chain_edit(text, use, use.dotted, new)
+
+
+class _ModuleImports:
+    """The file's plain ``import a.b`` statements and those the run adds: where each module
+    is bound, and how the file spells it there. A module-level import serves every scope; a
+    function's import only its own block."""
+
+    def __init__(self, facts: ModuleFacts) -> None:
+        self._first: dict[tuple[tuple[int, int] | None, str], tuple[tuple[int, int], str]] = {}
+        for fact in facts.imports:
+            if fact.kind == "import" and fact.alias is None:
+                self.add(fact.module, fact, fact.module)
+
+    def add(self, module: str, fact: ImportFact, spelled: str) -> None:
+        """`module` is bound as `spelled` by `fact`'s statement, or right after it."""
+        key = (_import_block(fact), module)
+        where = (fact.stmt.line, fact.stmt.col)
+        if key not in self._first or where < self._first[key][0]:
+            self._first[key] = (where, spelled)
+
+    def spelling(self, module: str, fact: ImportFact, use: tuple[int, int]) -> str | None:
+        """How a use at `use` (line, column) served by `fact`'s import may spell `module`:
+        through an import of it in the module or in `fact`'s block, bound before that use
+        (None: there is none)."""
+        for key in ((None, module), (_import_block(fact), module)):
+            found = self._first.get(key)
+            if found is not None and found[0] < use:
+                return found[1]
+        return None
+
+
+def _attributes(uses: Iterable[AttributeUse], head: str) -> Iterator[str]:
+    """The first attribute of each use of `head` (``m.S.method`` -> ``S``), in order."""
+    for use in uses:
+        yield use.dotted[len(head) + 1 :].split(".")[0]
 
 
 def _alias_for_added_import(
