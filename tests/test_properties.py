@@ -1085,6 +1085,19 @@ IMPORT_ADDED_AFTER_THE_USE = _monorepo(
         ),
     }
 )
+# Found by these properties once an import of the canonical module bound by any name could
+# serve a module import's uses: `from app import engine` under `if TYPE_CHECKING:` was
+# reused for `compat.Engine` at run time, a NameError.
+TYPE_CHECKING_BINDING_REUSED = _monorepo(
+    {
+        "core/__init__.py": b"",
+        "core/m3.py": (
+            b"from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from app import engine\n"
+            b'def annotated2(value: "engine.Engine") -> None:\n    return None\n'
+            b"from app import compat\nEngine = compat.Engine\nvalue6 = compat.helper()\n"
+        ),
+    }
+)
 # The documented policy (issue 3): `import legacy as m` used only for `m.S` becomes
 # `import canonical_module as m`, so `core.a.legacy` moves from app.compat to app.engine.
 # That is the one module rebinding the run may make; the property below allows no other.
@@ -1103,6 +1116,7 @@ MODULE_ALIAS_REBOUND = _monorepo(
 @example(monorepo=SAME_PACKAGE_THROUGH_A_REEXPORT)
 @example(monorepo=ADDED_IMPORT_NEEDS_AN_ALIAS)
 @example(monorepo=IMPORT_ADDED_AFTER_THE_USE)
+@example(monorepo=TYPE_CHECKING_BINDING_REUSED)
 def test_generated_monorepo_imports_and_binds_the_same_classes_after_the_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monorepo: Monorepo
 ) -> None:

@@ -56,6 +56,11 @@ class Site:
     """Reached only through a configured legacy path its module serves from its
     ``__getattr__``: the config's word, not static resolution (``verify --runtime`` checks
     it)."""
+    through: str = ""
+    """For a module-attribute site the canonical module imports at import time whose uses
+    all run later (in functions), when the imported package loads the canonical module on
+    import: the submodule path to insert (``pkg.S`` becomes ``pkg.<through>.S``), so the
+    site is migrated through the import it has, without a new one."""
     left: str = ""
     """Why the site is left as it is by design, and not counted as a variation (empty for a
     site to migrate): it stands in the canonical module; it runs at import time in a module
@@ -231,7 +236,7 @@ class _SymbolAuditor:
             return site
         if module == self.spec.canonical_module:
             return dataclasses.replace(site, left=LEFT_CANONICAL_MODULE)
-        if module in self.context.load_time and _runs_at_import_time(site):
+        if module in self.context.load_time and _runs_at_import_time(site) and not site.through:
             return dataclasses.replace(site, left=LEFT_LOAD_TIME)
         if site.form == "star-import":
             return dataclasses.replace(site, left=LEFT_STAR)
@@ -294,6 +299,8 @@ class _SymbolAuditor:
     def _attribute_uses(self, source: SourceFile, facts: ModuleFacts) -> None:
         """``import P`` + ``P.S`` and ``import P as M`` + ``M.S``: one site per import."""
         uses: Counter[tuple[ImportFact, str]] = Counter()
+        modules: dict[tuple[ImportFact, str], str] = {}
+        at_import_time: set[tuple[ImportFact, str]] = set()
         declared: set[tuple[ImportFact, str]] = set()
         apart: dict[tuple[ImportFact, str], Target] = {}
         for use in facts.attributes:
@@ -318,6 +325,9 @@ class _SymbolAuditor:
             found = self.resolver.resolve_path(full)
             if found.same_object(self.target):
                 uses[(fact, full)] += 1
+                modules[(fact, full)] = start.path
+                if use.scope != "function":
+                    at_import_time.add((fact, full))
                 if found.by_declaration:
                     declared.add((fact, full))
             elif last in self.handles or full in self.configured:
@@ -326,9 +336,27 @@ class _SymbolAuditor:
             local = fact.local_name
             site = self._site(source, fact, full, "module-attribute", local, count)
             by_declaration = (fact, full) in declared
-            self.sites.append(dataclasses.replace(site, by_declaration=by_declaration))
+            through = ""
+            if source.module in self.context.load_time and (fact, full) not in at_import_time:
+                through = self._through(modules[(fact, full)], full)
+            site = dataclasses.replace(site, by_declaration=by_declaration, through=through)
+            self.sites.append(site)
         for (fact, full), found in apart.items():
             self._apart(source, fact, full, found)
+
+    def _through(self, bound: str, full: str) -> str:
+        """The submodule path from `bound` (the module an import binds) to the canonical
+        module, when importing `bound` loads it on the way to the name `full` reads; else
+        empty (see `Site.through`)."""
+        canonical = self.spec.canonical_module
+        if not canonical.startswith(bound + "."):
+            return ""
+        module, _, name = full.rpartition(".")
+        if not self.index.is_module(module):
+            return ""
+        if not self.resolver.loads_on_import(module, name, canonical):
+            return ""
+        return canonical[len(bound) + 1 :]
 
     def _apart(self, source: SourceFile, fact: ImportFact, path: str, found: Target) -> None:
         """A same-named import of another object, or one that resolves nowhere."""

@@ -145,6 +145,38 @@ class Resolver:
                         pending.append((module, head))
         return steps
 
+    def loads_on_import(self, module: str, name: str, loaded: str) -> bool:
+        """Whether importing `module` imports `loaded` on the way to binding `name`: the
+        binding that wins (the last unconditional one) is a module-level ``from m import``
+        (or star import) outside any ``if``/``try``, and so on down the chain to `loaded`."""
+        seen: set[tuple[str, str]] = set()
+        while (module, name) not in seen:
+            seen.add((module, name))
+            if module == loaded:
+                return True
+            facts = self.index.facts_of_module(module)
+            if facts is None:
+                return False
+            bindings = [b for b in facts.bindings if b.name == name]
+            winner = bindings[-1] if bindings else None
+            if winner is None:
+                stars = [b for b in facts.bindings if b.kind == "star" and b.guard is None]
+                sources = [self._binding_module(module, b) for b in reversed(stars)]
+                source = next((m for m in sources if m and name in self.exports(m)), None)
+                if source is None:
+                    return False
+                module = source
+            elif winner.guard is None and winner.kind == "import-from" and winner.imported:
+                source = self._binding_module(module, winner)
+                if source is None:
+                    return False
+                module, name = source, winner.imported
+            elif winner.kind == "alias" and "." not in winner.target:
+                name = winner.target
+            else:
+                return False
+        return False
+
     def resolve_import(self, source: SourceFile, fact: ImportFact) -> Target:
         """What one imported name of `source` binds (star imports: the module itself)."""
         module = absolute_module(source, fact.module, fact.level)

@@ -853,13 +853,16 @@ def _module_attribute_edits(
     and point every use at its own."""
     imports = {(f.span.line, f.span.col): f for f in plan.facts.imports}
     heads: dict[tuple[ImportFact, str], None] = {}
+    through: set[ImportFact] = set()
     for site in plan.module_sites:
         fact = imports[(site.line, site.col)]
         renames = fact.alias is not None or fact.kind == "from"
         # `import a.b` binds `a`: the site's own path says which module its chain names.
         head = str(fact.local_name) if renames else site.path.rpartition(".")[0]
         heads[(fact, head)] = None
-    imported = _ModuleImports(plan.facts)
+        if site.through:
+            through.add(fact)
+    imported = _ModuleImports(plan.source, plan.facts, resolver)
     ambiguous = _rebinds(plan.source, plan.facts, resolver)
     # In source order: an import added next to an earlier statement serves later ones.
     for fact, head in sorted(heads, key=lambda pair: (pair[0].stmt, pair[1])):
@@ -867,7 +870,9 @@ def _module_attribute_edits(
             raise _Refused(
                 f"line {fact.stmt.line}: imports bind {fact.local_name} to different modules"
             )
-        yield from _module_import_edits(plan, text, resolver, fact, head, imported, extra_modules)
+        yield from _module_import_edits(
+            plan, text, resolver, fact, head, imported, extra_modules, fact in through
+        )
 
 
 def _module_import_edits(
@@ -878,7 +883,11 @@ def _module_import_edits(
     head: str,
     imported: _ModuleImports,
     extra_modules: dict[Span, list[tuple[str, str | None]]],
+    through: bool = False,
 ) -> Iterator[_Edit]:
+    """`through`: the imports stay as they are (the canonical module imports this file at
+    import time, see `audit.Site.through`): each use names its canonical module through a
+    binding the file has, or through the imported package (``pkg.S`` -> ``pkg.sub.S``)."""
     local = fact.local_name
     bound = resolver.resolve_import(plan.source, fact)
     if local is None or bound.kind != "module":
@@ -917,13 +926,17 @@ def _module_import_edits(
     # first used; for a plain `import L`, the first not imported already); the others are
     # imported next to it.
     taking = None
-    if only_symbol and renames:
+    if only_symbol and renames and not through:
         taking = canonicals[0]
-    elif only_symbol and fact.module == head:
+    elif only_symbol and fact.module == head and not through:
         taking = next((c for c in canonicals if c not in spelled), None)
     new_heads: dict[str, str] = {}
     for canonical in canonicals:
-        if canonical == taking and renames:
+        if through and canonical not in spelled:
+            if not canonical.startswith(module + "."):
+                raise _Refused(f"line {fact.stmt.line}: {head} cannot reach {canonical}")
+            new_heads[canonical] = f"{head}.{canonical[len(module) + 1 :]}"
+        elif canonical == taking and renames:
             new_heads[canonical] = head  # the name now denotes the canonical module itself
             if fact.kind == "from":
                 parent, _, last = canonical.rpartition(".")
@@ -951,15 +964,24 @@ def _module_import_edits(
 
 
 class _ModuleImports:
-    """The file's plain ``import a.b`` statements and those the run adds: where each module
-    is bound, and how the file spells it there. A module-level import serves every scope; a
-    function's import only its own block."""
+    """The file's imports of modules (``import a.b``, ``from a import b``, ``import a.b as
+    m``) and those the run adds: where each module is bound, and how the file spells it
+    there. A module-level import serves every scope; a function's import only its own
+    block."""
 
-    def __init__(self, facts: ModuleFacts) -> None:
+    def __init__(self, source: SourceFile, facts: ModuleFacts, resolver: Resolver) -> None:
         self._first: dict[tuple[tuple[int, int] | None, str], tuple[tuple[int, int], str]] = {}
         for fact in facts.imports:
+            if fact.guard == "type-checking":
+                continue  # binds nothing when the code runs
             if fact.kind == "import" and fact.alias is None:
                 self.add(fact.module, fact, fact.module)
+            elif fact.kind != "star" and fact.local_name is not None and fact.guard is None:
+                # `from pkg import nodes`, `import pkg.nodes as n`: the module by its name
+                # (only where nothing can leave the name bound to something else).
+                bound = resolver.resolve_import(source, fact)
+                if bound.kind == "module":
+                    self.add(bound.path, fact, fact.local_name)
 
     def add(self, module: str, fact: ImportFact, spelled: str) -> None:
         """`module` is bound as `spelled` by `fact`'s statement, or right after it."""
