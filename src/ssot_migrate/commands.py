@@ -709,9 +709,10 @@ def verify(
         own = _own_deprecations(project, audits)
         # Public legacy paths warn; incidental ones only keep the object (checked above).
         checks = [
-            PathCheck(path, audit.spec.canonical, path in own)
+            PathCheck(path, audit.spec.canonical, path in own, path in own | shimmed)
             for audit in audits
-            for path in sorted(audit.declared | served[audit.spec.name])
+            for shimmed in [served[audit.spec.name]]
+            for path in sorted(audit.declared | shimmed)
         ]
         results = check_paths(list(source_roots(config)), checks, python or sys.executable)
         failed |= not all(r.ok for r in results)

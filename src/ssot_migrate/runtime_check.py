@@ -123,6 +123,10 @@ class PathCheck:
     own_deprecation: bool = False
     """The legacy module's own ``__getattr__`` deprecates the name (the shim left it to
     it): its warnings are the project's, so any number of them anywhere is fine."""
+    shimmed: bool = True
+    """A generated block on disk serves the path (or its module's own ``__getattr__``
+    deprecates it): it must warn. A public path whose module took no shim (none could run
+    on the project's Python, or `--no-shims`) is checked for identity only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,11 +147,16 @@ class PathResult:
     """One line: what went wrong (an import's exception, a timeout, ...)."""
     own_deprecation: bool = False
     """See `PathCheck.own_deprecation`: then at least one warning, anywhere, is enough."""
+    shimmed: bool = True
+    """See `PathCheck.shimmed`: an unshimmed path owes no warning."""
 
     @property
     def warned(self) -> bool:
         """The deprecation the path must give: one warning at the importer, or the module's
-        own (at least one warning, its category and place are the project's choice)."""
+        own (at least one warning, its category and place are the project's choice); none
+        where no shim serves the path."""
+        if not self.shimmed:
+            return True
         return self.warned_at_importer or (self.own_deprecation and bool(self.warnings))
 
     @property
@@ -231,6 +240,7 @@ def _check(runner: _Runner, check: PathCheck) -> PathResult:
         canonical_import_us=canonical_us,
         error=legacy_error or canonical_error,
         own_deprecation=check.own_deprecation,
+        shimmed=check.shimmed,
     )
 
 
@@ -239,7 +249,7 @@ def _failed(
 ) -> PathResult:
     return PathResult(
         check.legacy, check.canonical, None, warnings, False, None, None, error,
-        check.own_deprecation,
+        check.own_deprecation, check.shimmed,
     )  # fmt: skip
 
 
@@ -345,6 +355,8 @@ def _format(result: PathResult) -> str:
 
 
 def _describe_warnings(result: PathResult) -> str:
+    if not result.shimmed and not result.warnings:
+        return "no warning (no shim in its module: nothing serves it with one)"
     if result.warned_at_importer:
         return "1 warning at the importer"
     if not result.warnings:
