@@ -229,3 +229,12 @@ def test_import_cycles_are_found_by_parsing_outwards_from_the_phase_modules(
     found = commands._cycles(open_project(options, config, specs), modules)
     assert found == expected
     assert found == [["app", "app.engine", "deep.one", "deep.two", "svc.a", "svc.b"]]
+
+
+def test_a_large_import_cycle_is_shown_by_its_first_modules_and_its_size() -> None:
+    """Field trial: sympy's cycle holds 333 modules, once printed on one 9,000-character line."""
+    modules = [f"pkg.m{i:03}" for i in range(333)]
+    shown = commands._modules_shown(modules)
+    assert shown.startswith("{pkg.m000, pkg.m001,") and shown.endswith(", ... (333 modules)}")
+    assert shown.count(",") == 12
+    assert commands._modules_shown(["a", "b"]) == "{a, b}"

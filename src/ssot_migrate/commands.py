@@ -701,7 +701,7 @@ def verify(
         label = "FAIL new import cycle" if new else "note import cycle (was there before)"
         if before is None:
             label = f"note import cycle (nothing to compare with: {why})"
-        lines.append(f"{label} among {{{', '.join(cycle)}}}")
+        lines.append(f"{label} among {_modules_shown(cycle)}")
     if runtime:
         from ssot_migrate.project import source_roots
         from ssot_migrate.runtime_check import PathCheck, check_paths, format_results
@@ -721,6 +721,14 @@ def verify(
         failed |= lost
         lines += compared
     return VerifyResult(tuple(lines), failed)
+
+
+def _modules_shown(modules: Sequence[str], most: int = 12) -> str:
+    """``{a, b, c}``; past `most` modules the first ones and how many there are in all (a
+    cycle through a whole package can hold hundreds: sympy's holds 333)."""
+    if len(modules) <= most:
+        return "{" + ", ".join(modules) + "}"
+    return "{" + ", ".join(modules[:most]) + f", ... ({len(modules)} modules)}}"
 
 
 def _cycles_before(
