@@ -9,6 +9,7 @@ the expected output; the second run must change nothing.
 from __future__ import annotations
 
 import shutil
+import textwrap
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,3 +100,12 @@ def import_every_module(root: Path) -> str:
     if marker not in done.stdout:
         return f"the import script did not finish: {done.stderr.strip()}"
     return "\n".join(json.loads(done.stdout.rpartition(marker)[2]))
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write `files` (rel -> text, dedented) under `root`; returns `root`."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return root

@@ -4,20 +4,12 @@ facade, an alias), show the definition beside it, and say when the choice is clo
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
+from goldens import write_tree
 
 from ssot_migrate.cli import main
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return root
 
 
 def uses(path: str, n: int, prefix: str) -> dict[str, str]:
@@ -62,7 +54,7 @@ def discovered(root: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, dict
 def test_the_proposed_canonical_is_the_public_path_code_uses_most(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    found = discovered(write(tmp_path, TREE), capsys)
+    found = discovered(write_tree(tmp_path, TREE), capsys)
     model = found["web.db.models.base.Model"]
     assert (model["name"], model["canonical"]) == ("Model", "web.db.models.Model")
     assert model["paths"][0] == {"path": "web.db.models.Model", "sites": 6}
@@ -77,7 +69,7 @@ def test_the_proposed_canonical_is_the_public_path_code_uses_most(
 def test_a_close_choice_is_said(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # 6 against 6 (the facade's own import counts): a tie goes to the package facade.
     tree = {**TREE, **uses("web.db.models.base.Model", 3, "app/c")}
-    root = write(tmp_path, tree)
+    root = write_tree(tmp_path, tree)
     model = discovered(root, capsys)["web.db.models.base.Model"]
     assert (model["canonical"], model["close"]) == (
         "web.db.models.Model",
@@ -98,7 +90,7 @@ def test_sites_are_counted_as_the_audit_counts_them(
 ) -> None:
     """Field trial (astroid: Const had 54 sites in `audit`, 538 in `--discover`): one site per
     import, however many `pkg.Thing` uses it serves."""
-    root = write(tmp_path, {
+    root = write_tree(tmp_path, {
         "pkg/__init__.py": "from pkg.impl import Thing\n",
         "pkg/impl.py": "class Thing:\n    pass\n",
         "app.py": "import pkg\n\nA = pkg.Thing()\nB = pkg.Thing()\nC = pkg.Thing()\n",

@@ -5,23 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
-from goldens import FIXTURES
+from goldens import FIXTURES, write_tree
 
 from ssot_migrate.cli import main
 from ssot_migrate.project import RunOptions, load, load_time_closure, open_project
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return root
-
 
 CONFIG = """\
     [tool.ssot-migrate]
@@ -38,7 +28,7 @@ def test_the_load_time_closure_follows_what_runs_when_the_canonical_module_is_im
     """Module-level imports outside TYPE_CHECKING, transitively, with the packages they run
     on the way; not function-level imports, not the canonical module's own packages (they
     ran before it), and not what only a TYPE_CHECKING block names."""
-    root = write(tmp_path, {
+    root = write_tree(tmp_path, {
         "pyproject.toml": CONFIG,
         "pkg/__init__.py": "import pkg.boot\n",
         "pkg/boot.py": "",
@@ -101,7 +91,7 @@ def test_a_complete_phase_leaves_a_passing_gate(
         / "rewrite/facade_canonical_moves_importers_to_the_package_and_leaves_what_it_imports/before",
         root,
     )
-    write(root, {
+    write_tree(root, {
         "svc/star.py": "from pkg.http.view import *\n\n\ndef make():\n    return View()\n",
         "svc/compat.py": "from pkg.http.view import View\n",
         "svc/user.py": "from svc.compat import View\n\n\ndef make():\n    return View()\n",
