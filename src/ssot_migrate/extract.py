@@ -217,11 +217,11 @@ class _Collector:
             quiet.update(range(fact.stmt.line, fact.stmt.end_line + 1))
         for first, last in self._all_lines:
             quiet.update(range(first, last + 1))
-        starts = _line_starts(source)
+        lines = _Lines(source)
         return tuple(
             name
             for name in dict.fromkeys(names)
-            if not _spelled_outside(source, name.encode(), starts, quiet)
+            if not _spelled_outside(source, name.encode(), lines, quiet)
         )
 
     # statements -----------------------------------------------------------------------
@@ -623,24 +623,35 @@ def _sets_all(st: ast.stmt) -> bool:
     return False
 
 
-def _line_starts(source: bytes) -> list[int]:
-    """Byte offset of each line's start (index 0 is line 1): \n, \r\n and \r breaks."""
-    starts = [0]
-    for match in _LINE_BREAK.finditer(source):
-        starts.append(match.end())
-    return starts
+class _Lines:
+    """Line numbers (1-based, as Python counts them) of the few byte offsets asked for: a
+    file with ``\n`` breaks only counts them up to the offset; one with a ``\r`` (a lone
+    one breaks a line too) is indexed once."""
+
+    def __init__(self, source: bytes) -> None:
+        self.source = source
+        self._starts: list[int] | None = None
+        if b"\r" in source:
+            self._starts = [0] + [m.end() for m in _LINE_BREAK.finditer(source)]
+
+    def start_of(self, offset: int) -> tuple[int, int]:
+        """(line number, offset where that line starts)."""
+        if self._starts is not None:
+            line = bisect.bisect_right(self._starts, offset)
+            return line, self._starts[line - 1]
+        return self.source.count(b"\n", 0, offset) + 1, self.source.rfind(b"\n", 0, offset) + 1
 
 
-def _spelled_outside(source: bytes, word: bytes, starts: list[int], quiet: set[int]) -> bool:
+def _spelled_outside(source: bytes, word: bytes, lines: _Lines, quiet: set[int]) -> bool:
     """Whether `word` stands as a whole word on a line outside `quiet`, not in the line's
     comment (a ``#`` before it with balanced quotes) and not as the target that starts an
     assignment (``S = None`` in an ImportError fallback rebinds, it does not read): a rough
     cut that errs towards seeing a use."""
     for start in whole_words(source, word):
-        line = bisect.bisect_right(starts, start)
+        line, line_start = lines.start_of(start)
         if line in quiet:
             continue
-        prefix = source[starts[line - 1] : start]
+        prefix = source[line_start:start]
         in_comment = b"#" in prefix and not (prefix.count(b'"') % 2 or prefix.count(b"'") % 2)
         stored = not prefix.strip() and _ASSIGNED.match(source, start + len(word)) is not None
         if not in_comment and not stored:
