@@ -14,6 +14,7 @@ from ssot_migrate.audit import BY_DECLARATION, SHIM_EXCLUDED, SymbolAudit, audit
 from ssot_migrate.config import PYPROJECT_NAME, Config, SymbolSpec
 from ssot_migrate.discover import Candidate, discover_candidates
 from ssot_migrate.errors import ConfigError, Problem, UsageError
+from ssot_migrate.facts import SourceFile, absolute_module
 from ssot_migrate.grouping import find_codeowners, parse_group_by
 from ssot_migrate.project import (
     Project,
@@ -324,7 +325,7 @@ def _name_finder(project: Project) -> Callable[[str, str], bool]:
             for start in statement.finditer(data):
                 match = through.match(data, start.start())
                 if match is not None:
-                    lasts.add(match.group(1).rpartition(b".")[2])
+                    lasts.add(_last_component(source, match.group(1)))
             for last in lasts:
                 found.setdefault(last, set()).add(source.module)
         return found
@@ -335,9 +336,21 @@ def _name_finder(project: Project) -> Callable[[str, str], bool]:
         found = spelled[name]
         if found is None:
             return True
-        return bool(found.get(module.rpartition(".")[2].encode(), set()) - {module})
+        readers = found.get(module.rpartition(".")[2].encode(), set()) | found.get(b"", set())
+        return bool(readers - {module})
 
     return used_elsewhere
+
+
+def _last_component(source: SourceFile, spelled: bytes) -> bytes:
+    """The last component of the module ``from <spelled> import`` names in `source`:
+    ``from .. import name`` in ``pkg/sub/m.py`` names ``pkg``. b"" when a relative import
+    cannot be placed (it then counts as naming any module)."""
+    dots = len(spelled) - len(spelled.lstrip(b"."))
+    if not dots:
+        return spelled.rpartition(b".")[2]
+    module = absolute_module(source, spelled[dots:].decode("ascii", "replace"), dots)
+    return module.rpartition(".")[2].encode() if module else b""
 
 
 def _check_phase(config: Config, phase: str) -> None:
