@@ -126,7 +126,9 @@ class ModuleFacts(NamedTuple):
     ``X = Y`` aliases, ``__all__``, ``del``), under ``if``/``try`` at most: a compatibility
     module, which exists for others to import through."""
     parser: Literal["ast", "libcst"]
-    """Which parser read the file: libcst for syntax newer than the running interpreter."""
+    """Which parser read the file: libcst for syntax newer than the running interpreter
+    (PEP 695 type parameters are blanked by text instead, see `type_parameters`; the file
+    is still marked libcst: it was not read as written)."""
     unread: tuple[str, ...] = ()
     """Module-level names bound by ``from m import name`` that the module's own code never
     spells outside import statements, ``__all__`` and comments: the unused-import idiom by
