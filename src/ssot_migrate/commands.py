@@ -243,7 +243,9 @@ def _plan_phase(
     contents = {s.rel: workspace.read_bytes(s.path) for s in project.files if s.rel in wanted}
     relative = config.relative_imports == "keep"
     finder = _name_finder(project)
-    result = apply_plan(plan, contents, project.resolver, relative, finder, options.progress)
+    result = apply_plan(
+        plan, contents, project.resolver, relative, finder, options.progress, options.jobs
+    )
     by_rel = {c.rel: c for c in result.changes}
     refused = [*result.refused, *planned_shims.refused]
     notes = [*result.notes, *planned_shims.notes]

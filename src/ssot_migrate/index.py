@@ -386,6 +386,21 @@ def _parse_into(
         cache.put(sources.key(rel), entry)
 
 
+def extract_many(
+    sources: Sequence[bytes], jobs: int = 0, progress: Progress | None = None
+) -> list[Entry]:
+    """The facts of each of `sources`, in order, parsed in `jobs` worker processes (0: one
+    per core) once there are enough of them to be worth a pool."""
+    parser = _Parser(jobs, progress)
+    try:
+        for number, data in enumerate(sources):
+            parser.submit(str(number), data)
+        found = parser.collect()
+    finally:
+        parser.close()
+    return [found[str(number)] for number in range(len(sources))]
+
+
 def _extract_batch(sources: list[bytes]) -> list[Entry]:
     """Facts of each source, with the cyclic garbage collector paused: a syntax tree holds
     no reference cycles (reference counting frees it), yet its hundreds of thousands of

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -140,7 +141,8 @@ def _index_for(
     runs through modules that need not spell the public name)."""
     names = {n for s in specs for n in spelled_names(s)}
     modules = {s.canonical_module for s in specs}
-    while True:
+    _follow_canonical_bindings(files, specs, cache, declared, names, modules)
+    while True:  # once, unless the whole tree shows a step the chain's modules did not
         index = build_index(
             files, names, cache, options.jobs, always=modules, progress=options.progress
         )
@@ -152,6 +154,36 @@ def _index_for(
             return index, resolver
         names |= more_names
         modules |= more_modules
+
+
+def _follow_canonical_bindings(
+    files: Sequence[SourceFile],
+    specs: Sequence[SymbolSpec],
+    cache: FactsCache,
+    declared: Mapping[str, str],
+    names: set[str],
+    modules: set[str],
+) -> None:
+    """Add to `names` and `modules` the steps from each canonical path to what it is bound
+    to, found by parsing only the modules on the way (a handful), so that the tree is
+    read and filtered once, with every name it must be searched for, instead of once
+    more for each name a step adds (``Matrix = MutableDenseMatrix``)."""
+    by_module = {f.module: f for f in files if f.module is not None}
+    namespaces = namespace_packages(by_module)
+    live = {f.rel for f in files}
+    while True:
+        chain = [by_module[m] for m in sorted(modules) if m in by_module]
+        part = build_index(chain, None, cache, 1, live=live, save=False)
+        index = dataclasses.replace(
+            part, files=tuple(files), modules=by_module, namespaces=namespaces, complete=False
+        )
+        resolver = Resolver(index, declared)
+        steps = {step for s in specs for step in resolver.binding_steps(s.canonical)}
+        names.update(name for _, name in steps)
+        more = {module for module, _ in steps if module in by_module} - modules
+        if not more:
+            return
+        modules.update(more)
 
 
 def load_time_closure(project: Project, module: str) -> frozenset[str]:

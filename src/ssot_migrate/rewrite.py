@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from ssot_migrate.audit import Site, SymbolAudit
+from ssot_migrate.cache import Entry
 from ssot_migrate.codemods.canonical_imports import (
     Destination,
     alias_name,
@@ -35,7 +36,6 @@ from ssot_migrate.codemods.canonical_imports import (
     rewritten_string,
     without_names,
 )
-from ssot_migrate.extract import extract_facts
 from ssot_migrate.facts import (
     AttributeUse,
     ImportFact,
@@ -46,6 +46,7 @@ from ssot_migrate.facts import (
     Span,
     absolute_module,
 )
+from ssot_migrate.index import extract_many
 from ssot_migrate.newer_syntax import downgrade_source
 from ssot_migrate.resolve import Resolver, local_import_target
 
@@ -136,31 +137,45 @@ def apply_plan(
     relative: bool = True,
     used_elsewhere: Callable[[str, str], bool] | None = None,
     progress: Progress | None = None,
+    jobs: int = 0,
 ) -> RewriteResult:
     """Rewrite every planned file of `read` (rel -> its bytes), verified one by one.
 
     `used_elsewhere(module, name)` says whether other files may import a module-level
     name; without it every such name is assumed to be (a module alias then stays).
+    The rewritten files are parsed again in `jobs` worker processes (0: one per core)
+    before each is verified: that parse is most of a file's cost.
     """
-    changes: list[FileChange] = []
     refused: list[Note] = []
+    rewritten: list[tuple[str, _FilePlan, bytes, bytes]] = []
     total = len(plan.files)
     for number, (rel, file_plan) in enumerate(sorted(plan.files.items()), 1):
         if progress is not None and (number % 20 == 0 or number == total):
-            progress("rewriting and verifying files", number, total)
+            progress("rewriting files", number, total)
         if used_elsewhere is not None:
             file_plan.used_elsewhere = used_elsewhere
         data = read.get(rel)
         if data is None:
             continue
-        outcome = _apply(file_plan, data, resolver, relative)
-        if isinstance(outcome, Note):
-            refused.append(outcome)
-        elif outcome[0] != data:
+        after = _rewrite(file_plan, data, resolver, relative)
+        if isinstance(after, Note):
+            refused.append(after)
+        elif after != data:
+            rewritten.append((rel, file_plan, data, after))
+    parsed = extract_many([after for *_, after in rewritten], jobs, progress)
+    changes: list[FileChange] = []
+    for (rel, file_plan, data, after), new in zip(rewritten, parsed, strict=True):
+        facts = _checked(file_plan, data, after, resolver, new)
+        if isinstance(facts, Note):
+            refused.append(facts)
+        else:
             sites = file_plan.sites
-            after, facts = outcome
             changes.append(FileChange(rel, data, after, sum(sites.values()), sites, facts))
-    return RewriteResult(tuple(changes), tuple(refused), plan.notes)
+    return RewriteResult(tuple(changes), tuple(sorted(refused, key=_by_file)), plan.notes)
+
+
+def _by_file(note: Note) -> str:
+    return note.rel
 
 
 # planning ---------------------------------------------------------------------------------
@@ -297,21 +312,27 @@ class _Refused(Exception):
     """The file cannot be rewritten safely; the message says why."""
 
 
-def _apply(
-    plan: _FilePlan, data: bytes, resolver: Resolver, relative: bool
-) -> tuple[bytes, ModuleFacts | None] | Note:
-    """The rewritten bytes and their facts (None when unchanged), or why not."""
+def _rewrite(plan: _FilePlan, data: bytes, resolver: Resolver, relative: bool) -> bytes | Note:
+    """The rewritten bytes, or why the file cannot be rewritten."""
     try:
         text = _Text(data)
         edits = list(_edits(plan, text, resolver, relative))
         new_text = _final_newline_as_before(text.text, _splice(text.text, edits))
-        after = text.encode(new_text)
-        facts = _verify(plan, data, after, resolver)
+        return text.encode(new_text)
     except _Refused as refused:
         return Note(plan.source.rel, 1, str(refused))
     except (SyntaxError, UnicodeError, LookupError, cst.ParserSyntaxError) as error:
         return Note(plan.source.rel, 1, f"cannot rewrite: {error}")
-    return after, facts
+
+
+def _checked(
+    plan: _FilePlan, data: bytes, after: bytes, resolver: Resolver, new: Entry
+) -> ModuleFacts | Note:
+    """The rewritten file's facts once `_verify` accepts it, or why it does not."""
+    try:
+        return _verify(plan, after, resolver, new)
+    except _Refused as refused:
+        return Note(plan.source.rel, 1, str(refused))
 
 
 def _final_newline_as_before(old: str, new: str) -> str:
@@ -1088,12 +1109,9 @@ def _string_edits(plan: _FilePlan, text: _Text) -> Iterator[_Edit]:
 # verification -------------------------------------------------------------------------------
 
 
-def _verify(plan: _FilePlan, before: bytes, after: bytes, resolver: Resolver) -> ModuleFacts | None:
-    """The rewritten file parses and binds the same objects under the same names: its
-    facts (None when nothing changed)."""
-    if after == before:
-        return None
-    new = extract_facts(after)
+def _verify(plan: _FilePlan, after: bytes, resolver: Resolver, new: Entry) -> ModuleFacts:
+    """The rewritten file (`after`, whose facts are `new`) parses and binds the same
+    objects under the same names: its facts."""
     if not isinstance(new, ModuleFacts):
         raise _Refused(f"the rewrite does not parse (line {new.line}: {new.reason})")
     after_resolver = resolver_with(resolver, plan.source.rel, new)
