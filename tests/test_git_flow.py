@@ -977,3 +977,26 @@ def test_detached_head_no_ref_names_is_refused(tmp_path: Path, cli: Any) -> None
     assert result.code == 2
     assert "detached" in result.err.lower()
     assert heads(repo) == before
+
+
+def test_the_scratch_worktree_of_a_landed_phase_holds_only_what_a_run_reads(
+    tmp_path: Path,
+) -> None:
+    from ssot_migrate import vcs
+    from ssot_migrate.commands import read_by_a_run
+
+    extra = {
+        "data/big.json": b"{}\n" * 1000,
+        "docs/guide.md": b"# guide\n",
+        ".gitattributes": b"*.py text eol=lf\n",
+        "svc_a/.gitignore": b"generated/\n",
+        "setup.cfg": b"[options]\npython_requires = >=3.8\n",
+        "CODEOWNERS": b"svc_a/ @team-a\n",
+    }
+    repo = make_repo(tmp_path, files={**FILES, **extra})
+    with vcs.worktree(vcs.open_base(repo), only=read_by_a_run) as tree:
+        written = {p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file()}
+        written -= {".git"}
+        index = set(git(tree, "ls-files").splitlines())
+    assert written == {*FILES, ".gitattributes", "svc_a/.gitignore", "setup.cfg", "CODEOWNERS"}
+    assert index == {*FILES, *extra}  # what a commit starts from is the whole base tree

@@ -774,7 +774,7 @@ def _cycles_before(
         return None, found
     head, base, _ = found
     top = head.top.resolve()
-    with vcs.worktree(head, base) as tree:
+    with vcs.worktree(head, base, only=read_by_a_run) as tree:
         there = tree / config.root.resolve().relative_to(top)
         config_file = config.config_file and _in_tree(config.config_file, top, tree)
         opts = RunOptions(there, config_file or None, options.jobs, options.use_cache)
@@ -915,7 +915,7 @@ def land_phase(
     base = vcs.open_base(config.root)
     root_rel = config.root.resolve().relative_to(base.top.resolve())
     name = branch or f"{config.branch_prefix}/{phase}"
-    with vcs.worktree(base) as tree:
+    with vcs.worktree(base, only=read_by_a_run) as tree:
         tree_root = tree / root_rel
         opts = RunOptions(
             tree_root, config.config_file, options.jobs, options.use_cache, options.progress
@@ -993,6 +993,20 @@ def land_phase(
     touched = {(root_rel / c.rel).as_posix() for c in result.changes}
     overlap = tuple(sorted(touched & vcs.dirty_paths(base)))
     return LandResult(result, tuple(landed), base.name, base.sha, overlap, tuple(refusals))
+
+
+_READ_BY_A_RUN = (".py", ".pyi", ".toml", ".cfg")
+_READ_BY_NAME = frozenset({".gitignore", ".gitattributes", "CODEOWNERS"})
+
+
+def read_by_a_run(path: str) -> bool:
+    """Whether a run (`run`, not `verify --runtime`, which imports the tree) may read the
+    repository file `path`: sources, TOML and setup.cfg configuration (pyproject.toml,
+    ssot-migrate.toml, ruff.toml; setup.py is a source), .gitignore files (discovery
+    honours them), .gitattributes (what a commit stores) and CODEOWNERS (batches by owner).
+    The scratch worktree of a landed phase holds only these."""
+    name = path.rpartition("/")[2]
+    return name.endswith(_READ_BY_A_RUN) or name in _READ_BY_NAME
 
 
 def _put_back(tree: Path, tree_root: Path, sha: str, changes: Sequence[FileChange]) -> None:

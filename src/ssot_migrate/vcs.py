@@ -11,7 +11,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -175,11 +175,28 @@ def dirty_paths(base: Base) -> set[str]:
 
 
 @contextlib.contextmanager
-def worktree(base: Base, sha: str | None = None) -> Iterator[Path]:
-    """A temporary detached worktree at the base commit (or `sha`), removed afterwards."""
+def worktree(
+    base: Base, sha: str | None = None, only: Callable[[str], bool] | None = None
+) -> Iterator[Path]:
+    """A temporary detached worktree at the base commit (or `sha`), removed afterwards.
+
+    With `only`, just the files whose repository path it accepts are written (the index
+    holds them all): a tree read for its Python sources need not write a large
+    repository's data files, which cost more than the sources themselves.
+    """
     folder = Path(tempfile.mkdtemp(prefix="ssot-migrate-"))
     path = folder / "tree"
-    base.repo.git.worktree("add", "--detach", "--quiet", str(path), sha or base.sha)
+    commit = sha or base.sha
+    if only is None:
+        base.repo.git.worktree("add", "--detach", "--quiet", str(path), commit)
+    else:
+        base.repo.git.worktree("add", "--detach", "--no-checkout", "--quiet", str(path), commit)
+        tree = git.Repo(path)
+        tree.git.read_tree(commit)
+        listed = tree.git.ls_files("-z").split("\0")
+        wanted = b"".join(name.encode() + b"\0" for name in listed if name and only(name))
+        with _stdin(wanted) as stdin:
+            tree.git.checkout_index("-z", "--stdin", istream=stdin)
     try:
         yield path
     finally:
