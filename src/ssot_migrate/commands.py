@@ -229,6 +229,8 @@ def _plan_phase(
     loaded); every other import of the module is rewritten, and the shim is made from the
     rewritten text.
     """
+    from ssot_migrate.cache import Entry
+    from ssot_migrate.index import extract_many
     from ssot_migrate.rewrite import apply_plan, plan_rewrites
 
     config = load(options)
@@ -243,9 +245,11 @@ def _plan_phase(
     contents = {s.rel: workspace.read_bytes(s.path) for s in project.files if s.rel in wanted}
     relative = config.relative_imports == "keep"
     finder = _name_finder(project)
-    result = apply_plan(
-        plan, contents, project.resolver, relative, finder, options.progress, options.jobs
-    )
+
+    def parse(sources: Sequence[bytes]) -> list[Entry]:
+        return extract_many(sources, options.jobs, options.progress)
+
+    result = apply_plan(plan, contents, project.resolver, relative, finder, options.progress, parse)
     by_rel = {c.rel: c for c in result.changes}
     refused = [*result.refused, *planned_shims.refused]
     notes = [*result.notes, *planned_shims.notes]

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from ssot_migrate.audit import Site, SymbolAudit
-from ssot_migrate.cache import Entry
 from ssot_migrate.codemods.canonical_imports import (
     Destination,
     alias_name,
@@ -36,17 +35,18 @@ from ssot_migrate.codemods.canonical_imports import (
     rewritten_string,
     without_names,
 )
+from ssot_migrate.extract import extract_facts
 from ssot_migrate.facts import (
     AttributeUse,
     ImportFact,
     Index,
     ModuleFacts,
+    ParseFailure,
     Progress,
     SourceFile,
     Span,
     absolute_module,
 )
-from ssot_migrate.index import extract_many
 from ssot_migrate.newer_syntax import downgrade_source
 from ssot_migrate.resolve import Resolver, local_import_target
 
@@ -137,14 +137,15 @@ def apply_plan(
     relative: bool = True,
     used_elsewhere: Callable[[str, str], bool] | None = None,
     progress: Progress | None = None,
-    jobs: int = 0,
+    parse: Callable[[Sequence[bytes]], Sequence[ModuleFacts | ParseFailure]] | None = None,
 ) -> RewriteResult:
     """Rewrite every planned file of `read` (rel -> its bytes), verified one by one.
 
     `used_elsewhere(module, name)` says whether other files may import a module-level
     name; without it every such name is assumed to be (a module alias then stays).
-    The rewritten files are parsed again in `jobs` worker processes (0: one per core)
-    before each is verified: that parse is most of a file's cost.
+    The rewritten files are parsed again, all at once by `parse` (the caller's worker
+    pool; one by one here without it), before each is verified: that parse is most of a
+    file's cost.
     """
     refused: list[Note] = []
     rewritten: list[tuple[str, _FilePlan, bytes, bytes]] = []
@@ -162,7 +163,8 @@ def apply_plan(
             refused.append(after)
         elif after != data:
             rewritten.append((rel, file_plan, data, after))
-    parsed = extract_many([after for *_, after in rewritten], jobs, progress)
+    sources = [after for *_, after in rewritten]
+    parsed = parse(sources) if parse is not None else [extract_facts(a) for a in sources]
     changes: list[FileChange] = []
     for (rel, file_plan, data, after), new in zip(rewritten, parsed, strict=True):
         facts = _checked(file_plan, data, after, resolver, new)
@@ -326,7 +328,7 @@ def _rewrite(plan: _FilePlan, data: bytes, resolver: Resolver, relative: bool) -
 
 
 def _checked(
-    plan: _FilePlan, data: bytes, after: bytes, resolver: Resolver, new: Entry
+    plan: _FilePlan, data: bytes, after: bytes, resolver: Resolver, new: ModuleFacts | ParseFailure
 ) -> ModuleFacts | Note:
     """The rewritten file's facts once `_verify` accepts it, or why it does not."""
     try:
@@ -1109,7 +1111,9 @@ def _string_edits(plan: _FilePlan, text: _Text) -> Iterator[_Edit]:
 # verification -------------------------------------------------------------------------------
 
 
-def _verify(plan: _FilePlan, after: bytes, resolver: Resolver, new: Entry) -> ModuleFacts:
+def _verify(
+    plan: _FilePlan, after: bytes, resolver: Resolver, new: ModuleFacts | ParseFailure
+) -> ModuleFacts:
     """The rewritten file (`after`, whose facts are `new`) parses and binds the same
     objects under the same names: its facts."""
     if not isinstance(new, ModuleFacts):
