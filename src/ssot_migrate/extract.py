@@ -643,19 +643,16 @@ def _walk_lines(node: ast.AST, hot: list[int]) -> Iterator[ast.AST]:
 
 def _lines_of(source: bytes, offsets: list[int]) -> list[int]:
     """The sorted, distinct 1-based line numbers of byte `offsets`, as Python numbers
-    lines (a lone ``\\r`` ends one too)."""
+    lines (a lone ``\\r`` ends one too: such a file is indexed once by `_Lines`)."""
+    numbered = _Lines(source) if b"\r" in source else None
     lines: list[int] = []
-    if b"\r" in source:
-        numbered = _Lines(source)
-        for offset in sorted(offsets):
-            line = numbered.start_of(offset)[0]
-            if not lines or lines[-1] != line:
-                lines.append(line)
-        return lines
     line, last = 1, 0
     for offset in sorted(offsets):
-        line += source.count(b"\n", last, offset)
-        last = offset
+        if numbered is not None:
+            line = numbered.start_of(offset)[0]
+        else:
+            line += source.count(b"\n", last, offset)
+            last = offset
         if not lines or lines[-1] != line:
             lines.append(line)
     return lines

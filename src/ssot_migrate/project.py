@@ -170,10 +170,9 @@ def _follow_canonical_bindings(
     more for each name a step adds (``Matrix = MutableDenseMatrix``)."""
     by_module = {f.module: f for f in files if f.module is not None}
     namespaces = namespace_packages(by_module)
-    live = {f.rel for f in files}
     while True:
         chain = [by_module[m] for m in sorted(modules) if m in by_module]
-        part = build_index(chain, None, cache, 1, live=live, save=False)
+        part = build_index(chain, None, cache, 1, save=False)
         index = dataclasses.replace(
             part, files=tuple(files), modules=by_module, namespaces=namespaces, complete=False
         )

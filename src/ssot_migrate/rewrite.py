@@ -167,7 +167,7 @@ def apply_plan(
     parsed = parse(sources) if parse is not None else [extract_facts(a) for a in sources]
     changes: list[FileChange] = []
     for (rel, file_plan, data, after), new in zip(rewritten, parsed, strict=True):
-        facts = _checked(file_plan, data, after, resolver, new)
+        facts = _checked(file_plan, after, resolver, new)
         if isinstance(facts, Note):
             refused.append(facts)
         else:
@@ -328,7 +328,7 @@ def _rewrite(plan: _FilePlan, data: bytes, resolver: Resolver, relative: bool) -
 
 
 def _checked(
-    plan: _FilePlan, data: bytes, after: bytes, resolver: Resolver, new: ModuleFacts | ParseFailure
+    plan: _FilePlan, after: bytes, resolver: Resolver, new: ModuleFacts | ParseFailure
 ) -> ModuleFacts | Note:
     """The rewritten file's facts once `_verify` accepts it, or why it does not."""
     try:
