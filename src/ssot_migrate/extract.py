@@ -12,6 +12,7 @@ import ast
 import bisect
 import collections
 import io
+import itertools
 import re
 import tokenize
 from collections.abc import Collection, Iterator, Sequence
@@ -38,8 +39,9 @@ _QUOTED_DOTTED = re.compile(
 """A quoted dotted path, or its first part ending in a dot (``"pkg.mod." "Name"``, a
 string concatenated over lines)."""
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
-_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _IDENTIFIER_BYTES = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+_WORD_BYTES_ONLY = bytes(b if b in _IDENTIFIER_BYTES else 32 for b in range(256))
+"""A `bytes.translate` table turning every byte but ASCII identifier characters into a space."""
 _ASSIGNED = re.compile(rb"[ \t]*(?::[^=\r\n]*)?=(?!=)")
 """What follows a name that a statement assigns to: ``= ...`` or ``: T = ...``."""
 
@@ -224,8 +226,9 @@ class _Collector:
 
     def _unread(self, source: bytes) -> tuple[str, ...]:
         """Module-level from-imported names the module never spells elsewhere (see
-        `ModuleFacts.unread`): a byte search, confirmed line by line."""
-        names = [b.name for b in self.bindings if b.kind == "import-from"]
+        `ModuleFacts.unread`): the words of the lines outside imports and ``__all__``
+        rule out most names at once; each name left is confirmed line by line."""
+        names = list(dict.fromkeys(b.name for b in self.bindings if b.kind == "import-from"))
         if not names:
             return ()
         quiet: set[int] = set()
@@ -234,10 +237,12 @@ class _Collector:
         for first, last in self._all_lines:
             quiet.update(range(first, last + 1))
         lines = _Lines(source)
+        words = lines.words_outside(quiet)
         return tuple(
             name
-            for name in dict.fromkeys(names)
-            if not _spelled_outside(source, name.encode(), lines, quiet)
+            for name in names
+            if (name.isascii() and name not in words)
+            or not _spelled_outside(source, name.encode(), lines, quiet)
         )
 
     # statements -----------------------------------------------------------------------
@@ -465,7 +470,7 @@ class _Collector:
         Below a node that spans several lines only the children holding a hot line are
         entered: a hot line of a 300-line call does not walk the other 299."""
         first, last = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
-        nodes = ast.walk(node) if last is None or last == first else _walk_lines(node, hot)
+        nodes = _walk_all(node) if last is None or last == first else _walk_lines(node, hot)
         for child in nodes:
             if isinstance(child, ast.Attribute):
                 dotted = dotted_text(child)
@@ -628,17 +633,53 @@ def _dotted_uses(source: bytes, words: Collection[str]) -> list[int]:
     return offsets
 
 
+def _walk_all(node: ast.AST) -> Iterator[ast.AST]:
+    """`node` and its descendants in `ast.walk`'s order, but for expression contexts."""
+    todo = collections.deque([node])
+    while todo:
+        current = todo.popleft()
+        todo.extend(_children(current))
+        yield current
+
+
 def _walk_lines(node: ast.AST, hot: list[int]) -> Iterator[ast.AST]:
     """`node` and its descendants in `ast.walk`'s order, leaving out every subtree whose
     lines hold none of the sorted `hot` lines (a node's lines hold all its descendants')."""
     todo = collections.deque([node])
     while todo:
         current = todo.popleft()
-        for child in ast.iter_child_nodes(current):
+        for child in _children(current):
             line = getattr(child, "lineno", None)
             if line is None or _overlaps(hot, line, getattr(child, "end_lineno", None) or line):
                 todo.append(child)
         yield current
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """`ast.iter_child_nodes` without its generators, and without the fields that never
+    hold a node of interest (``ctx``: a Load or Store per name; names and flags)."""
+    kind = type(node)
+    fields = _NODE_FIELDS.get(kind)
+    if fields is None:
+        fields = _NODE_FIELDS[kind] = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
+    found: list[ast.AST] = []
+    for name in fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            found.append(value)
+        elif isinstance(value, list):
+            found.extend(item for item in value if isinstance(item, ast.AST))
+    return found
+
+
+_NODE_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+_LEAF_FIELDS = frozenset(
+    {"ctx", "id", "attr", "arg", "kind", "type_comment", "level", "module", "is_async"}
+    | {"conversion", "simple", "name", "names", "asname", "tag"}
+)
+"""Fields holding a string, a number, a flag or an expression context, never an expression
+or a statement. (``names`` of Global/Nonlocal are strings; of Import, aliases: no
+expression below either.)"""
 
 
 def _lines_of(source: bytes, offsets: list[int]) -> list[int]:
@@ -735,22 +776,37 @@ def _sets_all(st: ast.stmt) -> bool:
 
 
 class _Lines:
-    """Line numbers (1-based, as Python counts them) of the few byte offsets asked for: a
-    file with ``\n`` breaks only counts them up to the offset; one with a ``\r`` (a lone
-    one breaks a line too) is indexed once."""
+    """Line numbers (1-based, as Python counts them: a lone ``\r`` ends a line too) of
+    byte offsets: the line starts are found once, on the first question, then each answer
+    is a bisection (counting from the top for each of a file's many offsets was
+    quadratic)."""
 
     def __init__(self, source: bytes) -> None:
         self.source = source
         self._starts: list[int] | None = None
-        if b"\r" in source:
-            self._starts = [0] + [m.end() for m in _LINE_BREAK.finditer(source)]
 
     def start_of(self, offset: int) -> tuple[int, int]:
         """(line number, offset where that line starts)."""
-        if self._starts is not None:
-            line = bisect.bisect_right(self._starts, offset)
-            return line, self._starts[line - 1]
-        return self.source.count(b"\n", 0, offset) + 1, self.source.rfind(b"\n", 0, offset) + 1
+        starts = self._starts
+        if starts is None:
+            # bytes.splitlines breaks at \r\n, \r and \n only: Python's own line ends.
+            lengths = map(len, self.source.splitlines(keepends=True))
+            starts = self._starts = [0, *itertools.accumulate(lengths)]
+        line = bisect.bisect_right(starts, offset)
+        return line, starts[line - 1]
+
+    def words_outside(self, quiet: set[int]) -> set[str]:
+        """The ASCII identifier words on the lines not in `quiet` (any other byte splits
+        words, as in `whole_words`), comments and strings included."""
+        self.start_of(0)
+        starts = self._starts
+        assert starts is not None
+        kept = [
+            self.source[starts[line - 1] : starts[line]]
+            for line in range(1, len(starts))
+            if line not in quiet
+        ]
+        return set(b"".join(kept).translate(_WORD_BYTES_ONLY).decode("ascii").split())
 
 
 def _spelled_outside(source: bytes, word: bytes, lines: _Lines, quiet: set[int]) -> bool:
