@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ssot_migrate.index import _spells
+from ssot_migrate.index import _is_dynamic, _spells
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,28 @@ from ssot_migrate.index import _spells
 )
 def test_a_word_counts_outside_comments_only(source: bytes, spelled: bool) -> None:
     assert _spells(source, b"Matrix") is spelled
+
+
+@pytest.mark.parametrize(
+    ("source", "dynamic"),
+    [
+        (b"class Proxy:\n    def __getattr__(self, name):\n        return 1\n", False),
+        (b"class P:\n    def __getattr__(self, name: str) -> int:\n        return 1\n", False),
+        (b"class P(Base):\n    def f(self):\n        return super().__getattr__('x')\n", False),
+        (b"def __getattr__(name):\n    return 1\n", True),  # PEP 562
+        (b"def __getattr__(name, default=None):\n    return default\n", True),
+        (b"def __getattr__(name: str) -> object:\n    ...\n", True),
+        (b"from ._lazy import __getattr__\n", True),
+        (b"__getattr__ = make_lazy(__name__)\n", True),
+        (b"sys.modules[__name__].__getattr__ = lookup\n", True),
+        (b"class P:\n    def __getattr__(\n        self, name\n    ):\n        ...\n", True),
+        (b"class P:\n    def __getattr__(self, n): ...\ndef __getattr__(n): ...\n", True),
+        (b"from m import *\n", True),
+        (b"from m import\t*\n", True),
+        (b"import os\n", False),
+    ],
+)
+def test_a_class_getattr_does_not_make_a_file_dynamic(source: bytes, dynamic: bool) -> None:
+    """A module ``__getattr__`` (PEP 562) may provide any name, so its file is always
+    parsed; a class's, which most files spelling ``__getattr__`` have, provides none."""
+    assert _is_dynamic(source) is dynamic

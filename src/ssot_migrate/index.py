@@ -249,10 +249,32 @@ def _learn_words(data: bytes, names: list[str], words: dict[str, bool]) -> None:
 
 def _is_dynamic(data: bytes) -> bool:
     """Binds names it never spells: ``from m import *`` or a module ``__getattr__``."""
-    if b"import *" in data or b"__getattr__" in data:
+    if b"import *" in data:
         return True
     # Rare spellings (`import  *`, a tab): the regex runs only when they are possible.
-    return (b"import  " in data or b"import\t" in data) and _STAR_IMPORT.search(data) is not None
+    if (b"import  " in data or b"import\t" in data) and _STAR_IMPORT.search(data) is not None:
+        return True
+    return b"__getattr__" in data and _module_getattr_possible(data)
+
+
+_METHOD_GETATTR = re.compile(
+    rb"def[ \t]+__getattr__[ \t]*\([ \t]*\w+[ \t]*(?::[^,()=\n]*)?,[ \t]*\w+[ \t]*(?::[^,()=\n]*)?[,)]"
+)
+"""``def __getattr__(self, name)``: two parameters before any default, so Python's call of
+a module's ``__getattr__`` with one name could not bind it; a method's, not a module's."""
+_ATTRIBUTE_CALL = re.compile(rb"\.[ \t]*__getattr__[ \t]*\(")
+"""``super().__getattr__(name)``, ``object.__getattr__(self, name)``: a call, not a binding."""
+
+
+def _module_getattr_possible(data: bytes) -> bool:
+    """Whether some ``__getattr__`` in `data` could be a module's (PEP 562). Most files
+    spelling it define a class's: ``def __getattr__(self, name)``, or call one through an
+    attribute. Any other spelling (``__getattr__ = f``, one parameter, a mention in a
+    comment, an annotation this does not read) counts, so the answer errs towards parsing."""
+    explained = 0
+    for pattern in (_METHOD_GETATTR, _ATTRIBUTE_CALL):
+        explained += sum(1 for _ in pattern.finditer(data))
+    return data.count(b"__getattr__") > explained
 
 
 def _spells(data: bytes, word: bytes) -> bool:
