@@ -17,6 +17,10 @@
    re-exported downstream, module aliases used by other modules, guards): after the run a
    fresh interpreter imports every module and binds the same classes (and modules) under
    the same names; a second run is a no-op.
+3. Extraction parses a skeleton of each file (cold top-level definitions stubbed): on
+   modules assembled from tricky fragments (strings holding column-0 definitions, open
+   brackets, decorators over several lines, every line break) and on hypothesmith
+   programs, its facts equal those of parsing the whole file.
 
 A bug a property found is kept as an ``@example`` (see the comments next to them).
 Example counts are tuned for the default profile (the whole file in well under a minute on
@@ -1156,3 +1160,70 @@ def test_generated_monorepo_binds_the_same_objects_after_the_run(
         if not _policy_rebinding(was, now)
     }
     assert differences == {}, "names bound to other objects after the run"
+
+
+# 3. A skeleton's facts are the whole file's ----------------------------------------------------
+
+_FRAGMENTS = (
+    "def f{n}():\n    return 1\n",
+    "@decorator\ndef d{n}(x):\n    pass\n",
+    "@decorator(\n    1,\n)\ndef p{n}():\n    pass\n",
+    "class C{n}(Base):\n    x = 1\n    def m(self):\n        return app.engine.Engine\n",
+    'X{n} = """\ndef fake{n}():\n    pass\n"""\n',
+    'def s{n}():\n    return """\ndef inner{n}():\n    pass\n"""\n',
+    "def q{n}():\n    return '''\nclass Q{n}: pass\n'''\n",
+    'def v{n}():\n    return """\ndef in_string{n}():\n    pass\n    """\n',
+    "import app.engine\n",
+    "from app.engine import Engine as E{n}\n",
+    "def u{n}():\n    return E{n}.attr\n",
+    'def c{n}():  # a comment with """ in it\n    pass\n',
+    "def b{n}():\n    x = (1,\n)\n",
+    "async def a{n}():\n    await x\n",
+    'def k{n}():\n    s = "a\\\n#b"\n    return s\n',
+    "# def commented{n}():\n",
+    "if True:\n    def nested{n}():\n        pass\n",
+    'def e{n}(): return "app.engine.Engine"\n',
+    'def w{n}():\n    y = r"\\"" + "\'"\n    return y\n',
+    "def g{n}():\n    global G{n}\n    G{n} = 1\n",
+    "def i{n}():\n    from app import engine\n    return engine.Engine\n",
+    "class K{n}:\n    def __getattr__(self, name):\n        return name\n",
+    "def __getattr__(name):\n    return name\n",
+    "x{n} = [\n    1,\n]\n",
+    "def t{n}() -> None:\n    '''Doc.\n\ndef not_real{n}(): ...\n'''\n",
+)
+
+
+@st.composite
+def fragment_modules(draw: st.DrawFn) -> bytes:
+    """Top-level definitions, strings holding column-0 definitions, decorators over
+    several lines, comments, imports and dotted uses, in any order and line break."""
+    parts = draw(st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=12))
+    text = "".join(part.format(n=number) for number, part in enumerate(parts))
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    return text.replace("\n", newline).encode()
+
+
+@_settings(200)
+@given(data=fragment_modules())
+@example(data=b'def s0():\n    return """\ndef inner0():\n    pass\n"""\ndef f1():\n    return 1\n')
+# Both halves of a string cut at a column-0 `def` are cold: only the lexing of each
+# definition's own text (which leaves the string open) keeps `in_string0` from binding.
+@example(data=b'def v0():\n    return """\ndef in_string0():\n    pass\n    """\n')
+def test_a_skeleton_gives_the_facts_of_the_whole_file(data: bytes) -> None:
+    """Extraction parses a skeleton (cold top-level definitions stubbed): the facts must
+    be those of parsing the whole file, for every file the whole parse reads."""
+    whole = extract_facts(data, whole=True)
+    assume(isinstance(whole, ModuleFacts))
+    assert extract_facts(data) == whole
+
+
+@_settings(50, *HYPOTHESMITH)
+@given(text=programs)
+def test_a_skeleton_of_any_program_gives_the_facts_of_the_whole_program(text: str) -> None:
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        data = b""
+    whole = extract_facts(data, whole=True)
+    assume(isinstance(whole, ModuleFacts))
+    assert extract_facts(data) == whole

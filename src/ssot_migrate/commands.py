@@ -247,7 +247,7 @@ def _plan_phase(
     finder = _name_finder(project)
 
     def parse(sources: Sequence[bytes]) -> list[Entry]:
-        return extract_many(sources, options.jobs, options.progress)
+        return extract_many(sources, options.jobs, options.progress, whole=True)
 
     result = apply_plan(plan, contents, project.resolver, relative, finder, options.progress, parse)
     by_rel = {c.rel: c for c in result.changes}
@@ -502,7 +502,7 @@ def _shim_changes(
         except (ShimRefused, ValueError, SyntaxError) as error:
             refused.append(Note(target.rel, 1, f"no shim: {error}"))
             continue
-        old, new = project.index.facts.get(target.rel), extract_facts(after)
+        old, new = project.index.facts.get(target.rel), extract_facts(after, whole=True)
         if not (isinstance(old, ModuleFacts) and isinstance(new, ModuleFacts)):
             refused.append(Note(target.rel, 1, "no shim: the module could not be re-read"))
             continue
@@ -1056,7 +1056,7 @@ def _batch_unverified(
     replaced: dict[str, ModuleFacts] = {}
     keys = dict(index.content_keys)
     for change in changes:
-        new = change.facts or extract_facts(change.after)
+        new = change.facts or extract_facts(change.after, whole=True)
         if not isinstance(new, ModuleFacts):
             return [f"{change.rel} does not parse (line {new.line}: {new.reason})"]
         if change.rel not in index.facts or _widens_prefilter(new, names):

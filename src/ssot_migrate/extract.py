@@ -12,11 +12,16 @@ import ast
 import bisect
 import collections
 import io
-import itertools
 import re
 import tokenize
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
+from ssot_migrate.byte_scan import (
+    Lines,
+    SourceScan,
+    lines_of,
+    whole_words,
+)
 from ssot_migrate.facts import (
     AttributeUse,
     Binding,
@@ -29,25 +34,29 @@ from ssot_migrate.facts import (
     Span,
     StringRef,
 )
+from ssot_migrate.skeleton import skeleton
 from ssot_migrate.type_parameters import blank_type_parameters
 
 _DOTTED_STRING = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\Z")
-_NAME_BYTES = rb"[A-Za-z_\x80-\xff][\w\x80-\xff]*"  # UTF-8 letters are identifier characters
-_QUOTED_DOTTED = re.compile(
-    rb"[\"']" + _NAME_BYTES + rb"(?:\." + _NAME_BYTES + rb")*(?:\." + _NAME_BYTES + rb"|\.)[\"']"
-)
-"""A quoted dotted path, or its first part ending in a dot (``"pkg.mod." "Name"``, a
-string concatenated over lines)."""
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
-_IDENTIFIER_BYTES = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
-_WORD_BYTES_ONLY = bytes(b if b in _IDENTIFIER_BYTES else 32 for b in range(256))
-"""A `bytes.translate` table turning every byte but ASCII identifier characters into a space."""
 _ASSIGNED = re.compile(rb"[ \t]*(?::[^=\r\n]*)?=(?!=)")
 """What follows a name that a statement assigns to: ``= ...`` or ``: T = ...``."""
 
 
-def extract_facts(source: bytes) -> ModuleFacts | ParseFailure:
-    """Index one file. Never raises for bad input: a failure is returned as a value."""
+def extract_facts(source: bytes, whole: bool = False) -> ModuleFacts | ParseFailure:
+    """Index one file. Never raises for bad input: a failure is returned as a value.
+
+    The parser reads the file's `skeleton` (its cold top-level definitions stubbed) when
+    it has one, unless `whole`: a check of a rewritten file reads all of it."""
+    stubbed = None if whole else skeleton(source)
+    if stubbed is not None:
+        try:
+            tree = ast.parse(stubbed.text)
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            pass  # the whole file tells what is wrong, or that it is newer syntax
+        else:
+            if stubbed.confirmed(tree):
+                return _Collector(source).collect(tree, source, "ast", stubbed.scan)
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
@@ -192,18 +201,21 @@ class _Collector:
         self._locals: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
         self._walrus = b":=" in source
 
-    def collect(self, tree: ast.Module, source: bytes, parser: str) -> ModuleFacts:
+    def collect(
+        self, tree: ast.Module, source: bytes, parser: str, scan: SourceScan | None = None
+    ) -> ModuleFacts:
         # Bodies of defs and classes are walked only where they can hold something we
         # collect: an import, or a hot line (see _walk_hot_expressions) for the names the
         # module's own imports bind. Most function bodies hold neither.
         module_roots = _module_roots(tree.body)
-        hot = _hot_offsets(source, module_roots)
-        self._wanted_lines = _lines_of(source, [*_word_offsets(source, b"import"), *hot])
+        scan = scan or SourceScan(source)
+        hot = scan.hot(module_roots)
+        self._wanted_lines = lines_of(source, [*scan.imports(), *hot])
         self._body(tree.body, "module", None)
         roots = {name for i in self.imports if (name := i.local_name) is not None}
         # Imports inside the bodies walked add their own roots (function-level imports).
-        hot.extend(_dotted_uses(source, roots - module_roots))
-        self._walk_hot_expressions(_lines_of(source, hot))
+        hot.extend(scan.dotted(roots - module_roots))
+        self._walk_hot_expressions(lines_of(source, hot))
         attributes = tuple(
             AttributeUse(dotted, span, "function" if functions else "module", binder)
             for dotted, span, functions in self.chains
@@ -236,7 +248,7 @@ class _Collector:
             quiet.update(range(fact.stmt.line, fact.stmt.end_line + 1))
         for first, last in self._all_lines:
             quiet.update(range(first, last + 1))
-        lines = _Lines(source)
+        lines = Lines(source)
         words = lines.words_outside(quiet)
         return tuple(
             name
@@ -603,36 +615,6 @@ def _expression_bindings(body: Sequence[ast.stmt], names: set[str]) -> None:
         stack.extend(ast.iter_child_nodes(node))
 
 
-def _hot_offsets(source: bytes, roots: set[str]) -> list[int]:
-    """Where a quoted dotted path, or a dotted use of one of `roots`, starts."""
-    offsets = [m.start() for m in _QUOTED_DOTTED.finditer(source)]
-    offsets.extend(_dotted_uses(source, roots))
-    return offsets
-
-
-def _dotted_uses(source: bytes, words: Collection[str]) -> list[int]:
-    """Offsets of each of `words` used as ``word.attr`` (spaces or tabs may stand before
-    the dot). One pass over the file's dots for all words: the file is split at every
-    ``.`` (in C) and the identifier ending each piece is looked up, which costs the same
-    for 3 imported names as for 70; a byte search per word scanned the file 70 times."""
-    if not words:
-        return []
-    wanted = {w.encode() for w in words}
-    offsets: list[int] = []
-    position = 0
-    pieces = source.split(b".")
-    for index in range(len(pieces) - 1):
-        piece = pieces[index]
-        trimmed = piece.rstrip(b" \t")
-        head = trimmed.rstrip(_IDENTIFIER_BYTES)
-        if len(head) != len(trimmed) and (head or index == 0):
-            word = trimmed[len(head) :]
-            if word in wanted:
-                offsets.append(position + len(head))
-        position += len(piece) + 1
-    return offsets
-
-
 def _walk_all(node: ast.AST) -> Iterator[ast.AST]:
     """`node` and its descendants in `ast.walk`'s order, but for expression contexts."""
     todo = collections.deque([node])
@@ -682,36 +664,10 @@ or a statement. (``names`` of Global/Nonlocal are strings; of Import, aliases: n
 expression below either.)"""
 
 
-def _lines_of(source: bytes, offsets: list[int]) -> list[int]:
-    """The sorted, distinct 1-based line numbers of byte `offsets`, as Python numbers
-    lines (a lone ``\\r`` ends one too: such a file is indexed once by `_Lines`)."""
-    numbered = _Lines(source) if b"\r" in source else None
-    lines: list[int] = []
-    line, last = 1, 0
-    for offset in sorted(offsets):
-        if numbered is not None:
-            line = numbered.start_of(offset)[0]
-        else:
-            line += source.count(b"\n", last, offset)
-            last = offset
-        if not lines or lines[-1] != line:
-            lines.append(line)
-    return lines
-
-
 def _overlaps(lines: list[int], start: int, end: int) -> bool:
     """Whether sorted `lines` has a line in [start, end]."""
     index = bisect.bisect_left(lines, start)
     return index < len(lines) and lines[index] <= end
-
-
-def _word_offsets(source: bytes, word: bytes) -> list[int]:
-    offsets: list[int] = []
-    start = source.find(word)
-    while start != -1:
-        offsets.append(start)
-        start = source.find(word, start + len(word))
-    return offsets
 
 
 def _module_roots(body: Sequence[ast.stmt]) -> set[str]:
@@ -775,41 +731,7 @@ def _sets_all(st: ast.stmt) -> bool:
     return False
 
 
-class _Lines:
-    """Line numbers (1-based, as Python counts them: a lone ``\r`` ends a line too) of
-    byte offsets: the line starts are found once, on the first question, then each answer
-    is a bisection (counting from the top for each of a file's many offsets was
-    quadratic)."""
-
-    def __init__(self, source: bytes) -> None:
-        self.source = source
-        self._starts: list[int] | None = None
-
-    def start_of(self, offset: int) -> tuple[int, int]:
-        """(line number, offset where that line starts)."""
-        starts = self._starts
-        if starts is None:
-            # bytes.splitlines breaks at \r\n, \r and \n only: Python's own line ends.
-            lengths = map(len, self.source.splitlines(keepends=True))
-            starts = self._starts = [0, *itertools.accumulate(lengths)]
-        line = bisect.bisect_right(starts, offset)
-        return line, starts[line - 1]
-
-    def words_outside(self, quiet: set[int]) -> set[str]:
-        """The ASCII identifier words on the lines not in `quiet` (any other byte splits
-        words, as in `whole_words`), comments and strings included."""
-        self.start_of(0)
-        starts = self._starts
-        assert starts is not None
-        kept = [
-            self.source[starts[line - 1] : starts[line]]
-            for line in range(1, len(starts))
-            if line not in quiet
-        ]
-        return set(b"".join(kept).translate(_WORD_BYTES_ONLY).decode("ascii").split())
-
-
-def _spelled_outside(source: bytes, word: bytes, lines: _Lines, quiet: set[int]) -> bool:
+def _spelled_outside(source: bytes, word: bytes, lines: Lines, quiet: set[int]) -> bool:
     """Whether `word` stands as a whole word on a line outside `quiet`, not in the line's
     comment (a ``#`` before it with balanced quotes) and not as the target that starts an
     assignment (``S = None`` in an ImportError fallback rebinds, it does not read): a
@@ -824,18 +746,6 @@ def _spelled_outside(source: bytes, word: bytes, lines: _Lines, quiet: set[int])
         if not in_comment and not stored:
             return True
     return False
-
-
-def whole_words(data: bytes, word: bytes) -> Iterator[int]:
-    """Offsets where `word` stands with no identifier character on either side."""
-    start = data.find(word)
-    while start != -1:
-        end = start + len(word)
-        before = data[start - 1 : start] if start else b" "
-        after = data[end : end + 1] or b" "
-        if not (before.isalnum() or before == b"_" or after.isalnum() or after == b"_"):
-            yield start
-        start = data.find(word, start + 1)
 
 
 def _inner(guard: Guard | None) -> Guard:

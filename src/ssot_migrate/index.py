@@ -16,8 +16,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from typing import TYPE_CHECKING
 
 from ssot_migrate import workspace
+from ssot_migrate.byte_scan import whole_words
 from ssot_migrate.cache import Entry, FactsCache, FileState, ModuleRoots, Summary, content_key
-from ssot_migrate.extract import whole_words
 from ssot_migrate.facts import (
     Index,
     ModuleFacts,
@@ -409,11 +409,15 @@ def _parse_into(
 
 
 def extract_many(
-    sources: Sequence[bytes], jobs: int = 0, progress: Progress | None = None
+    sources: Sequence[bytes],
+    jobs: int = 0,
+    progress: Progress | None = None,
+    whole: bool = False,
 ) -> list[Entry]:
     """The facts of each of `sources`, in order, parsed in `jobs` worker processes (0: one
-    per core) once there are enough of them to be worth a pool."""
-    parser = _Parser(jobs, progress)
+    per core) once there are enough of them to be worth a pool; `whole`: each file read
+    whole, not as its skeleton (see `extract_facts`)."""
+    parser = _Parser(jobs, progress, whole)
     try:
         for number, data in enumerate(sources):
             parser.submit(str(number), data)
@@ -423,7 +427,7 @@ def extract_many(
     return [found[str(number)] for number in range(len(sources))]
 
 
-def _extract_batch(sources: list[bytes]) -> list[Entry]:
+def _extract_batch(sources: list[bytes], whole: bool = False) -> list[Entry]:
     """Facts of each source, with the cyclic garbage collector paused: a syntax tree holds
     no reference cycles (reference counting frees it), yet its hundreds of thousands of
     new objects set off collections that walk every live object, a third of the time
@@ -433,7 +437,7 @@ def _extract_batch(sources: list[bytes]) -> list[Entry]:
     paused = gc.isenabled()
     gc.disable()
     try:
-        return [extract_facts(data) for data in sources]
+        return [extract_facts(data, whole) for data in sources]
     finally:
         if paused:
             gc.enable()
@@ -448,9 +452,10 @@ class _Parser:
 
     _BATCH = 16
 
-    def __init__(self, jobs: int, progress: Progress | None = None) -> None:
+    def __init__(self, jobs: int, progress: Progress | None = None, whole: bool = False) -> None:
         self.workers = jobs if jobs > 0 else (os.cpu_count() or 1)
         self.progress = progress
+        self.whole = whole
         self._batch: list[tuple[str, bytes]] = []
         self._queued: list[tuple[str, bytes]] = []  # submitted before the pool was worth it
         self._futures: list[tuple[list[str], Future[list[Entry]]]] = []
@@ -481,7 +486,7 @@ class _Parser:
             self._pool = _start_pool(self.workers)
         for start in range(0, len(batch), self._BATCH):
             part = batch[start : start + self._BATCH]
-            future = self._pool.submit(_extract_batch, [data for _, data in part])
+            future = self._pool.submit(_extract_batch, [data for _, data in part], self.whole)
             self._futures.append(([rel for rel, _ in part], future))
 
     def collect(self) -> dict[str, Entry]:
@@ -489,7 +494,7 @@ class _Parser:
         results: dict[str, Entry] = {}
         if self._queued:
             queued, self._queued = self._queued, []
-            entries = _extract_batch([data for _, data in queued])
+            entries = _extract_batch([data for _, data in queued], self.whole)
             results.update(zip([rel for rel, _ in queued], entries, strict=True))
         total = len(self._submitted)
         for rels, future in self._futures:

@@ -145,7 +145,8 @@ def apply_plan(
     name; without it every such name is assumed to be (a module alias then stays).
     The rewritten files are parsed again, all at once by `parse` (the caller's worker
     pool; one by one here without it), before each is verified: that parse is most of a
-    file's cost.
+    file's cost. It must read the whole file (``extract_facts(whole=True)``): a check
+    does not trust a skeleton.
     """
     refused: list[Note] = []
     rewritten: list[tuple[str, _FilePlan, bytes, bytes]] = []
@@ -164,7 +165,9 @@ def apply_plan(
         elif after != data:
             rewritten.append((rel, file_plan, data, after))
     sources = [after for *_, after in rewritten]
-    parsed = parse(sources) if parse is not None else [extract_facts(a) for a in sources]
+    parsed = (
+        parse(sources) if parse is not None else [extract_facts(a, whole=True) for a in sources]
+    )
     changes: list[FileChange] = []
     for (rel, file_plan, data, after), new in zip(rewritten, parsed, strict=True):
         facts = _checked(file_plan, after, resolver, new)

@@ -1,0 +1,95 @@
+"""Extraction parses a file's skeleton: its cold top-level definitions (no import, no dotted
+use of an imported name, no quoted dotted path on any of their lines) become one-line stubs.
+Equal facts on every file is a property (tests/test_properties.py, part 3); these are the
+cases where the skeleton is refused, and what reading one gives up."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from ssot_migrate.extract import extract_facts
+from ssot_migrate.facts import ModuleFacts, ParseFailure
+from ssot_migrate.skeleton import skeleton
+
+HEAD = b"from app.engine import Engine\n\n\n"
+
+
+def test_cold_definitions_become_stubs_on_their_own_lines() -> None:
+    source = HEAD + b"@cache\ndef helper(x):\n    return x * 2\n\n\nclass Plain:\n    y = 1\n"
+    built = skeleton(source)
+    assert built is not None
+    assert built.stubs == ((5, "helper"), (9, "Plain"))
+    assert built.text.count(b"\n") == source.count(b"\n")
+    assert built.text.startswith(HEAD)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"    import os\n",  # a function-level import
+        b"    return Engine.create()\n",  # a dotted use of an imported name
+        b'    return "app.engine.Engine"\n',  # a quoted dotted path
+    ],
+    ids=["import", "dotted-use", "dotted-string"],
+)
+def test_a_definition_with_a_line_the_facts_read_is_kept(body: bytes) -> None:
+    built = skeleton(HEAD + b"def f():\n" + body)
+    assert built is not None and built.stubs == ()
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        b'def f():\n    return """\n',  # a string the next column-0 line continues
+        b"def f(x=(\n",  # a bracket the next column-0 line closes
+        b"def f():\n    return 1 + \\\n",  # a backslash continuation at its end
+    ],
+    ids=["open-string", "open-bracket", "continued"],
+)
+def test_a_definition_whose_text_leaves_something_open_is_kept(definition: bytes) -> None:
+    built = skeleton(HEAD + definition + b"def g():\n    pass\n")
+    assert built is not None and (len(HEAD.splitlines()) + 1, "f") not in built.stubs
+
+
+def test_a_syntax_error_in_a_cold_body_is_seen_only_by_a_whole_parse() -> None:
+    """What the skeleton gives up, as a prefiltered-out file does: the audit reads the
+    file's imports; a command that rewrites it parses all of it and refuses it."""
+    source = HEAD + b"def broken():\n    return = 1\n"
+    assert isinstance(extract_facts(source), ModuleFacts)
+    whole = extract_facts(source, whole=True)
+    assert isinstance(whole, ParseFailure) and whole.line == 5
+
+
+def test_a_broken_header_is_still_reported() -> None:
+    source = HEAD + b"def run(:\n    return Engine()\n"
+    assert isinstance(extract_facts(source), ParseFailure)
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"    return '\xff\xfe'\n", "not valid text"),
+        (b"    return 1\x00\n", "binary file"),
+    ],
+    ids=["non-utf8", "nul"],
+)
+def test_a_stub_never_hides_an_undecodable_byte(body: bytes, reason: str) -> None:
+    facts = extract_facts(HEAD + b"def f():\n" + body)
+    assert isinstance(facts, ParseFailure) and reason in facts.reason
+
+
+def test_a_declared_encoding_is_parsed_whole() -> None:
+    source = b"# -*- coding: latin-1 -*-\n" + HEAD + b"def f():\n    return '\xe9'\n"
+    assert skeleton(source) is None
+    assert extract_facts(source) == extract_facts(source, whole=True)
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="3.12 parses this syntax itself")
+def test_newer_syntax_in_a_cold_body_no_longer_needs_libcst() -> None:
+    source = HEAD + b"def f[T](x: T) -> T:\n    return x\n\n\nE = Engine\n"
+    facts = extract_facts(source)
+    assert isinstance(facts, ModuleFacts) and facts.parser == "ast"
+    assert [b.name for b in facts.bindings] == ["Engine", "f", "E"]
+    assert extract_facts(source, whole=True).parser == "libcst"  # type: ignore[union-attr]
