@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hash_seeds import printed_under_seeds
+
 from ssot_migrate.cache import FactsCache, FileState, content_key
 from ssot_migrate.extract import extract_facts
 
@@ -39,10 +41,6 @@ def test_a_key_a_save_drops_is_not_vouched_for_afterwards(tmp_path: Path) -> Non
 def test_the_audit_fingerprint_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     """A memoised audit is reused by the next run only if the fingerprint is the same in
     another process: sets of module names must not enter it in hash order."""
-    import os
-    import subprocess
-    import sys
-
     repo = tmp_path / "repo"
     parts = [f"part{i}" for i in range(12)]  # the canonical module imports all of them
     files = {
@@ -65,14 +63,5 @@ def test_the_audit_fingerprint_does_not_depend_on_the_hash_seed(tmp_path: Path) 
         "specs = config.all_symbols()\n"
         "print(open_project(options, config, specs).fingerprint(specs).hex())\n"
     )
-    prints = {
-        subprocess.run(
-            [sys.executable, "-c", script, str(repo)],
-            env={**os.environ, "PYTHONHASHSEED": seed},
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        for seed in ("1", "2", "3", "4", "5")
-    }
+    prints = printed_under_seeds(script, str(repo), seeds=("1", "2", "3", "4", "5"))
     assert len(prints) == 1, prints

@@ -11,10 +11,13 @@ A corrupt or foreign cache file is ignored and rebuilt, never trusted.
 
 from __future__ import annotations
 
+import hashlib
 import marshal
+import os
 import pickle
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -38,9 +41,36 @@ StatKey = tuple[int, int, int]
 
 
 def content_key(data: bytes) -> bytes:
-    import hashlib  # only files the cache cannot vouch for are hashed
-
     return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class Listing(NamedTuple):
+    """Every discovered file's name and stat, digested with whatever else a result depends
+    on: equal listings, equal results, as long as no file changed racily (`listed_get`)."""
+
+    digest: bytes
+    newest_mtime_ns: int
+    started: float
+    """When the run began (before any file was stat'ed or read)."""
+
+
+def listing(key: object, files: Sequence[tuple[str, str]]) -> Listing | None:
+    """The `Listing` of (rel, abspath) `files` under `key` (a repr-stable value: the tool,
+    the config, the question asked); None when a file cannot be stat'ed (the caller's
+    own run reports it)."""
+    started = time.time()
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=16)
+    newest = 0
+    rows = []
+    for rel, path in files:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        newest = max(newest, st.st_mtime_ns)
+        rows.append(f"{rel}\0{st.st_mtime_ns}\0{st.st_size}\0{st.st_ino}\n")
+    digest.update("".join(rows).encode())
+    return Listing(digest.digest(), newest, started)
 
 
 class FileState(NamedTuple):
@@ -102,13 +132,16 @@ class FactsCache:
         self.facts_path = self.folder / f"facts-v{FACTS_FORMAT}-{tag}.marshal"
         self.state_path = self.folder / f"files-v{FACTS_FORMAT}-{tag}.marshal"
         self.memo_path = self.folder / f"audits-v{FACTS_FORMAT}-{tag}.pickle"
+        self.listed_path = self.folder / f"listed-v{FACTS_FORMAT}-{tag}.pickle"
         self.enabled = enabled
         self._rows: dict[bytes, Any] | None = None if enabled else {}
         """Encoded facts, read from disk on the first lookup (a memoised audit needs none)."""
         self._entries: dict[bytes, Entry] = {}
-        self._written_at, self._states, self._summaries = (
-            self._load_states() if enabled else (0.0, {}, {})
-        )
+        self._written_at = 0.0
+        self._states: dict[str, FileState] = {}
+        self._summaries: dict[bytes, Summary] = {}
+        self._states_loaded = not enabled
+        """File states load on first use: an audit answered by its listing needs none."""
         self._facts_dirty = False
         self._state_dirty = False
 
@@ -118,6 +151,11 @@ class FactsCache:
         except Exception:  # missing, truncated or written by another version: rebuild
             return {}
         return rows if isinstance(rows, dict) else {}
+
+    def _load(self) -> None:
+        if not self._states_loaded:
+            self._written_at, self._states, self._summaries = self._load_states()
+            self._states_loaded = True
 
     def _load_states(self) -> tuple[float, dict[str, FileState], dict[bytes, Summary]]:
         # marshal, not pickle: 50,000 small tuples load several times faster.
@@ -150,6 +188,7 @@ class FactsCache:
         return self._rows
 
     def summary(self, key: bytes) -> Summary | None:
+        self._load()
         summary = self._summaries.get(key)
         if summary is None:
             entry = self.get(key)
@@ -160,6 +199,7 @@ class FactsCache:
         return summary
 
     def put(self, key: bytes, entry: Entry) -> None:
+        self._load()
         self._entries[key] = entry
         self._summaries[key] = summarize(entry)
         if self.enabled:
@@ -169,6 +209,7 @@ class FactsCache:
 
     def state(self, rel: str, stat: StatKey) -> FileState | None:
         """The remembered state of `rel` if its stat matches and is not racily clean."""
+        self._load()
         state = self._states.get(rel)
         if state is None or state.stat != stat:
             return None
@@ -177,6 +218,7 @@ class FactsCache:
         return state
 
     def remember(self, rel: str, state: FileState) -> None:
+        self._load()
         if self.enabled:
             self._states[rel] = state
             self._state_dirty = True
@@ -203,13 +245,39 @@ class FactsCache:
         except OSError:
             return
 
+    # audits by listing --------------------------------------------------------------------
+
+    def listed_get(self, listing: Listing) -> Any:
+        """The result stored under `listing`'s digest, if every file it lists was last
+        changed well before the run that stored it began (else a file could have changed
+        again within the clock's resolution after that run read it)."""
+        if not self.enabled:
+            return None
+        try:
+            digest, started, value = pickle.loads(workspace.read_bytes(self.listed_path))
+        except Exception:  # missing, unreadable or another layout: compute again
+            return None
+        if digest != listing.digest or listing.newest_mtime_ns / 1e9 >= started - RACY_SECONDS:
+            return None
+        return value
+
+    def listed_put(self, listing: Listing, value: Any) -> None:
+        if not self.enabled:
+            return
+        payload = (listing.digest, listing.started, value)
+        try:
+            workspace.ensure_cache_dir(self.folder)
+            workspace.write_atomic(self.listed_path, pickle.dumps(payload, protocol=5))
+        except OSError:
+            return
+
     # persistence --------------------------------------------------------------------------
 
     def save(self, live: set[str] | None = None) -> None:
         """Write what changed. States of files no longer present are dropped, and so are
         facts and summaries no present file's content has any more."""
-        if not self.enabled:
-            return
+        if not self.enabled or not self._states_loaded:
+            return  # nothing was read, so nothing changed
         if live is not None and not live.issuperset(self._states):
             self._states = {rel: s for rel, s in self._states.items() if rel in live}
             self._state_dirty = True

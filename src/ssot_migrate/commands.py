@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ssot_migrate import __version__, workspace
 from ssot_migrate import baseline as ratchet
-from ssot_migrate import workspace
 from ssot_migrate.audit import BY_DECLARATION, SHIM_EXCLUDED, SymbolAudit, audit_symbol
+from ssot_migrate.cache import FACTS_FORMAT, FactsCache, listing
 from ssot_migrate.config import PYPROJECT_NAME, Config, SymbolSpec
 from ssot_migrate.discover import Candidate, discover_candidates
 from ssot_migrate.errors import ConfigError, Problem, UsageError
@@ -23,6 +24,7 @@ from ssot_migrate.project import (
     open_files,
     open_project,
     phase_of,
+    project_files,
     select_symbols,
 )
 from ssot_migrate.report import AuditRun, Skipped
@@ -57,14 +59,13 @@ def audit(
         owners = find_codeowners(config.root)
         group_key = parse_group_by(group_by, workspace.read_text(owners) if owners else None)
     old = _read_baseline(baseline_path) if (check and baseline_path is not None) else None
-    project = open_project(options, config, specs)
-    audits = _audits(project, specs)
+    audits, skipped, files, parsed = _audit_counts(options, config, specs)
     run = AuditRun(
         audits=audits,
         phases=phase_of(config),
-        skipped=project.skipped(),
-        files=len(project.files),
-        parsed=len(project.index.facts) + len(project.index.failures),
+        skipped=skipped,
+        files=files,
+        parsed=parsed,
         group_key=group_key,
         group_by=group_by,
     )
@@ -89,6 +90,45 @@ def audit(
         messages.append(f"baseline written to {baseline_path}")
     code = EXIT_CHECK_FAILED if failed else (EXIT_PARTIAL if run.skipped else EXIT_OK)
     return AuditResult(run, code, tuple(messages))
+
+
+_Counted = tuple[tuple[SymbolAudit, ...], tuple[Skipped, ...], int, int]
+
+
+def _audit_counts(options: RunOptions, config: Config, specs: tuple[SymbolSpec, ...]) -> _Counted:
+    """(audits, skipped files, files, files parsed) of `specs`. When no file was added,
+    removed or touched since the last audit of the same question (same tool, config and
+    specs), its answer is reused without reading the cache of facts: a warm rerun costs a
+    walk and a stat of each file."""
+    files = project_files(config)
+    cache = FactsCache(config.root, enabled=options.use_cache)
+    question = audit_question(config, specs)
+    listed = listing(question, [(f.rel, f.abspath) for f in files]) if cache.enabled else None
+    if listed is not None:
+        remembered = cache.listed_get(listed)
+        if _is_counted(remembered):
+            return remembered  # type: ignore[no-any-return]
+    project = open_project(options, config, specs, files, cache)
+    parsed = len(project.index.facts) + len(project.index.failures)
+    counted = (_audits(project, specs), project.skipped(), len(files), parsed)
+    if listed is not None:
+        cache.listed_put(listed, counted)
+    return counted
+
+
+def audit_question(config: Config, specs: tuple[SymbolSpec, ...]) -> str:
+    """What an audit answers, besides the files: the tool, the whole config, the specs (a
+    repr of tuples and paths: the same in every process, whatever the hash seed)."""
+    return repr((__version__, FACTS_FORMAT, "audit", config, specs))
+
+
+def _is_counted(value: object) -> bool:
+    return (
+        isinstance(value, tuple)
+        and len(value) == 4
+        and isinstance(value[0], tuple)
+        and all(isinstance(a, SymbolAudit) for a in value[0])
+    )
 
 
 def _audits(project: Project, specs: tuple[SymbolSpec, ...]) -> tuple[SymbolAudit, ...]:

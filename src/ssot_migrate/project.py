@@ -84,12 +84,21 @@ def source_roots(config: Config) -> tuple[Path, ...]:
     return config.source_roots
 
 
+def project_files(config: Config) -> tuple[SourceFile, ...]:
+    return discover_files(config.root, source_roots(config), config.exclude)
+
+
 def open_project(
-    options: RunOptions, config: Config, specs: Sequence[SymbolSpec] | None
+    options: RunOptions,
+    config: Config,
+    specs: Sequence[SymbolSpec] | None,
+    files: tuple[SourceFile, ...] | None = None,
+    cache: FactsCache | None = None,
 ) -> Project:
-    """Index the repository for `specs` (None: everything, for discovery)."""
-    files = discover_files(config.root, source_roots(config), config.exclude)
-    cache = FactsCache(config.root, enabled=options.use_cache)
+    """Index the repository for `specs` (None: everything, for discovery); `files`, when
+    the caller has discovered them already."""
+    files = project_files(config) if files is None else files
+    cache = FactsCache(config.root, enabled=options.use_cache) if cache is None else cache
     declared = {path: s.canonical for s in specs or () for path in s.legacy}
     if specs is None:
         index = build_index(files, None, cache, options.jobs, progress=options.progress)
