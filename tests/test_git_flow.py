@@ -1000,3 +1000,103 @@ def test_the_scratch_worktree_of_a_landed_phase_holds_only_what_a_run_reads(
         index = set(git(tree, "ls-files").splitlines())
     assert written == {*FILES, ".gitattributes", "svc_a/.gitignore", "setup.cfg", "CODEOWNERS"}
     assert index == {*FILES, *extra}  # what a commit starts from is the whole base tree
+
+
+def _counting_worktrees(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many scratch worktrees the runs made (each one is appended)."""
+    from ssot_migrate import vcs
+
+    made: list[int] = []
+    real = vcs.worktree
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        made.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(vcs, "worktree", counted)
+    return made
+
+
+def test_a_clean_tree_is_read_in_place_and_lands_what_a_worktree_would(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When every file a run reads matches HEAD, the phase is planned in the user's own
+    tree (no checkout) and its commit hashed from a scratch folder: the commit must be
+    the one a worktree gives, filters and file modes included, and the tree untouched."""
+    files = {**FILES, ".gitattributes": b"*.py text eol=crlf\n"}
+    trees = {}
+    for name, untracked in (("in-place", None), ("worktree", "notes_draft.py")):
+        repo = make_repo(tmp_path, name, files)
+        (repo / "svc_b/three.py").chmod(0o755)
+        git(repo, "add", "svc_b/three.py")
+        git(repo, "commit", "-q", "-m", "executable")
+        git(repo, "rm", "-q", "-r", "--cached", ".")
+        git(repo, "reset", "-q", "--hard")  # checked out again: CRLF in the work tree
+        assert b"\r\n" in (repo / "svc_a/one.py").read_bytes()
+        if untracked:  # an untracked source: the run must read HEAD from a worktree
+            (repo / untracked).write_bytes(b"X = 1\n")
+        made = _counting_worktrees(monkeypatch)
+        before = snapshot(repo)
+        result = cli(repo, "run", "phase2")
+        assert result.code == 0, result.err
+        assert len(made) == (1 if untracked else 0)
+        assert snapshot(repo) == before
+        assert changed_files(repo, "main", "ssot/phase2") == PHASE_FILES
+        assert "100755" in git(repo, "ls-tree", "ssot/phase2", "svc_b/three.py")
+        assert b"\r\n" not in show(repo, "ssot/phase2", "svc_a/one.py")  # cleaned: eol=crlf
+        trees[name] = git(repo, "rev-parse", "ssot/phase2^{tree}")
+    assert trees["in-place"] == trees["worktree"]
+
+
+def test_a_source_git_ignores_only_locally_makes_the_run_read_a_worktree(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file ignored through .git/info/exclude shows in no status, yet a walk of the
+    user's tree would read it: HEAD, which lacks it, is read from a worktree instead."""
+    repo = make_repo(tmp_path)
+    (repo / ".git" / "info" / "exclude").write_text("local_only.py\n")
+    (repo / "local_only.py").write_bytes(b"from app import Engine\n\nLOCAL = Engine\n")
+    made = _counting_worktrees(monkeypatch)
+    result = cli(repo, "run", "phase2")
+    assert result.code == 0, result.err
+    assert made == [1]
+    assert changed_files(repo, "main", "ssot/phase2") == PHASE_FILES
+    assert (repo / "local_only.py").read_bytes() == b"from app import Engine\n\nLOCAL = Engine\n"
+
+
+def test_a_skip_worktree_file_makes_the_run_read_a_worktree(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A skip-worktree file may differ from HEAD without any status saying so."""
+    repo = make_repo(tmp_path)
+    git(repo, "update-index", "--skip-worktree", "svc_c/four.py")
+    (repo / "svc_c/four.py").write_bytes(FILES["svc_c/four.py"] + b"\nLOCAL_EDIT = 1\n")
+    made = _counting_worktrees(monkeypatch)
+    result = cli(repo, "run", "phase2")
+    assert result.code == 0, result.err
+    assert made == [1]
+    assert show(repo, "ssot/phase2", "svc_c/four.py") == rewritten("svc_c/four.py")
+
+
+def test_a_file_edited_after_the_tree_was_found_clean_is_never_committed(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tree matched HEAD when the run began; an edit landing before the plan reads the
+    file must not reach the commit: the phase is built again from a worktree at HEAD."""
+    from ssot_migrate import commands
+
+    repo = make_repo(tmp_path)
+    edited = FILES["svc_a/one.py"] + b"\nUNCOMMITTED = 1\n"
+    real = commands._plan_phase
+
+    def edit_then_plan(*args: Any, **kwargs: Any) -> Any:
+        (repo / "svc_a/one.py").write_bytes(edited)  # the user, mid-run
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(commands, "_plan_phase", edit_then_plan)
+    made = _counting_worktrees(monkeypatch)
+    result = cli(repo, "run", "phase2")
+    assert result.code == 0, result.err
+    assert made == [1]
+    assert show(repo, "ssot/phase2", "svc_a/one.py") == rewritten("svc_a/one.py")
+    assert (repo / "svc_a/one.py").read_bytes() == edited

@@ -20,9 +20,27 @@ def test_cold_definitions_become_stubs_on_their_own_lines() -> None:
     source = HEAD + b"@cache\ndef helper(x):\n    return x * 2\n\n\nclass Plain:\n    y = 1\n"
     built = skeleton(source)
     assert built is not None
-    assert built.stubs == ((5, "helper"), (9, "Plain"))
+    assert built.stubs == ((5, 0, "helper"), (9, 0, "Plain"))
     assert built.text.count(b"\n") == source.count(b"\n")
     assert built.text.startswith(HEAD)
+
+
+def test_the_cold_methods_of_a_class_the_facts_read_become_stubs() -> None:
+    source = HEAD + (
+        b"class Service(Base):\n"
+        b"    kind = Engine.kind\n"
+        b"\n"
+        b"    @property\n"
+        b"    def name(self):\n"
+        b"        return 'x'\n"
+        b"\n"
+        b"    def uses(self):\n"
+        b"        return Engine.create()\n"
+    )
+    built = skeleton(source)
+    assert built is not None and built.stubs == ((8, 4, "name"),)
+    assert b"    def name(): pass\n" in built.text and b"Engine.create()" in built.text
+    assert extract_facts(source) == extract_facts(source, whole=True)
 
 
 @pytest.mark.parametrize(
@@ -50,7 +68,7 @@ def test_a_definition_with_a_line_the_facts_read_is_kept(body: bytes) -> None:
 )
 def test_a_definition_whose_text_leaves_something_open_is_kept(definition: bytes) -> None:
     built = skeleton(HEAD + definition + b"def g():\n    pass\n")
-    assert built is not None and (len(HEAD.splitlines()) + 1, "f") not in built.stubs
+    assert built is not None and (len(HEAD.splitlines()) + 1, 0, "f") not in built.stubs
 
 
 def test_a_syntax_error_in_a_cold_body_is_seen_only_by_a_whole_parse() -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -269,8 +270,7 @@ def _plan_phase(
     loaded); every other import of the module is rewritten, and the shim is made from the
     rewritten text.
     """
-    from ssot_migrate.cache import Entry
-    from ssot_migrate.index import extract_many
+    from ssot_migrate.index import Parser
     from ssot_migrate.rewrite import apply_plan, plan_rewrites
 
     config = load(options)
@@ -286,10 +286,13 @@ def _plan_phase(
     relative = config.relative_imports == "keep"
     finder = _name_finder(project)
 
-    def parse(sources: Sequence[bytes]) -> list[Entry]:
-        return extract_many(sources, options.jobs, options.progress, whole=True)
-
-    result = apply_plan(plan, contents, project.resolver, relative, finder, options.progress, parse)
+    parsing = Parser(options.jobs, options.progress, whole=True)
+    try:
+        result = apply_plan(
+            plan, contents, project.resolver, relative, finder, options.progress, parsing
+        )
+    finally:
+        parsing.close()
     by_rel = {c.rel: c for c in result.changes}
     refused = [*result.refused, *planned_shims.refused]
     notes = [*result.notes, *planned_shims.notes]
@@ -944,13 +947,14 @@ def land_phase(
     batch_size: int | None = None,
     batch_by: str | None = None,
 ) -> LandResult:
-    """Build the phase in a temporary worktree at HEAD and commit it on new branch(es).
+    """Build the phase from HEAD and commit it on new branch(es).
 
-    The user's branch, index, working tree and stash are never touched.
+    Read in place when every file a run reads holds in the user's tree what HEAD holds
+    (nothing is written there but the tool's cache; the commits are hashed from a scratch
+    folder holding only the rewritten files), else in a temporary worktree at HEAD. The
+    user's branch, index, working tree and stash are never touched.
     """
     from ssot_migrate import vcs
-    from ssot_migrate.batching import split_batches
-    from ssot_migrate.templating import render
 
     vcs.refuse_bare(options.root)
     config = load(options)
@@ -958,15 +962,63 @@ def land_phase(
     select_symbols(config, symbols, phase)  # usage errors before any git work
     base = vcs.open_base(config.root)
     root_rel = config.root.resolve().relative_to(base.top.resolve())
-    name = branch or f"{config.branch_prefix}/{phase}"
+    landing = _Landing(
+        options, config, base, root_rel, phase, symbols, strings, shims,
+        branch or f"{config.branch_prefix}/{phase}", force_branch, batch_size, batch_by,
+    )  # fmt: skip
+    match = vcs.head_match(base, read_by_a_run)
+    if match is not None:
+        try:
+            return landing.land(base.top, match)
+        except _NeedsWorktree:
+            pass  # nothing was committed: build it again from a worktree
     with vcs.worktree(base, only=read_by_a_run) as tree:
-        tree_root = tree / root_rel
-        opts = RunOptions(
-            tree_root, config.config_file, options.jobs, options.use_cache, options.progress
-        )
-        result, project = _plan_phase(opts, phase, symbols, strings, shims)
+        return landing.land(tree, None)
+
+
+class _NeedsWorktree(Exception):
+    """Reading in place cannot decide the phase: it must be built in a worktree."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Landing:
+    options: RunOptions
+    config: Config
+    base: Any  # vcs.Base (GitPython is imported only by commands that use git)
+    root_rel: Path
+    phase: str
+    symbols: Sequence[str]
+    strings: bool
+    shims: bool
+    name: str
+    force_branch: bool
+    batch_size: int | None
+    batch_by: str | None
+
+    def land(self, tree: Path, match: Any) -> LandResult:
+        """Plan the phase in `tree` and commit its batches. `match` (a vcs.HeadMatch):
+        `tree` is the user's own, whose files a run reads match HEAD; it is read only.
+        Raises _NeedsWorktree, before any commit, when that cannot decide the phase."""
+        from ssot_migrate import vcs
+        from ssot_migrate.batching import split_batches
+        from ssot_migrate.templating import render as render_template
+
+        base, config, phase, symbols = self.base, self.config, self.phase, self.symbols
+        tree_root = tree / self.root_rel
+        opts = dataclasses.replace(self.options, root=tree_root)
+        result, project = _plan_phase(opts, phase, symbols, self.strings, self.shims)
         if not result.changes:
             return LandResult(result, (), base.name, base.sha, ())
+        prefilter = _prefilter_names(project, result.specs)
+        if match is not None:
+            listed = {(self.root_rel / f.rel).as_posix() for f in project.files}
+            touched = {(self.root_rel / c.rel).as_posix() for c in result.changes}
+            if (
+                not listed <= match.tracked  # a file git ignores only locally
+                or touched & vcs.dirty_paths(base)  # edited since: what was read is not HEAD
+                or _needs_reindex(project, result.changes, prefilter)
+            ):
+                raise _NeedsWorktree
         # The base's cycles, for `verify` after merging.
         record_cycles(opts, result, store=config.root, project=project)
         by_rel = {c.rel: c for c in result.changes}
@@ -974,34 +1026,33 @@ def land_phase(
         owners = find_codeowners(tree_root)
         batches = split_batches(
             [r for r in by_rel if r not in shim_rels],
-            batch_size,
-            batch_by,
+            self.batch_size,
+            self.batch_by,
             workspace.read_text(owners) if owners else None,
         )
-        names = [f"{name}/{label}" if label else name for label, _ in batches]
+        names = [f"{self.name}/{label}" if label else self.name for label, _ in batches]
         _refuse_existing(
             base,
-            name,
+            self.name,
             names,
-            force_branch,
-            batched=len(batches) > 1 or bool(batch_by or batch_size),
+            self.force_branch,
+            batched=len(batches) > 1 or bool(self.batch_by or self.batch_size),
         )
         known = {  # the legacy paths before the phase: every batch must keep them working
             a.spec.name: set(a.all_legacy_paths) for a in _audits(project, result.specs)
         }
-        prefilter = _prefilter_names(project, result.specs)
         landed: list[LandedBranch] = []
         refusals: list[str] = []
         for (label, rels), branch_name in zip(batches, names, strict=True):
-            # Only the batch's files are written (in place: the worktree is scratch), and
-            # put back once committed: the tree is at the base commit between batches
-            # without a checkout of the whole tree.
             batch = [by_rel[r] for r in (*shim_rels, *rels)]
-            written, _ = write_changes(tree_root, batch, scratch=True)
-            selected = [by_rel[r] for r in written]
-            try:
+            with self._written(tree, tree_root, match, batch) as (selected, files_from):
+                refusals.extend(
+                    f"{c.rel}: changed during the run: not committed"
+                    for c in batch
+                    if c not in selected and match is not None
+                )
                 broken = _batch_unverified(
-                    project, opts, phase, symbols, selected, known, prefilter
+                    project, opts, phase, symbols, selected, known, prefilter, match is None
                 )
                 if broken:  # a batch that does not pass its own verify is not committed
                     refusals.append(f"{branch_name}: not committed, verify fails: {broken[0]}")
@@ -1019,12 +1070,12 @@ def land_phase(
                     "symbols_trailer": vcs.SYMBOLS_TRAILER,
                     "batch_trailer": vcs.BATCH_TRAILER,
                 }
-                paths = [(root_rel / c.rel).as_posix() for c in selected]
-                message = render("commit.txt.j2", **context)
-                sha = vcs.commit_branch(tree, base.sha, branch_name, message, paths, force_branch)
-            finally:
-                _put_back(tree, tree_root, base.sha, selected)
-            pr_text = render(
+                paths = [(self.root_rel / c.rel).as_posix() for c in selected]
+                message = render_template("commit.txt.j2", **context)
+                sha = vcs.commit_branch(
+                    tree, base.sha, branch_name, message, paths, self.force_branch, files_from
+                )
+            pr_text = render_template(
                 "pr.md.j2",
                 **{**context, "files": [c.rel for c in selected], "branch": branch_name,
                    "base_name": base.name, "base_sha": base.sha},
@@ -1034,9 +1085,42 @@ def land_phase(
             landed.append(
                 LandedBranch(branch_name, sha, label, tuple(rels), pr_path, pr_text, len(selected))
             )
-    touched = {(root_rel / c.rel).as_posix() for c in result.changes}
-    overlap = tuple(sorted(touched & vcs.dirty_paths(base)))
-    return LandResult(result, tuple(landed), base.name, base.sha, overlap, tuple(refusals))
+        touched = {(self.root_rel / c.rel).as_posix() for c in result.changes}
+        overlap = tuple(sorted(touched & vcs.dirty_paths(base)))
+        return LandResult(result, tuple(landed), base.name, base.sha, overlap, tuple(refusals))
+
+    @contextlib.contextmanager
+    def _written(
+        self, tree: Path, tree_root: Path, match: Any, batch: Sequence[FileChange]
+    ) -> Iterator[tuple[list[FileChange], Path | None]]:
+        """The batch's changes as files to commit: (those written, the folder holding
+        them if not `tree`). In a worktree they are written in place (the worktree is
+        scratch) and put back afterwards, so the tree is at the base commit between
+        batches without a checkout of the whole tree; in the user's tree (`match`) they
+        go to a scratch folder instead, with the tracked ``.gitattributes``."""
+        if match is None:
+            written, _ = write_changes(tree_root, batch, scratch=True)
+            selected = [c for c in batch if c.rel in set(written)]
+            try:
+                yield selected, None
+            finally:
+                _put_back(tree, tree_root, self.base.sha, selected)
+            return
+        with workspace.scratch_folder("ssot-migrate-batch-") as scratch:
+            for rel in match.attributes:
+                workspace.copy_into_scratch(tree / rel, scratch / rel)
+            selected = []
+            for change in batch:
+                source = tree_root / change.rel
+                target = scratch / self.root_rel / change.rel
+                try:
+                    if workspace.read_bytes(source) != change.before:
+                        continue  # changed during the run: not committed, as write_changes
+                    workspace.write_scratch_copy(target, change.after, like=source)
+                except OSError:
+                    continue
+                selected.append(change)
+            yield selected, scratch
 
 
 _READ_BY_A_RUN = (".py", ".pyi", ".toml", ".cfg")
@@ -1073,6 +1157,7 @@ def _batch_unverified(
     changes: Sequence[FileChange],
     known: Mapping[str, set[str]],
     names: set[str],
+    on_disk: bool = True,
 ) -> list[str]:
     """Legacy paths (found after `changes`, or `known` before them, by symbol name) that do
     not reach their canonical object once `changes` are made to the tree `project`
@@ -1082,7 +1167,9 @@ def _batch_unverified(
 
     Overlaying the new facts is exact when every rewritten file was parsed before and none
     binds a new alias of the prefilter's `names` (a file the index skipped might use it);
-    otherwise the tree, where `changes` are written, is indexed again from disk.
+    otherwise the tree, where `changes` are written (`on_disk`), is indexed again from
+    disk. Without `on_disk` (`_needs_reindex` said no batch would need it) that is an
+    error.
     """
     from ssot_migrate.cache import content_key
     from ssot_migrate.extract import extract_facts
@@ -1100,6 +1187,8 @@ def _batch_unverified(
         if not isinstance(new, ModuleFacts):
             return [f"{change.rel} does not parse (line {new.line}: {new.reason})"]
         if change.rel not in index.facts or _widens_prefilter(new, names):
+            if not on_disk:
+                raise _NeedsWorktree
             return _unverified(options, phase, symbols, known)
         replaced[change.rel] = new
         keys[change.rel] = content_key(change.after)
@@ -1129,6 +1218,22 @@ def _prefilter_names(project: Project, specs: Sequence[SymbolSpec]) -> set[str]:
         names |= fresh
         fresh = {bound for bound, spelled in aliases if spelled in names} - names
     return names
+
+
+def _needs_reindex(project: Project, changes: Sequence[FileChange], names: set[str]) -> bool:
+    """Whether verifying a batch of `changes` must index the tree again from disk (see
+    `_batch_unverified`): a rewritten file the index had not parsed, or one that binds a
+    new alias of the prefilter's `names`."""
+    from ssot_migrate.extract import extract_facts
+    from ssot_migrate.facts import ModuleFacts
+
+    for change in changes:
+        if change.rel not in project.index.facts:
+            return True
+        new = change.facts or extract_facts(change.after, whole=True)
+        if isinstance(new, ModuleFacts) and _widens_prefilter(new, names):
+            return True
+    return False
 
 
 def _widens_prefilter(new: ModuleFacts, names: set[str]) -> bool:

@@ -53,7 +53,7 @@ def build_index(
     """
     modules = {f.module: f for f in files if f.module is not None}
     namespaces = namespace_packages(modules)
-    parser = _Parser(jobs, progress)
+    parser = Parser(jobs, progress)
     parsed: dict[str, bytes] = {}  # rel -> content key; facts stay in the cache until used
     try:
         if names is None:
@@ -320,7 +320,7 @@ def _parse_to_fixed_point(
     names: set[str],
     sources: _Sources,
     cache: FactsCache,
-    parser: _Parser,
+    parser: Parser,
     forced: list[str],
     missing: _MissingModuleNames,
 ) -> None:
@@ -398,7 +398,7 @@ def _parse_into(
     rels: Sequence[str],
     sources: _Sources,
     cache: FactsCache,
-    parser: _Parser,
+    parser: Parser,
 ) -> None:
     for rel in rels:
         key = parsed[rel] = sources.key(rel)
@@ -406,25 +406,6 @@ def _parse_into(
             parser.submit(rel, sources.data(rel))
     for rel, entry in parser.collect().items():
         cache.put(sources.key(rel), entry)
-
-
-def extract_many(
-    sources: Sequence[bytes],
-    jobs: int = 0,
-    progress: Progress | None = None,
-    whole: bool = False,
-) -> list[Entry]:
-    """The facts of each of `sources`, in order, parsed in `jobs` worker processes (0: one
-    per core) once there are enough of them to be worth a pool; `whole`: each file read
-    whole, not as its skeleton (see `extract_facts`)."""
-    parser = _Parser(jobs, progress, whole)
-    try:
-        for number, data in enumerate(sources):
-            parser.submit(str(number), data)
-        found = parser.collect()
-    finally:
-        parser.close()
-    return [found[str(number)] for number in range(len(sources))]
 
 
 def _extract_batch(sources: list[bytes], whole: bool = False) -> list[Entry]:
@@ -443,7 +424,7 @@ def _extract_batch(sources: list[bytes], whole: bool = False) -> list[Entry]:
             gc.enable()
 
 
-class _Parser:
+class Parser:
     """Source bytes to facts, in worker processes once there is enough work for them.
 
     Work is handed out in small batches as it is submitted, so parsing overlaps whatever
@@ -506,12 +487,34 @@ class _Parser:
         return results
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-            self._pool = None
+        """Drop this parser's pending work; the shared pool stays up for the next one."""
+        for _, future in self._futures:
+            future.cancel()
+        self._futures = []
+        self._pool = None
+
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+"""One pool per worker count, started on first use and kept for the process's life: a
+run parses in several rounds (the index, the modules an import loads, the rewritten
+files), and each new pool forked a process the size of the run's memory."""
 
 
 def _start_pool(workers: int) -> ProcessPoolExecutor:
+    pool = _POOLS.get(workers)
+    if pool is None or getattr(pool, "_broken", False):  # a worker died: never reuse it
+        pool = _POOLS[workers] = _new_pool(workers)
+    return pool
+
+
+def shut_down_pools() -> None:
+    """Stop the shared worker processes (the interpreter also does at exit)."""
+    while _POOLS:
+        _, pool = _POOLS.popitem()
+        pool.shutdown(cancel_futures=True)
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
     # Imported here: a warm run parses nothing and should not pay for the import.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor

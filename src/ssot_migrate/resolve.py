@@ -22,6 +22,7 @@ from ssot_migrate.facts import (
     absolute_module,
 )
 
+_ImportsByLocal = dict[tuple[str | None, tuple[int, int]], list[ImportFact]]
 TargetKind = Literal["definition", "module", "attribute", "external", "unresolved"]
 
 
@@ -64,6 +65,10 @@ class Resolver:
         self._exports: dict[str, frozenset[str]] = {}
         self._stack: set[tuple[str, str]] = set()
         self._exporting: set[str] = set()
+        self._by_name: dict[int, tuple[tuple[Binding, ...], dict[str, list[Binding]]]] = {}
+        self._by_local: dict[int, tuple[tuple[ImportFact, ...], _ImportsByLocal]] = {}
+        """Per file, its bindings by name and its imports by (local name, namespace),
+        keyed by the identity of the tuple they index (kept alive with it)."""
         self._cycle_hit = False
         self._export_cycle = False
         self._top_packages: frozenset[str]
@@ -280,9 +285,33 @@ class Resolver:
             return Target("unresolved", f"{module}.{name}", f"no module named {module!r}")
         return Target("external", f"{module}.{name}")
 
+    def bindings_named(self, facts: ModuleFacts, name: str) -> list[Binding]:
+        """`facts`' module-level bindings of `name`, in order."""
+        key = id(facts.bindings)
+        hit = self._by_name.get(key)
+        if hit is None or hit[0] is not facts.bindings:
+            table: dict[str, list[Binding]] = {}
+            for binding in facts.bindings:
+                table.setdefault(binding.name, []).append(binding)
+            hit = self._by_name[key] = (facts.bindings, table)
+        return hit[1].get(name, [])
+
+    def imports_binding(
+        self, facts: ModuleFacts, root: str, binder: tuple[int, int]
+    ) -> list[ImportFact]:
+        """`facts`' imports that bind local name `root` in namespace `binder`, in order."""
+        key = id(facts.imports)
+        hit = self._by_local.get(key)
+        if hit is None or hit[0] is not facts.imports:
+            table: _ImportsByLocal = {}
+            for fact in facts.imports:
+                table.setdefault((fact.local_name, fact.namespace), []).append(fact)
+            hit = self._by_local[key] = (facts.imports, table)
+        return hit[1].get((root, binder), [])
+
     def _resolve_name(self, module: str, name: str) -> Target:
         facts = self.index.facts_of_module(module)
-        bindings = [b for b in facts.bindings if b.name == name] if facts is not None else []
+        bindings = self.bindings_named(facts, name) if facts is not None else []
         result = self._resolve_bindings(module, bindings) if bindings else None
         if result is None or not result.found:
             result = self._from_stars(module, name, facts) or result
@@ -415,7 +444,7 @@ def local_import_target(
     """The import of `source` that binds local name `root` as seen from namespace `binder`
     (see `AttributeUse.binder`): that function's own import, or for the module namespace
     its module-level import (a class body's when the module has none)."""
-    candidates = [i for i in facts.imports if i.local_name == root and i.namespace == binder]
+    candidates = resolver.imports_binding(facts, root, binder)
     if not candidates:
         return None
     module_level = [i for i in candidates if i.scope == "module"]

@@ -19,6 +19,7 @@ import tokenize
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import libcst as cst
 
@@ -130,6 +131,14 @@ def _unrewritten(audits: Sequence[SymbolAudit]) -> tuple[Note, ...]:
     return tuple(sorted(found, key=lambda n: (n.rel, n.line, n.reason)))
 
 
+class Parsing(Protocol):
+    """Files handed over one by one, their facts collected at once (keyed as handed)."""
+
+    def submit(self, key: str, data: bytes) -> None: ...
+
+    def collect(self) -> Mapping[str, ModuleFacts | ParseFailure]: ...
+
+
 def apply_plan(
     plan: RewritePlan,
     read: Mapping[str, bytes],
@@ -137,16 +146,17 @@ def apply_plan(
     relative: bool = True,
     used_elsewhere: Callable[[str, str], bool] | None = None,
     progress: Progress | None = None,
-    parse: Callable[[Sequence[bytes]], Sequence[ModuleFacts | ParseFailure]] | None = None,
+    parsing: Parsing | None = None,
 ) -> RewriteResult:
     """Rewrite every planned file of `read` (rel -> its bytes), verified one by one.
 
     `used_elsewhere(module, name)` says whether other files may import a module-level
     name; without it every such name is assumed to be (a module alias then stays).
-    The rewritten files are parsed again, all at once by `parse` (the caller's worker
-    pool; one by one here without it), before each is verified: that parse is most of a
-    file's cost. It must read the whole file (``extract_facts(whole=True)``): a check
-    does not trust a skeleton.
+    The rewritten files are parsed again before each is verified, that parse being most
+    of a file's cost: by `parsing` (the caller's worker pool, handed each file as soon as
+    it is rewritten, so that parsing overlaps the rewriting of the rest), else one by one
+    here. It must read the whole file (``extract_facts(whole=True)``): a check does not
+    trust a skeleton.
     """
     refused: list[Note] = []
     rewritten: list[tuple[str, _FilePlan, bytes, bytes]] = []
@@ -164,10 +174,10 @@ def apply_plan(
             refused.append(after)
         elif after != data:
             rewritten.append((rel, file_plan, data, after))
-    sources = [after for *_, after in rewritten]
-    parsed = (
-        parse(sources) if parse is not None else [extract_facts(a, whole=True) for a in sources]
-    )
+            if parsing is not None:
+                parsing.submit(rel, after)
+    found = parsing.collect() if parsing is not None else {}
+    parsed = [found.get(rel) or extract_facts(after, whole=True) for rel, *_, after in rewritten]
     changes: list[FileChange] = []
     for (rel, file_plan, data, after), new in zip(rewritten, parsed, strict=True):
         facts = _checked(file_plan, after, resolver, new)
@@ -1231,8 +1241,8 @@ def module_bindings_changed(
         return None
     names = {b.name for b in (*old.bindings, *new.bindings) if b.kind != "definition"}
     for name in sorted(names - {"*"}):
-        old_bindings = [b for b in old.bindings if b.name == name]
-        new_bindings = [b for b in new.bindings if b.name == name]
+        old_bindings = resolver.bindings_named(old, name)
+        new_bindings = (after or resolver).bindings_named(new, name)
         if not old_bindings:
             continue  # a name the rewrite adds (import canonical_module binds its package)
         if not new_bindings:

@@ -34,10 +34,12 @@ from ssot_migrate.byte_scan import NAME_BYTES, SourceScan, lines_of
 
 _HEADER = re.compile(rb"(?:async[ \t]+)?(def|class)[ \t]+(" + NAME_BYTES + rb")[ \t]*[(:\[]")
 """The first line of a top-level definition: its keyword and name."""
-_STATEMENT_START = frozenset(b"@dac")
-"""First bytes of a line that can start a definition: a decorator, def, async, class."""
-_CONTINUATION_START = frozenset(b" \t\r\n#")
-"""First bytes of a line that cannot start the next top-level statement."""
+_FIRST_BYTES = frozenset((b"@", b"d", b"a", b"c"))
+"""What a definition's first line starts with after its indentation: a decorator, def,
+async, class."""
+_DECORATOR_GOES_ON = (b" ", b"\t", b")", b"]", b"}", b"@")
+"""What a line between a decorator and its definition starts with after the indentation."""
+_DEEPER = frozenset((b" ", b"\t"))
 _NAME = re.compile(NAME_BYTES)
 _LINE_REST = re.compile(rb"[^\r\n\\]*(?:\\(?:\r\n|[\s\S])[^\r\n\\]*)*")
 _SPECIAL = re.compile(rb"[#\\\"']")
@@ -58,66 +60,106 @@ below does not follow; on such an interpreter a definition with an f-string is k
 
 class Skeleton(NamedTuple):
     text: bytes
-    stubs: tuple[tuple[int, str], ...]
-    """(line, name) of each stub (none: `text` is the source)."""
+    stubs: tuple[tuple[int, int, str], ...]
+    """(line, column, name) of each stub (none: `text` is the source)."""
     scan: SourceScan
     """The byte searches made to find the cold definitions, for the collector to reuse."""
 
     def confirmed(self, tree: ast.Module) -> bool:
-        """Every stub parsed as the top-level definition it stands for."""
-        found = {
-            (node.lineno, node.name)
-            for node in tree.body
-            if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.col_offset == 0
-        }
+        """Every stub parsed as the definition it stands for: at the module's top level,
+        or in the body of a top-level class."""
+        found = set()
+        for node in tree.body:
+            if isinstance(node, _DEFINITIONS):
+                found.add((node.lineno, node.col_offset, node.name))
+            if isinstance(node, ast.ClassDef):
+                found.update(
+                    (inner.lineno, inner.col_offset, inner.name)
+                    for inner in node.body
+                    if isinstance(inner, _DEFINITIONS)
+                )
         return all(stub in found for stub in self.stubs)
 
 
+_DEFINITIONS = (ast.FunctionDef, ast.ClassDef)
+
+
 def skeleton(source: bytes) -> Skeleton | None:
-    """`source` with its cold top-level definitions stubbed; None when its bytes could fail
-    to decode (a stub must not hide an undecodable byte)."""
+    """`source` with its cold top-level definitions, and the cold methods of its other
+    top-level classes, stubbed; None when its bytes could fail to decode (a stub must
+    not hide an undecodable byte)."""
     if b"\0" in source or not _plainly_decodable(source):
         return None
     lines = source.splitlines(keepends=True)
     scan = SourceScan(source)
-    hot = _hot_lines(scan)
-    out: list[bytes] = []
-    stubs: list[tuple[int, str]] = []
-    index, count = 0, len(lines)
-    while index < count:
-        line = lines[index]
-        if not line or line[0] not in _STATEMENT_START:
-            out.append(line)
-            index += 1
-            continue
-        header = _header_line(lines, index)
-        if header is None:
-            out.append(line)
-            index += 1
-            continue
-        end = header + 1
-        while end < count and (not lines[end] or lines[end][0] in _CONTINUATION_START):
-            end += 1
-        # Lines index..end-1 (0-based) hold the definition; hot lines are 1-based.
-        cold = not _holds(hot, index + 1, end)
-        if cold and _self_contained(b"".join(lines[index:end])):
-            match = _HEADER.match(lines[header])
-            assert match is not None
-            keyword, name = match.group(1), match.group(2)
-            stub = (
-                b"class " + name + b": pass"
-                if keyword == b"class"
-                else b"def " + name + b"(): pass"
-            )
-            out.append(b"\n" * (header - index))
-            out.append(stub + b"\n")
-            out.append(b"\n" * (end - header - 1))
-            stubs.append((header + 1, name.decode("utf-8")))
-        else:
-            out.extend(lines[index:end])
-        index = end
-    text = b"".join(out) if stubs else source
-    return Skeleton(text, tuple(stubs), scan)
+    cutter = _Cutter(lines, _hot_lines(scan))
+    cutter.definitions(0, len(lines), b"")
+    text = b"".join(cutter.out) if cutter.stubs else source
+    return Skeleton(text, tuple(cutter.stubs), scan)
+
+
+class _Cutter:
+    """Copies `lines` to `out`, stubbing cold definitions (see `skeleton`)."""
+
+    def __init__(self, lines: list[bytes], hot: list[int]) -> None:
+        self.lines = lines
+        self.hot = hot
+        self.out: list[bytes] = []
+        self.stubs: list[tuple[int, int, str]] = []
+
+    def definitions(self, start: int, end: int, indent: bytes) -> None:
+        """Lines start..end-1, whose statements stand at `indent` (b"": the module's)."""
+        lines, out, width, index = self.lines, self.out, len(indent), start
+        while index < end:
+            line = lines[index]
+            # Inline: this loop sees every line of the file.
+            if line[width : width + 1] not in _FIRST_BYTES or not line.startswith(indent):
+                out.append(line)
+                index += 1
+                continue
+            header = _header_line(lines, index, end, indent)
+            if header is None:
+                out.append(line)
+                index += 1
+                continue
+            stop = header + 1
+            while stop < end:
+                after = lines[stop][width : width + 1]
+                if not (after in _DEEPER and lines[stop].startswith(indent)) and not _blank(
+                    lines[stop]
+                ):
+                    break
+                stop += 1
+            self._definition(index, header, stop, indent)
+            index = stop
+
+    def _definition(self, start: int, header: int, stop: int, indent: bytes) -> None:
+        """Lines start..stop-1 (0-based) hold one definition; hot lines are 1-based."""
+        lines = self.lines
+        match = _HEADER.match(lines[header], len(indent))
+        assert match is not None
+        keyword, name = match.group(1), match.group(2)
+        if not _holds(self.hot, start + 1, stop):
+            if _self_contained(b"".join(lines[start:stop])):
+                head = (
+                    b"class " + name + b": pass"
+                    if keyword == b"class"
+                    else b"def " + name + b"(): pass"
+                )
+                self.out.append(b"\n" * (header - start))
+                self.out.append(indent + head + b"\n")
+                self.out.append(b"\n" * (stop - header - 1))
+                self.stubs.append((header + 1, len(indent), name.decode("utf-8")))
+                return
+        elif keyword == b"class" and not indent and _opens_body(lines[header]):
+            # A hot class: its cold methods can still go. Each stub is checked on its own
+            # (its text self-contained, and parsed as a method of this class).
+            body = _body_indent(lines, header + 1, stop)
+            if body is not None:
+                self.out.extend(lines[start : header + 1])
+                self.definitions(header + 1, stop, body)
+                return
+        self.out.extend(lines[start:stop])
 
 
 def _holds(lines: list[int], first: int, last: int) -> bool:
@@ -142,19 +184,50 @@ def _plainly_decodable(source: bytes) -> bool:
     return True
 
 
-def _header_line(lines: list[bytes], start: int) -> int | None:
-    """The index of the ``def``/``class`` line of a definition starting at `start` (after
-    its decorators and their continuation lines), or None if none starts there."""
+def _header_line(lines: list[bytes], start: int, end: int, indent: bytes) -> int | None:
+    """The index of the ``def``/``class`` line of a definition standing at `indent` that
+    starts at `start` (after its decorators and their continuation lines), or None if
+    none starts there."""
+    first = lines[start]
+    width = len(indent)
+    if not first.startswith(indent) or first[width : width + 1] not in _FIRST_BYTES:
+        return None
     index = start
-    while index < len(lines):
+    while index < end:
         line = lines[index]
-        if _HEADER.match(line):
+        if line.startswith(indent) and _HEADER.match(line, width):
             return index
-        if index > start and line and line[0] not in b" \t)]}@":
-            return None
-        if index == start and line[0] != ord("@"):
+        if index == start:
+            if first[width : width + 1] != b"@":
+                return None
+        elif not (line.startswith(indent) and line[width : width + 1] in _DECORATOR_GOES_ON):
             return None
         index += 1
+    return None
+
+
+def _blank(line: bytes) -> bool:
+    """Whitespace only, or a comment."""
+    stripped = line.lstrip(b" \t\f")
+    return not stripped or stripped[:1] in (b"#", b"\r", b"\n")
+
+
+def _opens_body(header: bytes) -> bool:
+    """A one-line ``class`` header ending in its colon (its body on the lines below); one
+    with quotes is not read."""
+    if b'"' in header or b"'" in header:
+        return False
+    return header.split(b"#", 1)[0].rstrip().endswith(b":")
+
+
+def _body_indent(lines: list[bytes], start: int, end: int) -> bytes | None:
+    """The indentation of the first statement of a body on lines start..end-1."""
+    for line in lines[start:end]:
+        stripped = line.lstrip(b" \t")
+        if not stripped or stripped[:1] in (b"#", b"\r", b"\n"):
+            continue
+        indent = line[: len(line) - len(stripped)]
+        return indent if indent and b"\f" not in indent else None
     return None
 
 

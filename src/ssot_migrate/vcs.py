@@ -1,8 +1,9 @@
 """Git, through GitPython: the only module that imports it.
 
-Phases are built in a temporary `git worktree` checked out at the base commit, so the
-user's branch, index, working tree and stash are never read from or written to; branches
-and commits are created there and outlive the worktree.
+Phases are built from the base commit without touching the user's branch, index, working
+tree or stash: read from the work tree itself when every file a run reads matches HEAD
+there (`head_match`), else from a temporary `git worktree` checked out at the base; their
+commits are made through a temporary index, and branches outlive any worktree.
 """
 
 from __future__ import annotations
@@ -159,8 +160,13 @@ def check_ref_name(base: Base, name: str) -> None:
 
 def dirty_paths(base: Base) -> set[str]:
     """Paths (from the top) with uncommitted changes, staged or not, or untracked."""
+    return {paths[0] for paths in _status(base)}
+
+
+def _status(base: Base) -> Iterator[list[str]]:
+    """The paths of each entry ``git status`` lists: one, or a rename's or copy's
+    destination and then its source."""
     out = base.repo.git.status("--porcelain", "-z", "--untracked-files=all")
-    paths = set()
     entries = out.split("\0")
     index = 0
     while index < len(entries):
@@ -168,10 +174,42 @@ def dirty_paths(base: Base) -> set[str]:
         index += 1
         if len(entry) < 4:
             continue
-        paths.add(entry[3:])
-        if entry[0] in "RC":  # a rename names its source next
+        paths = [entry[3:]]
+        if entry[0] in "RC":  # a rename or copy names its source next
+            paths.append(entries[index])
             index += 1
-    return paths
+        yield paths
+
+
+@dataclass(frozen=True, slots=True)
+class HeadMatch:
+    """The work tree against HEAD, for the files a run reads (see `head_match`)."""
+
+    tracked: frozenset[str]
+    """Every tracked path (from the top)."""
+    attributes: tuple[str, ...]
+    """The tracked ``.gitattributes`` files."""
+
+
+def head_match(base: Base, wanted: Callable[[str], bool]) -> HeadMatch | None:
+    """Whether every file `wanted` accepts holds in the work tree what HEAD holds: none is
+    modified, staged, added, deleted, renamed or untracked (``git status``), and none is
+    marked skip-worktree or assume-unchanged (which status would not show). None when
+    one differs; a run must then read HEAD from a worktree of its own. A file no status
+    lists, ignored through ``.git/info/exclude`` or a global excludes file, is the
+    caller's to check against `tracked`."""
+    if any(wanted(path) for paths in _status(base) for path in paths):
+        return None
+    tracked: set[str] = set()
+    for row in base.repo.git.ls_files("-z", "-v").split("\0"):
+        if not row:
+            continue
+        tag, path = row[:1], row[2:]
+        if tag != "H" and wanted(path):
+            return None
+        tracked.add(path)
+    attributes = tuple(sorted(p for p in tracked if p.rpartition("/")[2] == ".gitattributes"))
+    return HeadMatch(frozenset(tracked), attributes)
 
 
 @contextlib.contextmanager
@@ -215,7 +253,13 @@ def reset(tree: Path, sha: str) -> None:
 
 
 def commit_branch(
-    tree: Path, base_sha: str, branch: str, message: str, paths: Sequence[str], force: bool
+    tree: Path,
+    base_sha: str,
+    branch: str,
+    message: str,
+    paths: Sequence[str],
+    force: bool,
+    files_from: Path | None = None,
 ) -> str:
     """Commit the worktree's `paths` on top of `base_sha` as new branch `branch`; the sha.
 
@@ -223,17 +267,27 @@ def commit_branch(
     `git add` would, filters and modes included), so neither the worktree's own index nor
     its HEAD nor any other file is read or written, and nothing scans the whole tree. The
     branch is made with `git branch`, which refuses to move a branch checked out anywhere.
+
+    `files_from`: a folder holding `paths` (and the tracked ``.gitattributes``, for the
+    filters) to hash instead of the worktree's, which is then not read at all.
     """
     repo = git.Repo(tree)
     env = {k: v for k, v in _IDENTITY.items() if not _configured(repo, k)}
     with tempfile.TemporaryDirectory(prefix="ssot-migrate-index-") as scratch:
         index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}  # git writes it
-        repo.git.read_tree(base_sha, env=index)
+        hasher = repo.git
+        if files_from is not None:
+            index |= {
+                "GIT_DIR": str(Path(repo.git_dir).resolve()),
+                "GIT_WORK_TREE": str(files_from),
+            }
+            hasher = git.Git(str(files_from))
+        hasher.read_tree(base_sha, env=index)
         if paths:
             listing = b"".join(p.encode() + b"\0" for p in paths)
             with _stdin(listing) as stdin:
-                repo.git.update_index("--add", "-z", "--stdin", istream=stdin, env=index)
-        tree_sha = repo.git.write_tree(env=index)
+                hasher.update_index("--add", "-z", "--stdin", istream=stdin, env=index)
+        tree_sha = hasher.write_tree(env=index)
     with _stdin(message.encode()) as stdin:  # what `git commit -m` does to it (whitespace)
         cleaned = repo.git.stripspace(istream=stdin)
     sha: str = repo.git.commit_tree(tree_sha, "-p", base_sha, "-m", cleaned, env=env)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -128,3 +129,26 @@ def remove_stale_temps(path: Path) -> None:
     for stale in path.parent.glob(f".{path.name}.*.ssot-tmp"):
         with contextlib.suppress(OSError):
             stale.unlink()
+
+
+@contextlib.contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """A temporary folder of the tool's own, removed with everything in it afterwards."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        yield Path(folder)
+
+
+def write_scratch_copy(target: Path, data: bytes, like: Path) -> None:
+    """Write `data` to `target` in a scratch folder (made on the way) with the permission
+    bits of `like`, the file it is a changed copy of."""
+    mode = os.stat(like).st_mode & 0o777
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    target.chmod(mode)
+
+
+def copy_into_scratch(source: Path, target: Path) -> None:
+    """Copy `source` to `target` in a scratch folder; a file that cannot be is skipped."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        shutil.copyfile(source, target)
