@@ -137,6 +137,8 @@ class FactsCache:
         self._rows: dict[bytes, Any] | None = None if enabled else {}
         """Encoded facts, read from disk on the first lookup (a memoised audit needs none)."""
         self._entries: dict[bytes, Entry] = {}
+        self._unsaved: set[bytes] = set()
+        """Keys put since the last save: only their entries need encoding."""
         self._written_at = 0.0
         self._states: dict[str, FileState] = {}
         self._summaries: dict[bytes, Summary] = {}
@@ -201,6 +203,7 @@ class FactsCache:
     def put(self, key: bytes, entry: Entry) -> None:
         self._load()
         self._entries[key] = entry
+        self._unsaved.add(key)
         self._summaries[key] = summarize(entry)
         if self.enabled:
             self._facts_dirty = self._state_dirty = True
@@ -292,8 +295,10 @@ class FactsCache:
             self._summaries = {k: v for k, v in self._summaries.items() if k in used}
             if self._facts_dirty:
                 rows = {k: r for k, r in self._encoded().items() if k in used}
-                rows.update({k: encode_entry(e) for k, e in self._entries.items()})
+                fresh = {k: self._entries[k] for k in self._unsaved if k in self._entries}
+                rows.update({k: encode_entry(e) for k, e in fresh.items()})
                 self._rows = rows
+                self._unsaved.clear()
                 workspace.write_atomic(self.facts_path, marshal.dumps(rows))
             if self._state_dirty:
                 states = {rel: tuple(state) for rel, state in self._states.items()}

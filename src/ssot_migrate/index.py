@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
 _STAR_IMPORT = re.compile(rb"import[ \t]*\*")
+_ODD_IMPORT_SPACING = re.compile(rb"import(?:  |\t)")
+"""One scan for both rare spellings (its literal prefix is searched in C)."""
 _PARALLEL_THRESHOLD = 48
 
 
@@ -251,8 +253,8 @@ def _is_dynamic(data: bytes) -> bool:
     """Binds names it never spells: ``from m import *`` or a module ``__getattr__``."""
     if b"import *" in data:
         return True
-    # Rare spellings (`import  *`, a tab): the regex runs only when they are possible.
-    if (b"import  " in data or b"import\t" in data) and _STAR_IMPORT.search(data) is not None:
+    # Rare spellings (`import  *`, a tab): the full regex runs only when they are possible.
+    if _ODD_IMPORT_SPACING.search(data) is not None and _STAR_IMPORT.search(data) is not None:
         return True
     return b"__getattr__" in data and _module_getattr_possible(data)
 
@@ -461,7 +463,7 @@ class Parser:
             return
         if self._pool is None:
             self._queued.extend(batch)
-            if len(self._queued) < _PARALLEL_THRESHOLD:
+            if len(self._queued) < _PARALLEL_THRESHOLD and self.workers not in _POOLS:
                 return  # a few files parse faster here than a pool starts
             batch, self._queued = self._queued, []
             self._pool = _start_pool(self.workers)

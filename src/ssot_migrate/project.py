@@ -108,12 +108,15 @@ def open_project(
     project = Project(config, files, index, resolver, cache)
     if not specs:
         return project
-    problems = check_canonicals(config, tuple(specs), index, project.resolver)
-    problems += check_legacy(config, tuple(specs), index, project.resolver)
-    if problems:
-        raise ConfigError(problems)
-    modules = {s.canonical_module for s in specs}
-    load_time = {m: load_time_closure(project, m) for m in sorted(modules)}
+    try:
+        problems = check_canonicals(config, tuple(specs), index, project.resolver)
+        problems += check_legacy(config, tuple(specs), index, project.resolver)
+        if problems:
+            raise ConfigError(problems)
+        modules = {s.canonical_module for s in specs}
+        load_time = {m: load_time_closure(project, m) for m in sorted(modules)}
+    finally:  # once for the index and the import graph (each save encodes and writes all)
+        cache.save(live={f.rel for f in files})
     excluded = IgnoreRules(config.shim_exclude)
     shim_excluded = frozenset(rel for rel in index.facts if excluded.decides(rel))
     return Project(config, files, index, resolver, cache, load_time, shim_excluded)
@@ -153,7 +156,7 @@ def _index_for(
     _follow_canonical_bindings(files, specs, cache, declared, names, modules)
     while True:  # once, unless the whole tree shows a step the chain's modules did not
         index = build_index(
-            files, names, cache, options.jobs, always=modules, progress=options.progress
+            files, names, cache, options.jobs, modules, options.progress, save=False
         )
         resolver = Resolver(index, declared)
         steps = {step for s in specs for step in resolver.binding_steps(s.canonical)}
@@ -198,7 +201,7 @@ def load_time_closure(project: Project, module: str) -> frozenset[str]:
     """The modules importing `module` runs: its module-level imports outside ``if
     TYPE_CHECKING:``, transitively, and the packages whose ``__init__`` runs on the way
     (those of the importing module itself, and of `module`, already ran)."""
-    graph = import_graph_from(project, [module], parents=True)
+    graph = import_graph_from(project, [module], parents=True, save=False)
     seen = {module}
     pending = [module]
     while pending:
@@ -210,11 +213,11 @@ def load_time_closure(project: Project, module: str) -> frozenset[str]:
 
 
 def import_graph_from(
-    project: Project, starts: Iterable[str], parents: bool = False
+    project: Project, starts: Iterable[str], parents: bool = False, save: bool = True
 ) -> dict[str, set[str]]:
     """Module -> the modules its import-time imports load, for `starts` and every module
     reachable from them (each parsed once, from the index or the cache: not the whole
-    tree). `parents`: count the packages an import runs on the way (``import a.b.c`` runs
+    tree); `save`: write the cache (False when the caller saves once for all). `parents`: count the packages an import runs on the way (``import a.b.c`` runs
     ``a`` and ``a.b``) unless the importer's own packages, which ran before it."""
     modules, index = project.index.modules, project.index
     live = {f.rel for f in project.files}
@@ -236,7 +239,8 @@ def import_graph_from(
                 edges |= {p for e in edges for p in _ancestors(e) if p in modules} - own
             graph[str(source.module)] = edges
         frontier = {m for edges in graph.values() for m in edges if m in modules} - graph.keys()
-    project.cache.save(live=live)
+    if save:
+        project.cache.save(live=live)
     return graph
 
 
