@@ -1005,7 +1005,7 @@ class _Landing:
 
         base, config, phase, symbols = self.base, self.config, self.phase, self.symbols
         tree_root = tree / self.root_rel
-        opts = dataclasses.replace(self.options, root=tree_root)
+        opts = dataclasses.replace(self.options, root=tree_root, config_file=config.config_file)
         result, project = _plan_phase(opts, phase, symbols, self.strings, self.shims)
         if not result.changes:
             return LandResult(result, (), base.name, base.sha, ())
