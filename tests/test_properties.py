@@ -1190,6 +1190,18 @@ _FRAGMENTS = (
     "def __getattr__(name):\n    return name\n",
     "x{n} = [\n    1,\n]\n",
     "def t{n}() -> None:\n    '''Doc.\n\ndef not_real{n}(): ...\n'''\n",
+    # Hot classes, whose cold methods are stubbed one by one:
+    "class H{n}:\n    kind = app.engine.Engine\n\n    @property\n    def cold(self):\n"
+    '        return 1\n\n    def doc(self):\n        """\n    def fake{n}(self): pass\n'
+    '        """\n        return 2\n# a comment at column 0\n    async def later(self):\n'
+    "        await x\n    class Inner:\n        y = 1\n",
+    "class D{n}:\n    x = app.engine.Engine\n    @decorator(\n        1,\n    )\n"
+    "    def deco(self):\n        pass\n",
+    "class M{n}(\n    Base,\n):\n    x = app.engine.Engine\n    def f(self):\n        pass\n",
+    "class T{n}:\n\tx = app.engine.Engine\n\tdef f(self):\n\t\treturn 1\n",
+    "class S{n}:  # a comment\n    x = app.engine.Engine\n    def s(self):\n"
+    '        return """\n    def in_string{n}(self):\n        pass\n    """\n',
+    "class U{n}:\n    x = app.engine.Engine\n    def u(self): return 1\n    y = 2\n",
 )
 
 
