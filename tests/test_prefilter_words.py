@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ssot_migrate.index import _is_dynamic, _spells
+from ssot_migrate.index import _is_dynamic, _learn_words, _spells
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,16 @@ def test_a_class_getattr_does_not_make_a_file_dynamic(source: bytes, dynamic: bo
     """A module ``__getattr__`` (PEP 562) may provide any name, so its file is always
     parsed; a class's, which most files spelling ``__getattr__`` have, provides none."""
     assert _is_dynamic(source) is dynamic
+
+
+def test_a_name_absent_in_an_earlier_round_rules_out_the_longer_aliases_of_a_later_one() -> None:
+    """``Matrix`` not even a substring: ``ImmutableMatrix``, asked for in a later round,
+    cannot be there either, and is answered without a scan; a name present only inside a
+    longer word (False) rules nothing out."""
+    words: dict[str, bool | None] = {}
+    _learn_words(b"import os\nMatrixError = 1\n", ["Matrix", "Symbol"], words)
+    assert words == {"Matrix": False, "Symbol": None}
+    _learn_words(b"ImmutableMatrix = 1  # bytes the rule never scans\n", ["SymbolTable"], words)
+    assert words["SymbolTable"] is None
+    _learn_words(b"from m import MatrixError\n", ["MatrixError"], words)
+    assert words["MatrixError"] is True

@@ -32,7 +32,7 @@ from ssot_migrate.facts import (
     StringRef,
 )
 
-FACTS_FORMAT = 16
+FACTS_FORMAT = 17
 CACHE_DIR_NAME = ".ssot-migrate-cache"
 RACY_SECONDS = 2.0
 
@@ -81,7 +81,9 @@ class FileState(NamedTuple):
     """Content hash; None until the file is first parsed (most files never are)."""
     dynamic: bool
     """Has ``import *`` or a ``__getattr__``: always parsed."""
-    words: dict[str, bool]
+    words: dict[str, bool | None]
+    """Per name asked for: spelled as a word (True), only inside a longer word or a comment
+    (False), or not even a substring (None)."""
 
 
 Aliases = tuple[tuple[str, str], ...]

@@ -232,19 +232,21 @@ class _Sources:
         return found
 
 
-def _learn_words(data: bytes, names: list[str], words: dict[str, bool]) -> None:
-    """Record for each name whether `data` spells it as a word. Names come shortest
-    first, so a name absent as a substring rules out every longer name containing it
-    (aliases often share a stem: Engine, CoreEngine, LegacyEngine)."""
-    absent: list[str] = []
+def _learn_words(data: bytes, names: list[str], words: dict[str, bool | None]) -> None:
+    """Record for each name whether `data` spells it as a word (None: not even as a
+    substring). Names come shortest first, so a name absent as a substring rules out
+    every longer name containing it (aliases often share a stem: Engine, CoreEngine,
+    LegacyEngine), and so does one found absent in an earlier round: the aliases a later
+    round adds (``ImmutableMatrix`` after ``Matrix``) need no scan of most files."""
+    absent = [known for known, spelled in words.items() if spelled is None]
     for name in names:
         if any(short in name for short in absent):
-            words[name] = False
+            words[name] = None
             continue
         word = name.encode()
         if word not in data:
             absent.append(name)
-            words[name] = False
+            words[name] = None
         else:
             words[name] = _spells(data, word)
 
