@@ -1015,7 +1015,7 @@ class _Landing:
             touched = {(self.root_rel / c.rel).as_posix() for c in result.changes}
             if (
                 not listed <= match.tracked  # a file git ignores only locally
-                or touched & vcs.dirty_paths(base)  # edited since: what was read is not HEAD
+                or vcs.dirty_paths(base, among=touched)  # edited since: what was read is not HEAD
                 or _needs_reindex(project, result.changes, prefilter)
             ):
                 raise _NeedsWorktree
@@ -1086,7 +1086,7 @@ class _Landing:
                 LandedBranch(branch_name, sha, label, tuple(rels), pr_path, pr_text, len(selected))
             )
         touched = {(self.root_rel / c.rel).as_posix() for c in result.changes}
-        overlap = tuple(sorted(touched & vcs.dirty_paths(base)))
+        overlap = tuple(sorted(vcs.dirty_paths(base, among=touched)))
         return LandResult(result, tuple(landed), base.name, base.sha, overlap, tuple(refusals))
 
     @contextlib.contextmanager
