@@ -1015,7 +1015,7 @@ class _Landing:
             touched = {(self.root_rel / c.rel).as_posix() for c in result.changes}
             if (
                 not listed <= match.tracked  # a file git ignores only locally
-                or vcs.dirty_paths(base, among=touched)  # edited since: what was read is not HEAD
+                or touched & vcs.dirty_paths(base, untracked=False)  # edited since the read
                 or _needs_reindex(project, result.changes, prefilter)
             ):
                 raise _NeedsWorktree
@@ -1086,7 +1086,8 @@ class _Landing:
                 LandedBranch(branch_name, sha, label, tuple(rels), pr_path, pr_text, len(selected))
             )
         touched = {(self.root_rel / c.rel).as_posix() for c in result.changes}
-        overlap = tuple(sorted(vcs.dirty_paths(base, among=touched)))
+        # What the phase rewrites was in HEAD: tracked, so no walk for untracked files.
+        overlap = tuple(sorted(touched & vcs.dirty_paths(base, untracked=False)))
         return LandResult(result, tuple(landed), base.name, base.sha, overlap, tuple(refusals))
 
     @contextlib.contextmanager
