@@ -1100,3 +1100,16 @@ def test_a_file_edited_after_the_tree_was_found_clean_is_never_committed(
     assert made == [1]
     assert show(repo, "ssot/phase2", "svc_a/one.py") == rewritten("svc_a/one.py")
     assert (repo / "svc_a/one.py").read_bytes() == edited
+
+
+@pytest.mark.parametrize("rel", ["svc_a/.gitignore", "setup.cfg", "svc_b/extra.py"])
+def test_an_untracked_file_a_run_reads_makes_the_run_read_a_worktree(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch, rel: str
+) -> None:
+    repo = make_repo(tmp_path)
+    (repo / rel).write_bytes(b"one.py\n" if rel.endswith(".gitignore") else b"\n")
+    made = _counting_worktrees(monkeypatch)
+    result = cli(repo, "run", "phase2")
+    assert result.code == 0, result.err
+    assert made == [1]
+    assert changed_files(repo, "main", "ssot/phase2") == PHASE_FILES
