@@ -1007,18 +1007,19 @@ class _Landing:
         tree_root = tree / self.root_rel
         opts = dataclasses.replace(self.options, root=tree_root, config_file=config.config_file)
         result, project = _plan_phase(opts, phase, symbols, self.strings, self.shims)
+        if match is not None:
+            listed = {(self.root_rel / f.rel).as_posix() for f in project.files}
+            if not listed <= match.tracked:  # a source git ignores only locally
+                raise _NeedsWorktree
         if not result.changes:
             return LandResult(result, (), base.name, base.sha, ())
         prefilter = _prefilter_names(project, result.specs)
         if match is not None:
-            listed = {(self.root_rel / f.rel).as_posix() for f in project.files}
             touched = {(self.root_rel / c.rel).as_posix() for c in result.changes}
-            if (
-                not listed <= match.tracked  # a file git ignores only locally
-                or touched & vcs.dirty_paths(base, untracked=False)  # edited since the read
-                or _needs_reindex(project, result.changes, prefilter)
+            if touched & vcs.dirty_paths(base, untracked=False) or _needs_reindex(
+                project, result.changes, prefilter
             ):
-                raise _NeedsWorktree
+                raise _NeedsWorktree  # edited since the plan read it; or _batch_unverified
         # The base's cycles, for `verify` after merging.
         record_cycles(opts, result, store=config.root, project=project)
         by_rel = {c.rel: c for c in result.changes}
