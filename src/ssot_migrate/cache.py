@@ -52,6 +52,8 @@ class Listing(NamedTuple):
     newest_mtime_ns: int
     started: float
     """When the run began (before any file was stat'ed or read)."""
+    stats: dict[str, StatKey]
+    """Each file's stat by `rel`, for the index to use rather than stat it again."""
 
 
 def listing(key: object, files: Sequence[tuple[str, str]]) -> Listing | None:
@@ -62,15 +64,17 @@ def listing(key: object, files: Sequence[tuple[str, str]]) -> Listing | None:
     digest = hashlib.blake2b(repr(key).encode(), digest_size=16)
     newest = 0
     rows = []
+    stats: dict[str, StatKey] = {}
     for rel, path in files:
         try:
             st = os.stat(path)
         except OSError:
             return None
         newest = max(newest, st.st_mtime_ns)
+        stats[rel] = (st.st_mtime_ns, st.st_size, st.st_ino)
         rows.append(f"{rel}\0{st.st_mtime_ns}\0{st.st_size}\0{st.st_ino}\n")
     digest.update("".join(rows).encode())
-    return Listing(digest.digest(), newest, started)
+    return Listing(digest.digest(), newest, started, stats)
 
 
 class FileState(NamedTuple):

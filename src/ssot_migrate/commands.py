@@ -109,7 +109,8 @@ def _audit_counts(options: RunOptions, config: Config, specs: tuple[SymbolSpec, 
         remembered = cache.listed_get(listed)
         if _is_counted(remembered):
             return remembered  # type: ignore[no-any-return]
-    project = open_project(options, config, specs, files, cache)
+    stats = listed.stats if listed is not None else None
+    project = open_project(options, config, specs, files, cache, stats)
     parsed = len(project.index.facts) + len(project.index.failures)
     counted = (_audits(project, specs), project.skipped(), len(files), parsed)
     if listed is not None:
@@ -1046,12 +1047,8 @@ class _Landing:
         refusals: list[str] = []
         for (label, rels), branch_name in zip(batches, names, strict=True):
             batch = [by_rel[r] for r in (*shim_rels, *rels)]
-            with self._written(tree, tree_root, match, batch) as (selected, files_from):
-                refusals.extend(
-                    f"{c.rel}: changed during the run: not committed"
-                    for c in batch
-                    if c not in selected and match is not None
-                )
+            with self._written(tree, tree_root, match, batch) as (selected, files_from, left):
+                refusals.extend(left)
                 broken = _batch_unverified(
                     project, opts, phase, symbols, selected, known, prefilter, match is None
                 )
@@ -1094,35 +1091,39 @@ class _Landing:
     @contextlib.contextmanager
     def _written(
         self, tree: Path, tree_root: Path, match: Any, batch: Sequence[FileChange]
-    ) -> Iterator[tuple[list[FileChange], Path | None]]:
+    ) -> Iterator[tuple[list[FileChange], Path | None, list[str]]]:
         """The batch's changes as files to commit: (those written, the folder holding
-        them if not `tree`). In a worktree they are written in place (the worktree is
-        scratch) and put back afterwards, so the tree is at the base commit between
-        batches without a checkout of the whole tree; in the user's tree (`match`) they
-        go to a scratch folder instead, with the tracked ``.gitattributes``."""
+        them if not `tree`, why each other one is not committed). In a worktree they are
+        written in place (the worktree is scratch) and put back afterwards, so the tree
+        is at the base commit between batches without a checkout of the whole tree; in
+        the user's tree (`match`) they go to a scratch folder instead, with the tracked
+        ``.gitattributes``."""
         if match is None:
             written, _ = write_changes(tree_root, batch, scratch=True)
-            selected = [c for c in batch if c.rel in set(written)]
+            kept = set(written)
+            selected = [c for c in batch if c.rel in kept]
             try:
-                yield selected, None
+                yield selected, None, []
             finally:
                 _put_back(tree, tree_root, self.base.sha, selected)
             return
         with workspace.scratch_folder("ssot-migrate-batch-") as scratch:
             for rel in match.attributes:
                 workspace.copy_into_scratch(tree / rel, scratch / rel)
-            selected = []
+            selected, left = [], []
             for change in batch:
                 source = tree_root / change.rel
-                target = scratch / self.root_rel / change.rel
                 try:
                     if workspace.read_bytes(source) != change.before:
-                        continue  # changed during the run: not committed, as write_changes
+                        left.append(f"{change.rel}: changed during the run: not committed")
+                        continue
+                    target = scratch / self.root_rel / change.rel
                     workspace.write_scratch_copy(target, change.after, like=source)
-                except OSError:
+                except OSError as error:
+                    left.append(f"{change.rel}: {error.strerror or error}: not committed")
                     continue
                 selected.append(change)
-            yield selected, scratch
+            yield selected, scratch, left
 
 
 _READ_BY_A_RUN = (".py", ".pyi", ".toml", ".cfg")

@@ -46,8 +46,8 @@ _ASSIGNED = re.compile(rb"[ \t]*(?::[^=\r\n]*)?=(?!=)")
 def extract_facts(source: bytes, whole: bool = False) -> ModuleFacts | ParseFailure:
     """Index one file. Never raises for bad input: a failure is returned as a value.
 
-    The parser reads the file's `skeleton` (its cold top-level definitions stubbed) when
-    it has one, unless `whole`: a check of a rewritten file reads all of it."""
+    The parser reads the file's `skeleton` (its cold definitions stubbed) unless
+    `whole`: a check of a rewritten file reads all of it."""
     stubbed = None if whole else skeleton(source)
     if stubbed is not None:
         try:
@@ -612,7 +612,7 @@ def _expression_bindings(body: Sequence[ast.stmt], names: set[str]) -> None:
             continue
         if isinstance(node, ast.Lambda):
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(_children(node))
 
 
 def _walk_all(node: ast.AST) -> Iterator[ast.AST]:

@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING
 
 from ssot_migrate import workspace
 from ssot_migrate.byte_scan import whole_words
-from ssot_migrate.cache import Entry, FactsCache, FileState, ModuleRoots, Summary, content_key
+from ssot_migrate.cache import (
+    Entry,
+    FactsCache,
+    FileState,
+    ModuleRoots,
+    StatKey,
+    Summary,
+    content_key,
+)
 from ssot_migrate.facts import (
     Index,
     ModuleFacts,
@@ -45,6 +53,7 @@ def build_index(
     progress: Progress | None = None,
     live: set[str] | None = None,
     save: bool = True,
+    stats: Mapping[str, StatKey] | None = None,
 ) -> Index:
     """Index `files`; with `names` only those that may bind or mention them (see module doc).
 
@@ -52,6 +61,8 @@ def build_index(
     definitions the config checks are reported against). `live`: the files whose cache
     states are kept (default `files`; more when `files` is a part of the tree). `save`:
     write the cache now (False when the caller indexes more parts and saves once).
+    `stats`: the files' stats by `rel`, taken by the caller this run (a file missing
+    there is stat'ed here).
     """
     modules = {f.module: f for f in files if f.module is not None}
     namespaces = namespace_packages(modules)
@@ -59,7 +70,7 @@ def build_index(
     parsed: dict[str, bytes] = {}  # rel -> content key; facts stay in the cache until used
     try:
         if names is None:
-            sources = _Sources(files, cache, progress=progress)
+            sources = _Sources(files, cache, progress=progress, stats=stats)
             _parse_into(parsed, sources.readable(), sources, cache, parser)
         else:
             wanted, first = set(always), set(names)
@@ -73,7 +84,7 @@ def build_index(
                     if cache.summary(key) is None:
                         parser.submit(rel, sources.data(rel))
 
-            sources = _Sources(files, cache, on_read=parse_early, progress=progress)
+            sources = _Sources(files, cache, parse_early, progress, stats)
             missing = _MissingModuleNames(files, modules, namespaces)
             _parse_to_fixed_point(parsed, first, sources, cache, parser, sorted(forced), missing)
     finally:
@@ -143,8 +154,10 @@ class _Sources:
         cache: FactsCache,
         on_read: Callable[[_Sources, str], None] | None = None,
         progress: Progress | None = None,
+        stats: Mapping[str, StatKey] | None = None,
     ) -> None:
         self.cache = cache
+        self._stats = stats or {}
         self.unreadable: dict[str, str] = {}
         self._data: dict[str, bytes] = {}
         self._paths: dict[str, str] = {}
@@ -159,12 +172,14 @@ class _Sources:
 
     def _stat(self, source: SourceFile) -> bool:
         """Register one file; True when its bytes had to be read (the cache had no state)."""
-        try:
-            st = os.stat(source.abspath)
-        except OSError as error:
-            self.unreadable[source.rel] = error.strerror or str(error)
-            return False
-        stat = (st.st_mtime_ns, st.st_size, st.st_ino)
+        stat = self._stats.get(source.rel)
+        if stat is None:
+            try:
+                st = os.stat(source.abspath)
+            except OSError as error:
+                self.unreadable[source.rel] = error.strerror or str(error)
+                return False
+            stat = (st.st_mtime_ns, st.st_size, st.st_ino)
         state = self.cache.state(source.rel, stat)
         read = state is None
         if state is None:
@@ -509,13 +524,6 @@ def _start_pool(workers: int) -> ProcessPoolExecutor:
     if pool is None or getattr(pool, "_broken", False):  # a worker died: never reuse it
         pool = _POOLS[workers] = _new_pool(workers)
     return pool
-
-
-def shut_down_pools() -> None:
-    """Stop the shared worker processes (the interpreter also does at exit)."""
-    while _POOLS:
-        _, pool = _POOLS.popitem()
-        pool.shutdown(cancel_futures=True)
 
 
 def _new_pool(workers: int) -> ProcessPoolExecutor:

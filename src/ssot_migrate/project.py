@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ssot_migrate import __version__
 from ssot_migrate.audit import AuditContext
-from ssot_migrate.cache import FACTS_FORMAT, FactsCache
+from ssot_migrate.cache import FACTS_FORMAT, FactsCache, StatKey
 from ssot_migrate.config import Config, SymbolSpec, load_config
 from ssot_migrate.discovery import IgnoreRules, auto_source_roots, discover_files
 from ssot_migrate.errors import ConfigError, Problem, UsageError
@@ -94,9 +94,10 @@ def open_project(
     specs: Sequence[SymbolSpec] | None,
     files: tuple[SourceFile, ...] | None = None,
     cache: FactsCache | None = None,
+    stats: Mapping[str, StatKey] | None = None,
 ) -> Project:
-    """Index the repository for `specs` (None: everything, for discovery); `files`, when
-    the caller has discovered them already."""
+    """Index the repository for `specs` (None: everything, for discovery); `files` and
+    their `stats` (by `rel`), when the caller has discovered and stat'ed them already."""
     files = project_files(config) if files is None else files
     cache = FactsCache(config.root, enabled=options.use_cache) if cache is None else cache
     declared = {path: s.canonical for s in specs or () for path in s.legacy}
@@ -104,7 +105,7 @@ def open_project(
         index = build_index(files, None, cache, options.jobs, progress=options.progress)
         resolver = Resolver(index, declared)
     else:
-        index, resolver = _index_for(files, specs, cache, options, declared)
+        index, resolver = _index_for(files, specs, cache, options, declared, stats)
     project = Project(config, files, index, resolver, cache)
     if not specs:
         return project
@@ -146,6 +147,7 @@ def _index_for(
     cache: FactsCache,
     options: RunOptions,
     declared: Mapping[str, str],
+    stats: Mapping[str, StatKey] | None = None,
 ) -> tuple[Index, Resolver]:
     """The index of the files that may bind or mention `specs`: their spelled names, and
     the names and modules on the way from each canonical path to what it is bound to (an
@@ -156,10 +158,10 @@ def _index_for(
     _follow_canonical_bindings(files, specs, cache, declared, names, modules)
     while True:  # once, unless the whole tree shows a step the chain's modules did not
         index = build_index(
-            files, names, cache, options.jobs, modules, options.progress, save=False
+            files, names, cache, options.jobs, modules, options.progress, save=False, stats=stats
         )
         resolver = Resolver(index, declared)
-        steps = {step for s in specs for step in resolver.binding_steps(s.canonical)}
+        steps = _binding_steps(resolver, specs)
         more_names = {name for _, name in steps} - names
         more_modules = {module for module, _ in steps if module in index.modules} - modules
         if not more_names and not more_modules:
@@ -188,13 +190,17 @@ def _follow_canonical_bindings(
         index = dataclasses.replace(
             part, files=tuple(files), modules=by_module, namespaces=namespaces, complete=False
         )
-        resolver = Resolver(index, declared)
-        steps = {step for s in specs for step in resolver.binding_steps(s.canonical)}
+        steps = _binding_steps(Resolver(index, declared), specs)
         names.update(name for _, name in steps)
         more = {module for module, _ in steps if module in by_module} - modules
         if not more:
             return
         modules.update(more)
+
+
+def _binding_steps(resolver: Resolver, specs: Sequence[SymbolSpec]) -> set[tuple[str, str]]:
+    """(module, name) of every step from each canonical path to what it is bound to."""
+    return {step for s in specs for step in resolver.binding_steps(s.canonical)}
 
 
 def load_time_closure(project: Project, module: str) -> frozenset[str]:
@@ -217,8 +223,9 @@ def import_graph_from(
 ) -> dict[str, set[str]]:
     """Module -> the modules its import-time imports load, for `starts` and every module
     reachable from them (each parsed once, from the index or the cache: not the whole
-    tree); `save`: write the cache (False when the caller saves once for all). `parents`: count the packages an import runs on the way (``import a.b.c`` runs
-    ``a`` and ``a.b``) unless the importer's own packages, which ran before it."""
+    tree). `parents`: count the packages an import runs on the way (``import a.b.c`` runs
+    ``a`` and ``a.b``) unless the importer's own packages, which ran before it. `save`:
+    write the cache (False when the caller saves once for all)."""
     modules, index = project.index.modules, project.index
     live = {f.rel for f in project.files}
     graph: dict[str, set[str]] = {}
