@@ -38,12 +38,14 @@ import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 import hypothesmith
 import pytest
 from hypothesis import HealthCheck, assume, event, example, given, note, settings
 from hypothesis import strategies as st
 
+from ssot_migrate import skeleton as skeleton_module
 from ssot_migrate.cli import main
 from ssot_migrate.extract import extract_facts
 from ssot_migrate.facts import ModuleFacts
@@ -1202,6 +1204,26 @@ _FRAGMENTS = (
     "class S{n}:  # a comment\n    x = app.engine.Engine\n    def s(self):\n"
     '        return """\n    def in_string{n}(self):\n        pass\n    """\n',
     "class U{n}:\n    x = app.engine.Engine\n    def u(self): return 1\n    y = 2\n",
+    # Hot functions, whose cold statements are stubbed as runs of `pass`:
+    "def r{n}():\n    '''Doc with import in it.\n    y = 1\n    '''\n    a = [\n        1,\n    ]\n"
+    "    from app import engine\n    b = 2\n    return engine.Engine\n",
+    "def l{n}(x):\n    if x:\n        y = 1\n    else:\n        y = 2\n    import app.engine\n"
+    "    try:\n        z = 1\n    except E:\n        z = 2\n    return app.engine.Engine\n",
+    "def o{n}():\n    engine = None\n    from app import engine\n    return engine.Engine\n",
+    "def z{n}():\n    import app\n    app = make()\n    return app.engine\n",
+    "def h{n}():\n    import app\n    global app\n    return app.engine\n",
+    "def y{n}():\n    import app\n    if (app := f()):\n        pass\n    return app.engine\n",
+    "def j{n}():\n    import app\n    for app in x:\n        pass\n    return app.engine\n",
+    "import app\ndef n{n}():\n    @decorator(\n        1,\n    )\n    def app():\n        pass\n"
+    "    return app.engine\n",
+    "def x{n}(\n    a,\n    b,\n) -> int:\n    c = a\n    import app.engine\n    return app.engine\n",
+    'def f{n}():\n    x = (1 +\n2)\n    s = """\n    def g(): pass\n"""\n    import os\n    return os.path\n',
+    "def b{n}():\n    import os\n    x = 1 + \\\n    2\n    return os.path\n",
+    "def q{n}():\n    import os\n    v = f(a=1,\n    b=2)\n    return os.path\n",
+    "async def a{n}():\n    import os\n    async with x as os:\n        pass\n    return os.path\n",
+    "def i{n}():\n    import os\n    def inner():\n        x = 1\n        import sys\n"
+    "        return sys.path\n    return os.path\n",
+    "def w{n}():\n    import os\n    os, = f()\n    (os) = g()\n    return os.path\n",
 )
 
 
@@ -1221,12 +1243,19 @@ def fragment_modules(draw: st.DrawFn) -> bytes:
 # Both halves of a string cut at a column-0 `def` are cold: only the lexing of each
 # definition's own text (which leaves the string open) keeps `in_string0` from binding.
 @example(data=b'def v0():\n    return """\ndef in_string0():\n    pass\n    """\n')
+@example(
+    data=b"def o0():\n    engine = None\n    from app import engine\n    return engine.Engine\n"
+)
 def test_a_skeleton_gives_the_facts_of_the_whole_file(data: bytes) -> None:
-    """Extraction parses a skeleton (cold top-level definitions stubbed): the facts must
-    be those of parsing the whole file, for every file the whole parse reads."""
+    """Extraction parses a skeleton (cold definitions, and cold statements of the
+    functions it reads, stubbed): the facts must be those of parsing the whole file, for
+    every file the whole parse reads. Small functions are read statement by statement
+    only here (`_SPARSE` 0): by default their hot lines are too dense to pay for it."""
     whole = extract_facts(data, whole=True)
     assume(isinstance(whole, ModuleFacts))
     assert extract_facts(data) == whole
+    with mock.patch.object(skeleton_module, "_SPARSE", 0):
+        assert extract_facts(data) == whole
 
 
 @_settings(50, *HYPOTHESMITH)

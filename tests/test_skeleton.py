@@ -5,7 +5,9 @@ cases where the skeleton is refused, and what reading one gives up."""
 
 from __future__ import annotations
 
+import ast
 import sys
+from unittest import mock
 
 import pytest
 
@@ -111,3 +113,50 @@ def test_newer_syntax_in_a_cold_body_no_longer_needs_libcst() -> None:
     assert isinstance(facts, ModuleFacts) and facts.parser == "ast"
     assert [b.name for b in facts.bindings] == ["Engine", "f", "E"]
     assert extract_facts(source, whole=True).parser == "libcst"  # type: ignore[union-attr]
+
+
+SPARSE = HEAD + (
+    b"def build(\n"
+    b"    first,\n"
+    b"    second,\n"
+    b") -> None:\n"
+    b'    """Build it.\n'
+    b"    rows = 1\n"
+    b'    """\n'
+    b"    rows = [\n"
+    b"        first,\n"
+    b"    ]\n"
+    b"    if rows:\n"
+    b"        total = 1\n"
+    b"    else:\n"
+    b"        total = 2\n"
+    b"    from app import engine\n"
+    + b"    rows.append(total)\n" * 20
+    + b"    return engine.Engine\n"
+)
+
+
+def test_the_cold_statements_of_a_hot_function_become_one_pass_per_run() -> None:
+    built = skeleton(SPARSE)
+    assert built is not None
+    assert [(p.line, p.column) for p in built.passes] == [(8, 4), (19, 4)]
+    text = built.text.splitlines()
+    assert text[7] == b"    pass" and text[18] == b"    pass"
+    assert b"from app import engine" in built.text and b"engine.Engine" in built.text
+    assert b'"""Build it.' not in built.text  # the docstring went with the run it starts
+    assert extract_facts(SPARSE) == extract_facts(SPARSE, whole=True)
+
+
+def test_a_stubbed_statement_spelling_a_chain_root_is_parsed_to_tell() -> None:
+    """``f(engine)`` and ``engine = None`` both spell the root of ``engine.Engine`` where a
+    name could be bound; parsed on their own, the first binds nothing and the skeleton's
+    facts stand, the second binds it and the whole file is parsed."""
+    parse = ast.parse
+    for statement, bound in ((b"    f(engine)\n", False), (b"    engine = None\n", True)):
+        source = SPARSE.replace(b"    rows.append(total)\n", statement, 1)
+        built = skeleton(source)
+        assert built is not None and any("engine" in p.words for p in built.passes)
+        with mock.patch.object(ast, "parse", side_effect=parse) as parsing:
+            facts = extract_facts(source)
+        assert (mock.call(source) in parsing.call_args_list) is bound
+        assert facts == extract_facts(source, whole=True)

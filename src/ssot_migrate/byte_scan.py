@@ -117,20 +117,27 @@ class Lines:
 
     def start_of(self, offset: int) -> tuple[int, int]:
         """(line number, offset where that line starts)."""
+        starts = self._line_starts()
+        line = bisect.bisect_right(starts, offset)
+        return line, starts[line - 1]
+
+    def text(self, first: int, last: int) -> bytes:
+        """Lines `first` to `last` (1-based, both included), with their line ends."""
+        starts = self._line_starts()
+        return self.source[starts[first - 1] : starts[min(last, len(starts) - 1)]]
+
+    def _line_starts(self) -> list[int]:
         starts = self._starts
         if starts is None:
             # bytes.splitlines breaks at \r\n, \r and \n only: Python's own line ends.
             lengths = map(len, self.source.splitlines(keepends=True))
             starts = self._starts = [0, *itertools.accumulate(lengths)]
-        line = bisect.bisect_right(starts, offset)
-        return line, starts[line - 1]
+        return starts
 
     def words_outside(self, quiet: set[int]) -> set[str]:
         """The ASCII identifier words on the lines not in `quiet` (any other byte splits
         words, as in `whole_words`), comments and strings included."""
-        self.start_of(0)
-        starts = self._starts
-        assert starts is not None
+        starts = self._line_starts()
         kept = [
             self.source[starts[line - 1] : starts[line]]
             for line in range(1, len(starts))

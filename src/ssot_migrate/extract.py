@@ -34,7 +34,7 @@ from ssot_migrate.facts import (
     Span,
     StringRef,
 )
-from ssot_migrate.skeleton import skeleton
+from ssot_migrate.skeleton import PassStub, skeleton
 from ssot_migrate.type_parameters import blank_type_parameters
 
 _DOTTED_STRING = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\Z")
@@ -56,7 +56,12 @@ def extract_facts(source: bytes, whole: bool = False) -> ModuleFacts | ParseFail
             pass  # the whole file tells what is wrong, or that it is newer syntax
         else:
             if stubbed.confirmed(tree):
-                return _Collector(source).collect(tree, source, "ast", stubbed.scan)
+                try:
+                    return _Collector(source).collect(
+                        tree, source, "ast", stubbed.scan, stubbed.passes
+                    )
+                except _StubbedBinding:
+                    pass  # a stubbed statement may have bound a name a fact depends on
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
@@ -64,6 +69,10 @@ def extract_facts(source: bytes, whole: bool = False) -> ModuleFacts | ParseFail
     except (ValueError, MemoryError, RecursionError) as error:  # NUL bytes, absurd nesting
         return ParseFailure(1, 0, _describe(error))
     return _Collector(source).collect(tree, source, parser="ast")
+
+
+class _StubbedBinding(Exception):
+    """The skeleton's facts could differ from the whole file's: parse all of it."""
 
 
 def _describe(error: BaseException) -> str:
@@ -202,7 +211,12 @@ class _Collector:
         self._walrus = b":=" in source
 
     def collect(
-        self, tree: ast.Module, source: bytes, parser: str, scan: SourceScan | None = None
+        self,
+        tree: ast.Module,
+        source: bytes,
+        parser: str,
+        scan: SourceScan | None = None,
+        passes: Sequence[PassStub] = (),
     ) -> ModuleFacts:
         # Bodies of defs and classes are walked only where they can hold something we
         # collect: an import, or a hot line (see _walk_hot_expressions) for the names the
@@ -216,6 +230,8 @@ class _Collector:
         # Imports inside the bodies walked add their own roots (function-level imports).
         hot.extend(scan.dotted(roots - module_roots))
         self._walk_hot_expressions(lines_of(source, hot))
+        if passes:
+            self._check_passes(source, passes, roots)
         attributes = tuple(
             AttributeUse(dotted, span, "function" if functions else "module", binder)
             for dotted, span, functions in self.chains
@@ -235,6 +251,31 @@ class _Collector:
             unread=self._unread(source),
             shim_served=self.shim_served,
         )
+
+    def _check_passes(self, source: bytes, passes: Sequence[PassStub], roots: set[str]) -> None:
+        """Raise `_StubbedBinding` if statements the skeleton stubbed in a function bind
+        or declare the root of a chain standing in that function: whether the root is
+        the function's own local (`_binder`) depends on them. Statements that do not
+        spell the root where a name can be bound cannot; the others are parsed (on their
+        own, a fraction of the file) to tell."""
+        stubbed: dict[str, list[PassStub]] = {}
+        for stub in passes:
+            for word in stub.words & roots:
+                stubbed.setdefault(word, []).append(stub)
+        if not stubbed:
+            return
+        lines: Lines | None = None
+        checked: dict[int, frozenset[str]] = {}
+        for dotted, _, functions in self.chains:
+            root = dotted.split(".", 1)[0]
+            for stub in stubbed.get(root, ()):
+                if not any(f.lineno <= stub.line <= (f.end_lineno or f.lineno) for f in functions):
+                    continue
+                if stub.line not in checked:
+                    lines = lines or Lines(source)
+                    checked[stub.line] = _stub_names(lines, stub)
+                if root in checked[stub.line]:
+                    raise _StubbedBinding
 
     def _unread(self, source: bytes) -> tuple[str, ...]:
         """Module-level from-imported names the module never spells elsewhere (see
@@ -519,25 +560,48 @@ class _Collector:
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
+def _stub_names(lines: Lines, stub: PassStub) -> frozenset[str]:
+    """Every name the statements under `stub` bind or declare in their function (all of
+    them if they do not parse on their own, which the whole file then will tell)."""
+    text = lines.text(stub.line, stub.end_line)
+    try:
+        tree = ast.parse(b"if 1:\n" + text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return frozenset(stub.words)
+    block = tree.body[0]
+    assert isinstance(block, ast.If)
+    imported, assigned, declared = _scope_names(block.body, walrus=b":=" in text)
+    return frozenset(imported | assigned | declared)
+
+
 def _function_locals(
     function: _Function, walrus: bool = True
 ) -> tuple[frozenset[str], frozenset[str]]:
     """(names the function imports, other names it binds locally): Python's static rule,
     every name bound anywhere in a function body is local to it unless declared
-    ``global``/``nonlocal``.
+    ``global``/``nonlocal``."""
+    arguments = function.args
+    imported, assigned, declared = _scope_names(function.body, walrus)
+    assigned |= {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+    assigned |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+    return frozenset(imported - declared), frozenset(assigned - declared - imported)
+
+
+def _scope_names(body: list[ast.stmt], walrus: bool) -> tuple[set[str], set[str], set[str]]:
+    """(names imported, names otherwise bound, names declared ``global``/``nonlocal``) by
+    the statements of a function body, down through its blocks but not into the scopes
+    of its defs, classes, lambdas and comprehensions.
 
     Names are bound by statements, except an assignment expression (``:=``), which may
     stand in any expression, a comprehension's too. Without one in the file (`walrus`
     False) only the statements and their targets are visited, not every expression node.
     """
-    arguments = function.args
-    assigned = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
-    assigned |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+    assigned: set[str] = set()
     imported: set[str] = set()
     declared: set[str] = set()
     if walrus:
-        _expression_bindings(function.body, assigned)
-    stack: list[ast.stmt] = list(function.body)
+        _expression_bindings(body, assigned)
+    stack: list[ast.stmt] = list(body)
     while stack:
         node = stack.pop()
         if isinstance(node, ast.Assign):
@@ -583,7 +647,7 @@ def _function_locals(
         elif isinstance(node, ast.Delete):
             for target in node.targets:
                 _target_names(target, assigned)
-    return frozenset(imported - declared), frozenset(assigned - declared - imported)
+    return imported, assigned, declared
 
 
 def _target_names(target: ast.expr, names: set[str]) -> None:

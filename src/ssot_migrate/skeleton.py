@@ -42,11 +42,13 @@ async, class."""
 _DECORATOR_GOES_ON = (b" ", b"\t", b")", b"]", b"}", b"@")
 """What a line between a decorator and its definition starts with after the indentation."""
 _DEEPER = frozenset((b" ", b"\t"))
+_CLOSING = frozenset((b")", b"]", b"}"))
+"""What a line of a definition starts with at its indentation: the bracket closing a
+signature split over lines (black's style), as no statement can start."""
 _NAME = re.compile(NAME_BYTES)
 _LINE_REST = re.compile(rb"[^\r\n\\]*(?:\\(?:\r\n|[\s\S])[^\r\n\\]*)*")
 _SPECIAL = re.compile(rb"[#\\\"']")
 _LINE_END = re.compile(rb"[\r\n]")
-_BRACKETS = ((b"(", b")"), (b"[", b"]"), (b"{", b"}"))
 _PREFIX_LETTERS = frozenset(b"rRbBuUfF")
 _STRING_END = {
     b'"': re.compile(rb'[^"\\\r\n]*(?:\\[\s\S][^"\\\r\n]*)*"'),
@@ -60,16 +62,38 @@ _NESTED_FSTRINGS = sys.version_info >= (3, 12)
 below does not follow; on such an interpreter a definition with an f-string is kept."""
 
 
+class PassStub(NamedTuple):
+    """Cold statements of a function body the facts read, stubbed as one ``pass``."""
+
+    line: int
+    column: int
+    end_line: int
+    """The last line the statements stood on."""
+    words: frozenset[str]
+    """The words of the file's import statements that the statements spell other than
+    as called, subscripted or dotted: the only names they could bind or declare that a
+    fact depends on (see `extract`)."""
+
+
 class Skeleton(NamedTuple):
     text: bytes
     stubs: tuple[tuple[int, int, str], ...]
-    """(line, column, name) of each stub (none: `text` is the source)."""
+    """(line, column, name) of each definition stub (none, and no `passes`: `text` is the
+    source)."""
     scan: SourceScan
     """The byte searches made to find the cold definitions, for the collector to reuse."""
+    passes: tuple[PassStub, ...] = ()
 
     def confirmed(self, tree: ast.Module) -> bool:
-        """Every stub parsed as the definition it stands for: at the module's top level,
-        or in the body of a top-level class."""
+        """Every stub parsed as what it stands for: a definition at the module's top level
+        or in the body of a top-level class; a ``pass`` statement on its line and column
+        (`pass` is a keyword: it parses as nothing else, and not at all inside brackets,
+        so a stub that fell inside a string or a bracket left open is caught)."""
+        if self.passes:
+            statements: set[tuple[int, int]] = set()
+            _pass_positions(tree.body, statements)
+            if any((p.line, p.column) not in statements for p in self.passes):
+                return False
         found = set()
         for node in tree.body:
             if isinstance(node, _DEFINITIONS):
@@ -86,6 +110,20 @@ class Skeleton(NamedTuple):
 _DEFINITIONS = (ast.FunctionDef, ast.ClassDef)
 
 
+def _pass_positions(body: list[ast.stmt], found: set[tuple[int, int]]) -> None:
+    """(line, column) of every ``pass`` statement in `body` and the blocks below it."""
+    for node in body:
+        if isinstance(node, ast.Pass):
+            found.add((node.lineno, node.col_offset))
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(node, field, None)
+            if isinstance(inner, list):
+                _pass_positions(inner, found)
+        for block in (*getattr(node, "handlers", ()), *getattr(node, "cases", ())):
+            _pass_positions(block.body, found)
+
+
 def skeleton(source: bytes) -> Skeleton | None:
     """`source` with its cold top-level definitions, and the cold methods of its other
     top-level classes, stubbed; None when its bytes could fail to decode (a stub must
@@ -94,20 +132,25 @@ def skeleton(source: bytes) -> Skeleton | None:
         return None
     lines = source.splitlines(keepends=True)
     scan = SourceScan(source)
-    cutter = _Cutter(lines, _hot_lines(scan))
+    imports = scan.imports()
+    words = _imported_words(source, imports)
+    hot = lines_of(source, [*imports, *scan.hot(words)])
+    cutter = _Cutter(lines, hot, words)
     cutter.definitions(0, len(lines), b"")
-    text = b"".join(cutter.out) if cutter.stubs else source
-    return Skeleton(text, tuple(cutter.stubs), scan)
+    text = b"".join(cutter.out) if cutter.stubs or cutter.passes else source
+    return Skeleton(text, tuple(cutter.stubs), scan, tuple(cutter.passes))
 
 
 class _Cutter:
     """Copies `lines` to `out`, stubbing cold definitions (see `skeleton`)."""
 
-    def __init__(self, lines: list[bytes], hot: list[int]) -> None:
+    def __init__(self, lines: list[bytes], hot: list[int], words: set[str]) -> None:
         self.lines = lines
         self.hot = hot
         self.out: list[bytes] = []
         self.stubs: list[tuple[int, int, str]] = []
+        self.passes: list[PassStub] = []
+        self._words = frozenset(words)
 
     def definitions(self, start: int, end: int, indent: bytes) -> None:
         """Lines start..end-1, whose statements stand at `indent` (b"": the module's)."""
@@ -127,9 +170,9 @@ class _Cutter:
             stop = header + 1
             while stop < end:
                 after = lines[stop][width : width + 1]
-                if not (after in _DEEPER and lines[stop].startswith(indent)) and not _blank(
-                    lines[stop]
-                ):
+                if not (
+                    (after in _DEEPER or after in _CLOSING) and lines[stop].startswith(indent)
+                ) and not _blank(lines[stop]):
                     break
                 stop += 1
             self._definition(index, header, stop, indent)
@@ -161,7 +204,139 @@ class _Cutter:
                 self.out.extend(lines[start : header + 1])
                 self.definitions(header + 1, stop, body)
                 return
+        elif keyword == b"def" and self._function(start, header, stop):
+            return
         self.out.extend(lines[start:stop])
+
+    def _function(self, start: int, header: int, stop: int) -> bool:
+        """A hot function on lines start..stop-1: copy its header, then its body with the
+        cold statements stubbed; False (nothing copied) when its body cannot be found."""
+        lines = self.lines
+        first, last = bisect.bisect_left(self.hot, header + 2), bisect.bisect_right(self.hot, stop)
+        if (last - first) * _SPARSE > stop - header:
+            return False  # hot lines all over: reading its statements costs what it saves
+        opened = _header_end(lines, header, stop)
+        if opened is None:
+            return False
+        body = _body_indent(lines, opened + 1, stop)
+        if body is None:
+            return False
+        self.out.extend(lines[start : opened + 1])
+        self.statements(opened + 1, stop, body)
+        return True
+
+    def statements(self, start: int, end: int, indent: bytes) -> None:
+        """Lines start..end-1 of a function body whose statements stand at `indent`. A
+        statement runs from a line at `indent` to the next one that neither goes deeper
+        nor continues it (a closing bracket, ``else``/``elif``/``except``/``finally``, the
+        definition under a decorator); blank and comment lines go with the one before.
+
+        The cold statements between two hot ones are stubbed as one: the run from here
+        to the statement holding the next hot line is lexed once, and if it closes all it
+        opens, it ends where a statement starts (the one found at `indent` above the hot
+        line). Only where it does not is the body read statement by statement."""
+        lines, width, index = self.lines, len(indent), start
+        while index < end:
+            line = lines[index]
+            if not line.startswith(indent) or line[width : width + 1] in _DEEPER or _blank(line):
+                self.out.append(line)
+                index += 1
+                continue
+            after = bisect.bisect_left(self.hot, index + 1)
+            hot = self.hot[after] - 1 if after < len(self.hot) else end
+            cold_to = self._holder(index, hot, indent) if hot < end else end
+            if cold_to > index:
+                lexed = _lex(b"".join(lines[index:cold_to]))
+                if lexed is not None and lexed.closed:
+                    self._stub(index, cold_to, indent)
+                    index = cold_to
+                    continue
+            stop = self._statement_end(index, end, indent)
+            lexed = _lex(b"".join(lines[index:stop]))
+            # A string or bracket left open runs on into what the indentation took for
+            # the next statements (a docstring's lines, a call's arguments): join them.
+            while lexed is not None and not lexed.closed and stop < end:
+                more = self._statement_end(stop, end, indent)
+                lexed = _lex(b"".join(lines[stop:more]), lexed)
+                stop = more
+            if lexed is None or not lexed.closed:
+                self.out.extend(lines[index:end])  # the rest is copied as written
+                return
+            self._statement(index, stop, indent)
+            index = stop
+
+    def _holder(self, start: int, hot: int, indent: bytes) -> int:
+        """The last line in start+1..hot at `indent` that could start a statement (not
+        one continuing another, and above its decorators): where the statement holding
+        line `hot` starts, if the lines from `start` close all they open; `start` if no
+        such line."""
+        lines, width = self.lines, len(indent)
+        index = hot
+        while index > start:
+            line = lines[index]
+            if (
+                line.startswith(indent)
+                and line[width : width + 1] not in _DEEPER
+                and not _blank(line)
+                and not _CONTINUES.match(line, width)
+            ):
+                while index - 1 > start and lines[index - 1].startswith(indent + b"@"):
+                    index -= 1
+                return index
+            index -= 1
+        return start
+
+    def _statement_end(self, start: int, end: int, indent: bytes) -> int:
+        """Where the statement that lines[start] begins (at `indent`) ends: see
+        `statements`."""
+        lines, width = self.lines, len(indent)
+        stop = start + 1
+        decorated = lines[start][width : width + 1] == b"@"
+        while stop < end:
+            following = lines[stop]
+            if _blank(following):
+                stop += 1
+                continue
+            if not following.startswith(indent):
+                break
+            rest = following[width:]
+            if rest[:1] in _DEEPER or decorated or _CONTINUES.match(rest):
+                if decorated and _HEADER.match(rest):
+                    decorated = False
+                stop += 1
+                continue
+            break
+        return stop
+
+    def _statement(self, start: int, stop: int, indent: bytes) -> None:
+        """Lines start..stop-1 hold one statement of a function body, lexed as closing
+        all it opens (or what the byte rules took for one: `Skeleton.confirmed` checks
+        each stub after parsing)."""
+        lines = self.lines
+        if not _holds(self.hot, start + 1, stop):
+            self._stub(start, stop, indent)
+            return
+        header = _header_line(lines, start, stop, indent)
+        match = None if header is None else _HEADER.match(lines[header], len(indent))
+        if (
+            header is None
+            or match is None
+            or match.group(1) != b"def"
+            or not self._function(start, header, stop)
+        ):
+            self.out.extend(lines[start:stop])
+
+    def _stub(self, start: int, stop: int, indent: bytes) -> None:
+        """Lines start..stop-1, whole statements at `indent`, become one ``pass``."""
+        self.out.append(indent + b"pass\n")
+        self.out.append(b"\n" * (stop - start - 1))
+        text = b"".join(self.lines[start:stop])
+        self.passes.append(PassStub(start + 1, len(indent), stop, self._spelled(text)))
+
+    def _spelled(self, text: bytes) -> frozenset[str]:
+        """The import statements' words that `text` may bind (see `PassStub.words`)."""
+        spelled = {*_NOT_USED.findall(text), *_DEFINED.findall(text)}
+        return self._words.intersection(name.decode("utf-8", "replace") for name in spelled)
 
 
 def _holds(lines: list[int], first: int, last: int) -> bool:
@@ -232,12 +407,28 @@ def _body_indent(lines: list[bytes], start: int, end: int) -> bytes | None:
     return None
 
 
-def _hot_lines(scan: SourceScan) -> list[int]:
-    """A superset of the lines `extract` reads in definition bodies: every line spelling
-    ``import``, every quoted dotted path, and every dotted use of a word that any import
-    statement's text holds (the names imports bind are among those words)."""
-    imports = scan.imports()
-    return lines_of(scan.source, [*imports, *scan.hot(_imported_words(scan.source, imports))])
+def _header_end(lines: list[bytes], header: int, stop: int) -> int | None:
+    """The index of the line where the ``def`` header on line `header` ends with its
+    colon (black splits a long signature over lines), or None when it is not found among
+    the next few lines or the body stands on the same line."""
+    for last in range(header, min(stop, header + _HEADER_LINES)):
+        lexed = _lex(b"".join(lines[header : last + 1]))
+        if lexed is None:
+            return None
+        if lexed.closed:
+            return last if lexed.tail.rstrip().endswith(b":") else None
+    return None
+
+
+_HEADER_LINES = 64
+_SPARSE = 8
+"""A hot function's statements are read (to stub the cold ones) when at most one line in
+this many is hot: reading a statement costs about what parsing a line does."""
+_NOT_USED = re.compile(NAME_BYTES + rb"(?![\w\x80-\xff])(?![ \t]*[(\[.])")
+"""A name not called, subscripted or dotted: one that a statement could bind."""
+_DEFINED = re.compile(rb"(?:def|class)[ \t]+(" + NAME_BYTES + rb")")
+_CONTINUES = re.compile(rb"[)\]}]|(?:else|elif|except|finally)(?![\w\x80-\xff])")
+"""How a line at a body's indentation goes on with the statement above it."""
 
 
 def _imported_words(source: bytes, offsets: list[int]) -> set[str]:
@@ -264,18 +455,67 @@ def _logical_line_rest(source: bytes, position: int) -> bytes:
 
 def _self_contained(text: bytes) -> bool:
     """Whether `text`, lexed from a statement start, closes every string and bracket it
-    opens and does not end in a backslash continuation. Only strings, comments and
-    backslashes are visited one by one; brackets are counted in the code between them."""
+    opens and does not end in a backslash continuation."""
+    lexed = _lex(text)
+    return lexed is not None and lexed.closed
+
+
+class _Lexed(NamedTuple):
+    """Where lexing a text from a statement start left off."""
+
+    quote: bytes
+    """The quote of a string still open at the end (b"": none)."""
+    balance: tuple[int, int, int]
+    """Opened minus closed (), [] and {} outside strings and comments."""
+    continued: bool
+    """The text ends in a backslash continuation."""
+    tail: bytes
+    """The last piece of code (not string or comment) holding more than whitespace."""
+
+    @property
+    def closed(self) -> bool:
+        return not self.quote and self.balance == (0, 0, 0) and not self.continued
+
+
+_START = _Lexed(b"", (0, 0, 0), False, b"")
+_PLAIN_STRINGS = re.compile(rb"'[^'\\\r\n]*'|\"[^\"\\\r\n]*\"")
+"""Strings with no backslash that end on their line. In a text with no two quotes of a
+kind side by side (no triple quote, no empty string), removing them leaves the code as
+lexing would when no quote, ``#`` or backslash is left; on 3.12+ an f-string may nest its
+own quotes, so nothing is removed."""
+
+
+def _lex(text: bytes, state: _Lexed = _START) -> _Lexed | None:
+    """Lex `text` on from `state` (a string left open, brackets counted so far); None if
+    a backslash stands outside a string not at a line end (an error), or on 3.12+ an
+    f-string, whose end this lexing cannot find. Only strings, comments and backslashes
+    are visited one by one; brackets are counted in the code between them."""
+    if state is _START:  # most statements: code, and strings closed on their line
+        plain = not _NESTED_FSTRINGS and b'""' not in text and b"''" not in text
+        code_only = _PLAIN_STRINGS.sub(b"", text) if plain else text
+        if _SPECIAL.search(code_only) is None:
+            return _Lexed(b"", _balance(code_only, 0, 0, 0), False, code_only)
     code: list[bytes] = []
     position = 0
-    continued_to = -1
+    tail, continued = state.tail, state.continued
+    if state.quote:
+        end = _STRING_END[state.quote].match(text)
+        if end is None:
+            return state._replace(continued=False)  # all of `text` is in the string
+        position, continued = end.end(), False
+    quote = b""
     while (match := _SPECIAL.search(text, position)) is not None:
         at = match.start()
-        code.append(text[position:at])
+        if at > position:
+            piece = text[position:at]
+            code.append(piece)
+            if not piece.isspace():
+                tail, continued = piece, False
         char = text[at : at + 1]
         if char == b"#":
             end = _LINE_END.search(text, at)
             position = end.start() if end is not None else len(text)
+            continued = False
         elif char == b"\\":
             follows = text[at + 1 : at + 3]
             if follows.startswith(b"\r\n"):
@@ -283,22 +523,32 @@ def _self_contained(text: bytes) -> bool:
             elif follows[:1] in (b"\n", b"\r"):
                 position = at + 2
             else:
-                return False  # outside a string a backslash continues a line, or is an error
-            continued_to = position
+                return None  # outside a string a backslash continues a line, or is an error
+            continued = True
         else:
             if _NESTED_FSTRINGS and _is_fstring(text, at):
-                return False
+                return None
             quote = char * 3 if text.startswith(char * 3, at) else char
             end = _STRING_END[quote].match(text, at + len(quote))
+            continued = False
             if end is None:
-                return False  # unterminated here: the statement runs on past this text
-            position = end.end()
-    code.append(text[position:])
-    joined = b"".join(code)
-    for opening, closing in _BRACKETS:
-        if joined.count(opening) != joined.count(closing):
-            return False
-    return continued_to == -1 or bool(text[continued_to:].strip())
+                break  # open at the end: the statement runs on past this text
+            position, quote = end.end(), b""
+    else:
+        piece = text[position:]
+        code.append(piece)
+        if piece and not piece.isspace():
+            tail, continued = piece, False
+    return _Lexed(quote, _balance(b"".join(code), *state.balance), continued, tail)
+
+
+def _balance(code: bytes, round: int, square: int, curly: int) -> tuple[int, int, int]:
+    """The bracket counts after `code`, from those before it."""
+    return (
+        round + code.count(b"(") - code.count(b")"),
+        square + code.count(b"[") - code.count(b"]"),
+        curly + code.count(b"{") - code.count(b"}"),
+    )
 
 
 def _is_fstring(text: bytes, quote_at: int) -> bool:
