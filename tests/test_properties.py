@@ -48,7 +48,7 @@ from hypothesis import strategies as st
 from ssot_migrate import skeleton as skeleton_module
 from ssot_migrate.cli import main
 from ssot_migrate.extract import extract_facts
-from ssot_migrate.facts import ModuleFacts
+from ssot_migrate.facts import AttributeUse, ModuleFacts
 
 # The engine parses generated programs too: their SyntaxWarnings (`1()`) are noise here.
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
@@ -1224,6 +1224,9 @@ _FRAGMENTS = (
     "def i{n}():\n    import os\n    def inner():\n        x = 1\n        import sys\n"
     "        return sys.path\n    return os.path\n",
     "def w{n}():\n    import os\n    os, = f()\n    (os) = g()\n    return os.path\n",
+    # A function whose first statement is a def decorated through an imported module:
+    "import app.engine\ndef k{n}(self):\n    @plain\n    @app.engine.wrap(1)\n    def inner():\n"
+    "        return 1\n    return inner\n",
 )
 
 
@@ -1246,6 +1249,7 @@ def fragment_modules(draw: st.DrawFn) -> bytes:
 @example(
     data=b"def o0():\n    engine = None\n    from app import engine\n    return engine.Engine\n"
 )
+@example(data=b"import app\ndef k0():\n    @plain\n    @app.wrap\n    def inner():\n        pass\n")
 def test_a_skeleton_gives_the_facts_of_the_whole_file(data: bytes) -> None:
     """Extraction parses a skeleton (cold definitions, and cold statements of the
     functions it reads, stubbed): the facts must be those of parsing the whole file, for
@@ -1268,3 +1272,34 @@ def test_a_skeleton_of_any_program_gives_the_facts_of_the_whole_program(text: st
     whole = extract_facts(data, whole=True)
     assume(isinstance(whole, ModuleFacts))
     assert extract_facts(data) == whole
+
+
+_INTERESTS = st.sampled_from(
+    [frozenset(), frozenset({"Engine"}), frozenset({"engine"}), frozenset({"path", "Engine"})]
+)
+
+
+@_settings(150)
+@given(data=fragment_modules(), names=_INTERESTS)
+@example(
+    data=b"import app\nx = app.engine.Engine\ny = app.other\nimport os\nz = os.path\n",
+    names=frozenset({"Engine"}),
+)
+def test_facts_for_names_of_interest_hold_every_chain_of_their_roots(
+    data: bytes, names: frozenset[str]
+) -> None:
+    """Facts made for some names record, of the whole file's chains, every one rooted at
+    a name of interest or at the root of a chain naming one, and for each root they
+    record any chain of, all of its chains; the rest of the facts is the whole file's."""
+    whole = extract_facts(data, whole=True)
+    assume(isinstance(whole, ModuleFacts))
+    focused = extract_facts(data, interest=names)
+    assert isinstance(focused, ModuleFacts) and focused.chains_for == tuple(sorted(names))
+    assert focused._replace(attributes=(), chains_for=None) == whole._replace(attributes=())
+
+    def root(use: AttributeUse) -> str:
+        return use.dotted.partition(".")[0]
+
+    naming = {root(u) for u in whole.attributes if not names.isdisjoint(u.dotted.split("."))}
+    roots = {*names, *naming, *(root(u) for u in focused.attributes)}
+    assert set(focused.attributes) == {u for u in whole.attributes if root(u) in roots}

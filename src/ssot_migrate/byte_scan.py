@@ -32,6 +32,7 @@ class SourceScan:
         self._imports: list[int] | None = None
         self._quoted: list[int] | None = None
         self._dotted: dict[str, list[int]] = {}
+        self._focused: dict[frozenset[str], list[int]] = {}
 
     def imports(self) -> list[int]:
         """Offsets of every ``import`` (a substring: ``important`` too)."""
@@ -41,9 +42,32 @@ class SourceScan:
 
     def hot(self, roots: Collection[str]) -> list[int]:
         """Where a quoted dotted path, or a dotted use of one of `roots`, starts."""
+        return [*self.quoted(), *self.dotted(roots)]
+
+    def quoted(self) -> list[int]:
+        """Where a quoted dotted path starts."""
         if self._quoted is None:
             self._quoted = [m.start() for m in QUOTED_DOTTED.finditer(self.source)]
-        return [*self._quoted, *self.dotted(roots)]
+        return self._quoted
+
+    def focus(self, names: Collection[str], roots: Collection[str] = ()) -> list[int]:
+        """Where the chains that name one of `names` can stand: each ``.name`` (a dot, then
+        the name as a word), and every dotted use of a name of interest or of a word found
+        rooting a ``.name`` chain (`chain_roots`) or given in `roots`: every chain rooted
+        there, whatever it names, so the uses of a module a symbol is read through are
+        all seen (see `extract.extract_facts`)."""
+        return [*self._named(names), *self.dotted(self.focus_roots(names, roots))]
+
+    def focus_roots(self, names: Collection[str], roots: Collection[str] = ()) -> set[str]:
+        """The words whose dotted uses `focus` finds."""
+        return {*names, *roots, *chain_roots(self.source, self._named(names))}
+
+    def _named(self, names: Collection[str]) -> list[int]:
+        key = frozenset(names)
+        found = self._focused.get(key)
+        if found is None:
+            found = self._focused[key] = named_attributes(self.source, names)
+        return found
 
     def dotted(self, words: Collection[str]) -> list[int]:
         """Offsets of `words` used as ``word.attr`` (see `dotted_uses`)."""
@@ -77,6 +101,57 @@ def dotted_uses(source: bytes, words: Collection[str]) -> list[tuple[str, int]]:
                 found.append((word, position + len(head)))
         position += len(piece) + 1
     return found
+
+
+def named_attributes(source: bytes, names: Collection[str]) -> list[int]:
+    """Offsets of the dots of ``.name`` for each of `names` (spaces, tabs, line ends,
+    comments and backslash continuations may stand between: brackets let a chain go over
+    lines)."""
+    if not names:
+        return []
+    words = b"|".join(re.escape(n.encode()) for n in sorted(names, key=len, reverse=True))
+    # Possessive: a comment is taken to its line end once, never split (no backtracking).
+    pattern = re.compile(
+        rb"\.(?:[ \t\r\n]|\\(?:\r\n|\r|\n)|#[^\r\n]*+)*+(?:" + words + rb")(?![\w\x80-\xff])"
+    )
+    return [match.start() for match in pattern.finditer(source)]
+
+
+_BACK_SPACE = re.compile(rb"(?:[ \t\r\n]|\\(?:\r\n|\r|\n))*+\Z")
+
+
+def chain_roots(source: bytes, dots: list[int]) -> set[str]:
+    """The first name of the dotted chain each dot at `dots` stands in: ``a.b . c`` for
+    the dot before ``c`` gives ``a``. A chain that starts with a call, a subscript or a
+    literal (``f().c``) has none: no fact records it."""
+    roots: set[str] = set()
+    for dot in dots:
+        root = None
+        position = dot
+        while True:
+            end = _space_before(source, position)
+            start = end
+            while start > 0 and (
+                source[start - 1] in IDENTIFIER_BYTES or source[start - 1] >= 0x80
+            ):
+                start -= 1
+            if start == end or source[start] in b"0123456789":
+                break
+            root = source[start:end]
+            before = _space_before(source, start)
+            if before == 0 or source[before - 1 : before] != b".":
+                break
+            position = before - 1
+        if root is not None:
+            roots.add(root.decode("utf-8", "replace"))
+    return roots
+
+
+def _space_before(source: bytes, position: int) -> int:
+    """Where the whitespace (and backslash continuations) ending at `position` starts."""
+    floor = max(0, position - 256)
+    match = _BACK_SPACE.search(source, floor, position)
+    return match.start() if match is not None else position
 
 
 def lines_of(source: bytes, offsets: list[int]) -> list[int]:

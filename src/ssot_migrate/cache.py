@@ -17,7 +17,7 @@ import os
 import pickle
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -32,7 +32,7 @@ from ssot_migrate.facts import (
     StringRef,
 )
 
-FACTS_FORMAT = 17
+FACTS_FORMAT = 18
 CACHE_DIR_NAME = ".ssot-migrate-cache"
 RACY_SECONDS = 2.0
 
@@ -105,6 +105,15 @@ class Summary(NamedTuple):
     failed: bool
     aliases: Aliases
     module_roots: ModuleRoots
+    chains_for: tuple[str, ...] | None = None
+    """See `ModuleFacts.chains_for` (None for a failure: it has no chains to miss)."""
+
+    def covers(self, names: Collection[str] | None) -> bool:
+        """Whether the facts hold every chain the `names` of interest need (None: every
+        chain)."""
+        if names is None or self.chains_for is None:
+            return self.chains_for is None
+        return set(names).issubset(self.chains_for)
 
 
 def summarize(entry: Entry) -> Summary:
@@ -123,7 +132,7 @@ def summarize(entry: Entry) -> Summary:
         fact = imported.get(root)
         if fact is not None and fact.name is not None and rest:
             roots[(fact.level, fact.module, fact.name, rest.rpartition(".")[2])] = None
-    return Summary(False, tuple(aliases), tuple(roots))
+    return Summary(False, tuple(aliases), tuple(roots), entry.chains_for)
 
 
 class FactsCache:
@@ -339,6 +348,7 @@ def encode_entry(entry: Entry) -> tuple[Any, ...]:
         entry.parser,
         entry.unread,
         entry.shim_served,
+        entry.chains_for,
     )
 
 

@@ -14,7 +14,8 @@ import collections
 import io
 import re
 import tokenize
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from typing import NamedTuple
 
 from ssot_migrate.byte_scan import (
     Lines,
@@ -43,12 +44,42 @@ _ASSIGNED = re.compile(rb"[ \t]*(?::[^=\r\n]*)?=(?!=)")
 """What follows a name that a statement assigns to: ``= ...`` or ``: T = ...``."""
 
 
-def extract_facts(source: bytes, whole: bool = False) -> ModuleFacts | ParseFailure:
+class Focus(NamedTuple):
+    """Which attribute chains a file's facts record (see `extract_facts`)."""
+
+    names: frozenset[str]
+    roots: frozenset[str] = frozenset()
+
+
+def extract_facts(
+    source: bytes,
+    whole: bool = False,
+    interest: Collection[str] | None = None,
+    roots: Collection[str] = (),
+) -> ModuleFacts | ParseFailure:
     """Index one file. Never raises for bad input: a failure is returned as a value.
 
     The parser reads the file's `skeleton` (its cold definitions stubbed) unless
-    `whole`: a check of a rewritten file reads all of it."""
-    stubbed = None if whole else skeleton(source)
+    `whole`: a check of a rewritten file reads all of it.
+
+    `interest`: the names whose chains matter (the symbols, their aliases). The facts
+    then record, of the attribute chains, every one rooted at a name of interest, at the
+    root of a chain naming one (``m.Symbol``: every ``m.…``, so a module's other uses are
+    known), or at one of `roots`: no chain elsewhere (``S.Half`` in a file importing
+    Symbol), whose lines need no parse. None: every chain rooted at an imported name.
+    """
+    focus = None if interest is None else Focus(frozenset(interest), frozenset(roots))
+    while True:
+        try:
+            return _extract(source, whole, focus)
+        except _Unfocused as missed:  # a chain's root the byte search did not find
+            assert focus is not None
+            focus = focus._replace(roots=focus.roots | missed.roots)
+
+
+def _extract(source: bytes, whole: bool, focus: Focus | None) -> ModuleFacts | ParseFailure:
+    names, roots = (None, ()) if focus is None else focus
+    stubbed = None if whole else skeleton(source, names, roots)
     if stubbed is not None:
         try:
             tree = ast.parse(stubbed.text)
@@ -57,7 +88,7 @@ def extract_facts(source: bytes, whole: bool = False) -> ModuleFacts | ParseFail
         else:
             if stubbed.confirmed(tree):
                 try:
-                    return _Collector(source).collect(
+                    return _Collector(source, focus).collect(
                         tree, source, "ast", stubbed.scan, stubbed.passes
                     )
                 except _StubbedBinding:
@@ -65,10 +96,18 @@ def extract_facts(source: bytes, whole: bool = False) -> ModuleFacts | ParseFail
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
-        return _extract_newer_syntax(source, error)
+        return _extract_newer_syntax(source, error, focus)
     except (ValueError, MemoryError, RecursionError) as error:  # NUL bytes, absurd nesting
         return ParseFailure(1, 0, _describe(error))
-    return _Collector(source).collect(tree, source, parser="ast")
+    return _Collector(source, focus).collect(tree, source, parser="ast")
+
+
+class _Unfocused(Exception):
+    """Chains naming a name of interest stand at roots the focus did not hold."""
+
+    def __init__(self, roots: set[str]) -> None:
+        super().__init__(roots)
+        self.roots = frozenset(roots)
 
 
 class _StubbedBinding(Exception):
@@ -84,7 +123,9 @@ def _describe(error: BaseException) -> str:
     return text or type(error).__name__
 
 
-def _extract_newer_syntax(source: bytes, error: SyntaxError) -> ModuleFacts | ParseFailure:
+def _extract_newer_syntax(
+    source: bytes, error: SyntaxError, focus: Focus | None
+) -> ModuleFacts | ParseFailure:
     failure = ParseFailure(error.lineno or 1, max((error.offset or 1) - 1, 0), _describe(error))
     blanked = blank_type_parameters(source)
     if blanked is not None:
@@ -93,7 +134,7 @@ def _extract_newer_syntax(source: bytes, error: SyntaxError) -> ModuleFacts | Pa
         except (SyntaxError, ValueError, MemoryError, RecursionError):
             source = blanked  # more than type parameters: LibCST replaces the rest
         else:
-            return _Collector(blanked).collect(tree, blanked, parser="libcst")
+            return _Collector(blanked, focus).collect(tree, blanked, parser="libcst")
     from ssot_migrate.newer_syntax import downgrade_source
 
     downgraded = downgrade_source(source)
@@ -103,7 +144,7 @@ def _extract_newer_syntax(source: bytes, error: SyntaxError) -> ModuleFacts | Pa
         tree = ast.parse(downgraded)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return failure
-    return _Collector(downgraded).collect(tree, downgraded, parser="libcst")
+    return _Collector(downgraded, focus).collect(tree, downgraded, parser="libcst")
 
 
 class _Columns:
@@ -190,7 +231,8 @@ def _string_list(node: ast.expr | None) -> list[str] | None:
 class _Collector:
     """One pass over the statements, tracking scope and guard; expressions walked once."""
 
-    def __init__(self, source: bytes) -> None:
+    def __init__(self, source: bytes, focus: Focus | None = None) -> None:
+        self._focus = focus
         self._columns = _Columns(source)
         self.imports: list[ImportFact] = []
         self.bindings: list[Binding] = []
@@ -223,20 +265,42 @@ class _Collector:
         # module's own imports bind. Most function bodies hold neither.
         module_roots = _module_roots(tree.body)
         scan = scan or SourceScan(source)
-        hot = scan.hot(module_roots)
+        focus = self._focus
+        if focus is None:
+            hot = scan.hot(module_roots)
+        else:
+            hot = [*scan.quoted(), *scan.focus(focus.names, focus.roots)]
         self._wanted_lines = lines_of(source, [*scan.imports(), *hot])
         self._body(tree.body, "module", None)
         roots = {name for i in self.imports if (name := i.local_name) is not None}
-        # Imports inside the bodies walked add their own roots (function-level imports).
-        hot.extend(scan.dotted(roots - module_roots))
+        if focus is None:
+            # Imports inside the bodies walked add their own roots (function-level imports).
+            hot.extend(scan.dotted(roots - module_roots))
         self._walk_hot_expressions(lines_of(source, hot))
         if passes:
             self._check_passes(source, passes, roots)
+        chains = self.chains
+        if focus is not None:
+            kept = scan.focus_roots(focus.names, focus.roots)
+            missed = {
+                root
+                for dotted, _, _ in chains
+                if (root := dotted.split(".", 1)[0]) not in kept
+                and root in roots
+                and not focus.names.isdisjoint(dotted.split("."))
+            }
+            if missed:
+                raise _Unfocused(missed)
+            chains = [chain for chain in chains if chain[0].split(".", 1)[0] in kept]
+        # A chain outside the functions importing its root reads the module's import of
+        # it: none (``import app`` in a function only) leaves nothing for it to name.
+        outside = {i.local_name for i in self.imports if i.scope != "function"}
         attributes = tuple(
             AttributeUse(dotted, span, "function" if functions else "module", binder)
-            for dotted, span, functions in self.chains
+            for dotted, span, functions in chains
             if (root := dotted.split(".", 1)[0]) in roots
             and (binder := self._binder(root, functions)) is not None
+            and (binder != (0, 0) or root in outside)
         )
         dunder_all = None if self.all_unreadable or self.dunder_all is None else self.dunder_all
         return ModuleFacts(
@@ -250,6 +314,7 @@ class _Collector:
             parser="libcst" if parser == "libcst" else "ast",
             unread=self._unread(source),
             shim_served=self.shim_served,
+            chains_for=None if focus is None else tuple(sorted(focus.names)),
         )
 
     def _check_passes(self, source: bytes, passes: Sequence[PassStub], roots: set[str]) -> None:
@@ -407,8 +472,9 @@ class _Collector:
             self.bindings.append(Binding(st.name, "definition", "", 0, None, st.lineno, guard))
             if st.name == "__getattr__" and not isinstance(st, ast.ClassDef):
                 self.has_getattr = True
-        start = min([st.lineno, *(d.lineno for d in st.decorator_list)])
-        header_end = max(st.lineno, st.body[0].lineno - 1) if st.body else st.lineno
+        start = _first_line(st)
+        # The header ends above the body's first statement, its decorators included.
+        header_end = max(st.lineno, _first_line(st.body[0]) - 1) if st.body else st.lineno
         self.pending.append((st, start, header_end, True, self._functions))
         if _overlaps(self._wanted_lines, header_end + 1, st.end_lineno or st.lineno):
             if isinstance(st, ast.ClassDef):
@@ -726,6 +792,12 @@ _LEAF_FIELDS = frozenset(
 """Fields holding a string, a number, a flag or an expression context, never an expression
 or a statement. (``names`` of Global/Nonlocal are strings; of Import, aliases: no
 expression below either.)"""
+
+
+def _first_line(st: ast.stmt) -> int:
+    """A statement's first line: a definition's starts at its first decorator."""
+    decorators = getattr(st, "decorator_list", None)
+    return min([st.lineno, *(d.lineno for d in decorators)]) if decorators else st.lineno
 
 
 def _overlaps(lines: list[int], start: int, end: int) -> bool:

@@ -10,7 +10,7 @@ shared by every symbol and every command.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -137,6 +137,21 @@ class ModuleFacts(NamedTuple):
     shim_served: tuple[str, ...] = ()
     """The names a generated ssot-migrate shim block in the module serves (its
     ``_SSOT_MOVED`` keys): legacy paths a phase already deprecated."""
+    chains_for: tuple[str, ...] | None = None
+    """The names of interest `attributes` were recorded for (sorted): every chain rooted at
+    one of them or at the root of a chain naming one, and no other chain need be there
+    (see `extract.extract_facts`). None: every chain rooted at an imported name."""
+
+    def chains_cover(self, names: Collection[str]) -> bool:
+        """Whether `attributes` holds every chain the `names` of interest need."""
+        return self.chains_for is None or set(names).issubset(self.chains_for)
+
+    def chain_roots(self) -> frozenset[str] | None:
+        """The roots whose every chain `attributes` holds, as far as the facts show: those
+        of its chains and the names of interest (None: all)."""
+        if self.chains_for is None:
+            return None
+        return frozenset({*self.chains_for, *(a.dotted.partition(".")[0] for a in self.attributes)})
 
 
 Progress = Callable[[str, int, int], None]

@@ -71,7 +71,7 @@ def build_index(
     try:
         if names is None:
             sources = _Sources(files, cache, progress=progress, stats=stats)
-            _parse_into(parsed, sources.readable(), sources, cache, parser)
+            _parse_into(parsed, sources.readable(), sources, cache, parser, None)
         else:
             wanted, first = set(always), set(names)
             forced = {f.rel for f in files if f.module in wanted}
@@ -80,9 +80,7 @@ def build_index(
                 # Round one's files are known as soon as they are read: parsing them
                 # while the rest is still being read keeps every core busy.
                 if rel in forced or sources.is_candidate(rel, first):
-                    key = sources.key(rel)
-                    if cache.summary(key) is None:
-                        parser.submit(rel, sources.data(rel))
+                    _submit(rel, sources, cache, parser, first)
 
             sources = _Sources(files, cache, parse_early, progress, stats)
             missing = _MissingModuleNames(files, modules, namespaces)
@@ -220,9 +218,11 @@ class _Sources:
 
     def is_candidate(self, rel: str, names: set[str]) -> bool:
         """Dynamic (star import, __getattr__), or spells one of `names` as a word."""
+        return self._states[rel].dynamic or self.spells_any(rel, names)
+
+    def spells_any(self, rel: str, names: Collection[str]) -> bool:
+        """Whether `rel` spells one of `names` as a word (answers remembered per name)."""
         state = self._states[rel]
-        if state.dynamic:
-            return True
         words = state.words
         missing = [n for n in sorted(names, key=len) if n not in words]
         if missing:
@@ -351,7 +351,7 @@ def _parse_to_fixed_point(
         pending += sources.mentioning(fresh, parsed)
         todo = list(dict.fromkeys(r for r in pending if r not in parsed))
         pending = []
-        _parse_into(parsed, todo, sources, cache, parser)
+        _parse_into(parsed, todo, sources, cache, parser, frozenset(names))
         # Every parsed file, not only this round's: a file read for one name may alias a
         # name learned only now (``from m import S as _S`` then ``T = _S``).
         found = {
@@ -379,6 +379,50 @@ def _parse_to_fixed_point(
         }
         fresh = found - names
         names |= fresh
+    _cover(parsed, names, sources, cache, parser)
+
+
+def _cover(
+    parsed: Mapping[str, bytes],
+    names: set[str],
+    sources: _Sources,
+    cache: FactsCache,
+    parser: Parser,
+) -> None:
+    """Make every parsed file's facts hold the chains of all `names`, the later rounds'
+    too: a file that does not spell a name as a word has none of its chains (its facts
+    are marked as holding them); the others are parsed again, for all the names."""
+    again = []
+    for rel, key in parsed.items():
+        summary = _summary(cache, key)
+        if summary.covers(names):
+            continue
+        assert summary.chains_for is not None
+        missing = names.difference(summary.chains_for)
+        if sources.spells_any(rel, missing):
+            again.append(rel)
+            continue
+        entry = cache.get(key)
+        if isinstance(entry, ModuleFacts):
+            cache.put(key, entry._replace(chains_for=tuple(sorted({*summary.chains_for, *names}))))
+    _parse_into(dict(parsed), again, sources, cache, parser, frozenset(names))
+
+
+def _submit(
+    rel: str, sources: _Sources, cache: FactsCache, parser: Parser, names: Collection[str] | None
+) -> None:
+    """Hand `rel` to the parser unless the cache's facts for it do for `names` (None:
+    every chain); facts the cache holds for other names are widened to theirs too."""
+    if parser.has(rel):
+        return
+    summary = cache.summary(sources.key(rel))
+    if summary is not None and summary.covers(names):
+        return
+    interest = None
+    if names is not None:
+        held = () if summary is None else summary.chains_for or ()
+        interest = frozenset({*names, *held})
+    parser.submit(rel, sources.data(rel), interest)
 
 
 class _MissingModuleNames:
@@ -418,16 +462,23 @@ def _parse_into(
     sources: _Sources,
     cache: FactsCache,
     parser: Parser,
+    names: Collection[str] | None,
 ) -> None:
+    """Parse `rels` for the chains of `names` (None: every chain) unless the cache has
+    their facts; record each file's content key in `parsed`."""
     for rel in rels:
-        key = parsed[rel] = sources.key(rel)
-        if cache.summary(key) is None and not parser.has(rel):
-            parser.submit(rel, sources.data(rel))
+        parsed[rel] = sources.key(rel)
+        _submit(rel, sources, cache, parser, names)
     for rel, entry in parser.collect().items():
         cache.put(sources.key(rel), entry)
 
 
-def _extract_batch(sources: list[bytes], whole: bool = False) -> list[Entry]:
+Work = tuple[bytes, frozenset[str] | None, frozenset[str]]
+"""A file's bytes and the chains its facts are for: names of interest, roots (see
+`extract.extract_facts`)."""
+
+
+def _extract_batch(sources: list[Work], whole: bool = False) -> list[Entry]:
     """Facts of each source, with the cyclic garbage collector paused: a syntax tree holds
     no reference cycles (reference counting frees it), yet its hundreds of thousands of
     new objects set off collections that walk every live object, a third of the time
@@ -437,7 +488,7 @@ def _extract_batch(sources: list[bytes], whole: bool = False) -> list[Entry]:
     paused = gc.isenabled()
     gc.disable()
     try:
-        return [extract_facts(data, whole) for data in sources]
+        return [extract_facts(data, whole, interest, roots) for data, interest, roots in sources]
     finally:
         if paused:
             gc.enable()
@@ -456,8 +507,8 @@ class Parser:
         self.workers = jobs if jobs > 0 else (os.cpu_count() or 1)
         self.progress = progress
         self.whole = whole
-        self._batch: list[tuple[str, bytes]] = []
-        self._queued: list[tuple[str, bytes]] = []  # submitted before the pool was worth it
+        self._batch: list[tuple[str, Work]] = []
+        self._queued: list[tuple[str, Work]] = []  # submitted before the pool was worth it
         self._futures: list[tuple[list[str], Future[list[Entry]]]] = []
         self._submitted: set[str] = set()
         self._pool: ProcessPoolExecutor | None = None
@@ -465,9 +516,18 @@ class Parser:
     def has(self, rel: str) -> bool:
         return rel in self._submitted
 
-    def submit(self, rel: str, data: bytes) -> None:
+    def submit(
+        self,
+        rel: str,
+        data: bytes,
+        interest: Collection[str] | None = None,
+        roots: Collection[str] = (),
+    ) -> None:
+        """Parse `data` for the chains of `interest` and `roots` (see
+        `extract.extract_facts`)."""
         self._submitted.add(rel)
-        self._batch.append((rel, data))
+        names = None if interest is None else frozenset(interest)
+        self._batch.append((rel, (data, names, frozenset(roots))))
         if len(self._batch) >= self._BATCH:
             self._flush()
 

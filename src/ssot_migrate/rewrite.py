@@ -17,7 +17,7 @@ import itertools
 import re
 import tokenize
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -134,7 +134,13 @@ def _unrewritten(audits: Sequence[SymbolAudit]) -> tuple[Note, ...]:
 class Parsing(Protocol):
     """Files handed over one by one, their facts collected at once (keyed as handed)."""
 
-    def submit(self, key: str, data: bytes) -> None: ...
+    def submit(
+        self,
+        key: str,
+        data: bytes,
+        interest: Collection[str] | None = None,
+        roots: Collection[str] = (),
+    ) -> None: ...
 
     def collect(self) -> Mapping[str, ModuleFacts | ParseFailure]: ...
 
@@ -175,9 +181,12 @@ def apply_plan(
         elif after != data:
             rewritten.append((rel, file_plan, data, after))
             if parsing is not None:
-                parsing.submit(rel, after)
+                parsing.submit(rel, after, *_focus(file_plan.facts))
     found = parsing.collect() if parsing is not None else {}
-    parsed = [found.get(rel) or extract_facts(after, whole=True) for rel, *_, after in rewritten]
+    parsed = [
+        found.get(rel) or extract_facts(after, True, *_focus(file_plan.facts))
+        for rel, file_plan, _, after in rewritten
+    ]
     changes: list[FileChange] = []
     for (rel, file_plan, data, after), new in zip(rewritten, parsed, strict=True):
         facts = _checked(file_plan, after, resolver, new)
@@ -191,6 +200,12 @@ def apply_plan(
 
 def _by_file(note: Note) -> str:
     return note.rel
+
+
+def _focus(facts: ModuleFacts) -> tuple[tuple[str, ...] | None, frozenset[str]]:
+    """The chains to read a rewritten file for, to compare with `facts` (its facts
+    before): those `facts` hold, all of each of their roots (see `_signature`)."""
+    return facts.chains_for, facts.chain_roots() or frozenset()
 
 
 # planning ---------------------------------------------------------------------------------
@@ -1132,8 +1147,9 @@ def _verify(
     if not isinstance(new, ModuleFacts):
         raise _Refused(f"the rewrite does not parse (line {new.line}: {new.reason})")
     after_resolver = resolver_with(resolver, plan.source.rel, new)
-    old_signature = _signature(plan.source, plan.facts, resolver)
-    new_signature = _signature(plan.source, new, after_resolver)
+    chains = _Compared(plan.facts.chains_for, plan.facts.chain_roots())
+    old_signature = _signature(plan.source, plan.facts, resolver, chains)
+    new_signature = _signature(plan.source, new, after_resolver, chains)
     if old_signature != new_signature:
         lost = (old_signature - new_signature) + (new_signature - old_signature)
         sample = ", ".join(sorted(str(k) for k in lost)[:3])
@@ -1256,11 +1272,39 @@ def module_bindings_changed(
     return None
 
 
+@dataclass(frozen=True)
+class _Compared:
+    """The attribute chains two facts of a file are compared on: every one, or (facts
+    recorded for some names of interest, see `extract.extract_facts`) those rooted where
+    the file before held every chain, and those naming a name of interest wherever they
+    stand now (a rewrite moves a symbol's uses to another module's name).
+
+    What is left out cannot have changed: a chain's object follows from its root's binding,
+    and the imports binding the other roots are compared in full (`_signature`'s binds,
+    `_rebinds`, `module_bindings_changed`)."""
+
+    names: tuple[str, ...] | None
+    roots: frozenset[str] | None
+
+    def keeps(self, dotted: str) -> bool:
+        if self.names is None or self.roots is None:
+            return True
+        parts = dotted.split(".")
+        return parts[0] in self.roots or not set(self.names).isdisjoint(parts)
+
+
+_EVERY_CHAIN = _Compared(None, None)
+
+
 def _signature(
-    source: SourceFile, facts: ModuleFacts, resolver: Resolver
+    source: SourceFile,
+    facts: ModuleFacts,
+    resolver: Resolver,
+    chains: _Compared = _EVERY_CHAIN,
 ) -> Counter[tuple[str, ...]]:
-    """What the file's imports, attribute chains and dotted strings reach (modules aside:
-    which module object a name is bound to may change, never the objects used through it)."""
+    """What the file's imports, attribute chains (those of `chains`) and dotted strings
+    reach (modules aside: which module object a name is bound to may change, never the
+    objects used through it)."""
     found: Counter[tuple[str, ...]] = Counter()
     for fact in facts.imports:
         if fact.kind != "from":
@@ -1270,6 +1314,8 @@ def _signature(
             # Set semantics: binding a name twice to one object is binding it once.
             found[("bind", fact.scope, str(fact.local_name), target.kind, target.path)] = 1
     for use in facts.attributes:
+        if not chains.keeps(use.dotted):
+            continue
         root, _, rest = use.dotted.partition(".")
         bound = local_import_target(resolver, source, facts, root, use.binder)
         if bound is None or bound[1].kind != "module":

@@ -30,6 +30,7 @@ import ast
 import bisect
 import re
 import sys
+from collections.abc import Collection
 from typing import NamedTuple
 
 from ssot_migrate.byte_scan import NAME_BYTES, SourceScan, lines_of
@@ -124,17 +125,23 @@ def _pass_positions(body: list[ast.stmt], found: set[tuple[int, int]]) -> None:
             _pass_positions(block.body, found)
 
 
-def skeleton(source: bytes) -> Skeleton | None:
-    """`source` with its cold top-level definitions, and the cold methods of its other
-    top-level classes, stubbed; None when its bytes could fail to decode (a stub must
-    not hide an undecodable byte)."""
+def skeleton(
+    source: bytes, interest: Collection[str] | None = None, roots: Collection[str] = ()
+) -> Skeleton | None:
+    """`source` with its cold definitions, and the cold statements of the functions it
+    keeps, stubbed; None when its bytes could fail to decode (a stub must not hide an
+    undecodable byte). `interest` and `roots`: the chains the facts are for (see
+    `extract.extract_facts`); None: every chain of an imported name."""
     if b"\0" in source or not _plainly_decodable(source):
         return None
     lines = source.splitlines(keepends=True)
     scan = SourceScan(source)
     imports = scan.imports()
     words = _imported_words(source, imports)
-    hot = lines_of(source, [*imports, *scan.hot(words)])
+    if interest is None:
+        hot = lines_of(source, [*imports, *scan.hot(words)])
+    else:
+        hot = lines_of(source, [*imports, *scan.quoted(), *scan.focus(interest, roots)])
     cutter = _Cutter(lines, hot, words)
     cutter.definitions(0, len(lines), b"")
     text = b"".join(cutter.out) if cutter.stubs or cutter.passes else source
@@ -280,7 +287,7 @@ class _Cutter:
                 and not _blank(line)
                 and not _CONTINUES.match(line, width)
             ):
-                while index - 1 > start and lines[index - 1].startswith(indent + b"@"):
+                while index > start and lines[index - 1].startswith(indent + b"@"):
                     index -= 1
                 return index
             index -= 1
