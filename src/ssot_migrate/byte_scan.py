@@ -117,6 +117,18 @@ def named_attributes(source: bytes, names: Collection[str]) -> list[int]:
     return [match.start() for match in pattern.finditer(source)]
 
 
+def chain_spelled(source: bytes, names: Collection[str]) -> bool:
+    """Whether a dotted chain could stand in `source` with one of `names` in it: as its
+    root (``name.``) or after a dot (``.name``), whitespace, comments and backslash
+    continuations allowed between."""
+    if not names:
+        return False
+    words = b"|".join(re.escape(n.encode()) for n in sorted(names, key=len, reverse=True))
+    gap = rb"(?:[ \t\r\n]|\\(?:\r\n|\r|\n)|#[^\r\n]*+)*+"
+    pattern = rb"(?<![\w\x80-\xff])(?:" + words + rb")" + gap + rb"\."
+    return named_attributes(source, names) != [] or re.search(pattern, source) is not None
+
+
 _BACK_SPACE = re.compile(rb"(?:[ \t\r\n]|\\(?:\r\n|\r|\n))*+\Z")
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from typing import TYPE_CHECKING
 
 from ssot_migrate import workspace
-from ssot_migrate.byte_scan import whole_words
+from ssot_migrate.byte_scan import chain_spelled, whole_words
 from ssot_migrate.cache import (
     Entry,
     FactsCache,
@@ -39,8 +39,6 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
 _STAR_IMPORT = re.compile(rb"import[ \t]*\*")
-_ODD_IMPORT_SPACING = re.compile(rb"import(?:  |\t)")
-"""One scan for both rare spellings (its literal prefix is searched in C)."""
 _PARALLEL_THRESHOLD = 48
 
 
@@ -54,6 +52,7 @@ def build_index(
     live: set[str] | None = None,
     save: bool = True,
     stats: Mapping[str, StatKey] | None = None,
+    chains: Collection[str] | None = None,
 ) -> Index:
     """Index `files`; with `names` only those that may bind or mention them (see module doc).
 
@@ -62,7 +61,8 @@ def build_index(
     states are kept (default `files`; more when `files` is a part of the tree). `save`:
     write the cache now (False when the caller indexes more parts and saves once).
     `stats`: the files' stats by `rel`, taken by the caller this run (a file missing
-    there is stat'ed here).
+    there is stat'ed here). `chains`, with `names` None: the names whose attribute chains
+    the facts must hold (None: every chain; the import graph reads none).
     """
     modules = {f.module: f for f in files if f.module is not None}
     namespaces = namespace_packages(modules)
@@ -71,7 +71,7 @@ def build_index(
     try:
         if names is None:
             sources = _Sources(files, cache, progress=progress, stats=stats)
-            _parse_into(parsed, sources.readable(), sources, cache, parser, None)
+            _parse_into(parsed, sources.readable(), sources, cache, parser, chains)
         else:
             wanted, first = set(always), set(names)
             forced = {f.rel for f in files if f.module in wanted}
@@ -82,7 +82,7 @@ def build_index(
                 if rel in forced or sources.is_candidate(rel, first):
                     _submit(rel, sources, cache, parser, first)
 
-            sources = _Sources(files, cache, parse_early, progress, stats)
+            sources = _Sources(_nearest_first(files, wanted), cache, parse_early, progress, stats)
             missing = _MissingModuleNames(files, modules, namespaces)
             _parse_to_fixed_point(parsed, first, sources, cache, parser, sorted(forced), missing)
     finally:
@@ -101,6 +101,18 @@ def build_index(
         namespaces=namespaces,
         content_keys=dict(parsed),
     )
+
+
+def _nearest_first(files: Sequence[SourceFile], modules: Collection[str]) -> list[SourceFile]:
+    """`files`, those in the top-level packages of `modules` first: a symbol's importers
+    cluster around its definition, and read early, they keep the parser busy while the
+    rest of the tree is read (in path order, a package sorting last left it idle)."""
+    tops = {m.partition(".")[0] for m in modules}
+    near = [f for f in files if f.module is not None and f.module.partition(".")[0] in tops]
+    if not near:
+        return list(files)
+    chosen = {f.rel for f in near}
+    return [*near, *(f for f in files if f.rel not in chosen)]
 
 
 class LazyFacts(Mapping[str, ModuleFacts]):
@@ -271,7 +283,7 @@ def _is_dynamic(data: bytes) -> bool:
     if b"import *" in data:
         return True
     # Rare spellings (`import  *`, a tab): the full regex runs only when they are possible.
-    if _ODD_IMPORT_SPACING.search(data) is not None and _STAR_IMPORT.search(data) is not None:
+    if (b"import  " in data or b"import\t" in data) and _STAR_IMPORT.search(data) is not None:
         return True
     return b"__getattr__" in data and _module_getattr_possible(data)
 
@@ -390,8 +402,9 @@ def _cover(
     parser: Parser,
 ) -> None:
     """Make every parsed file's facts hold the chains of all `names`, the later rounds'
-    too: a file that does not spell a name as a word has none of its chains (its facts
-    are marked as holding them); the others are parsed again, for all the names."""
+    too: a file that spells none of a name's chains (``.name``, ``name.``) has the same
+    facts for it (they are marked as holding them); the others are parsed again, for all
+    the names."""
     again = []
     for rel, key in parsed.items():
         summary = _summary(cache, key)
@@ -399,7 +412,7 @@ def _cover(
             continue
         assert summary.chains_for is not None
         missing = names.difference(summary.chains_for)
-        if sources.spells_any(rel, missing):
+        if sources.spells_any(rel, missing) and chain_spelled(sources.data(rel), missing):
             again.append(rel)
             continue
         entry = cache.get(key)

@@ -235,7 +235,7 @@ def import_graph_from(
         unparsed = [s for s in batch if s.rel not in index.facts]
         found: dict[str, ModuleFacts] = {}
         if unparsed:
-            part = build_index(unparsed, None, project.cache, 0, live=live, save=False)
+            part = build_index(unparsed, None, project.cache, 0, live=live, save=False, chains=())
             found = dict(part.facts)
         for source in batch:
             facts = index.facts.get(source.rel) if source.rel in index.facts else None
