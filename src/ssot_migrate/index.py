@@ -563,20 +563,27 @@ class Parser:
             self._futures.append(([rel for rel, _ in part], future))
 
     def collect(self) -> dict[str, Entry]:
+        return dict(self.ready())
+
+    def ready(self) -> Iterator[tuple[str, Entry]]:
+        """Every submitted file's facts, each batch as soon as it is parsed (in the order
+        submitted), so the caller's work on them overlaps the parsing of the rest."""
         self._flush()
-        results: dict[str, Entry] = {}
+        done = 0
         if self._queued:
             queued, self._queued = self._queued, []
             entries = _extract_batch([data for _, data in queued], self.whole)
-            results.update(zip([rel for rel, _ in queued], entries, strict=True))
+            done += len(entries)
+            yield from zip([rel for rel, _ in queued], entries, strict=True)
         total = len(self._submitted)
-        for rels, future in self._futures:
-            results.update(zip(rels, future.result(), strict=True))
-            if self.progress is not None:
-                self.progress("parsing", len(results), total)
-        self._futures = []
+        futures, self._futures = self._futures, []
         self._submitted.clear()
-        return results
+        for rels, future in futures:
+            entries = future.result()
+            done += len(entries)
+            if self.progress is not None:
+                self.progress("parsing", done, total)
+            yield from zip(rels, entries, strict=True)
 
     def close(self) -> None:
         """Drop this parser's pending work; the shared pool stays up for the next one."""

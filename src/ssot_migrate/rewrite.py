@@ -24,7 +24,7 @@ from typing import Protocol
 import libcst as cst
 
 from ssot_migrate.audit import Site, SymbolAudit
-from ssot_migrate.codemods.canonical_imports import (
+from ssot_migrate.codemods.import_edits import (
     Destination,
     alias_name,
     append_names,
@@ -142,7 +142,7 @@ class Parsing(Protocol):
         roots: Collection[str] = (),
     ) -> None: ...
 
-    def collect(self) -> Mapping[str, ModuleFacts | ParseFailure]: ...
+    def ready(self) -> Iterator[tuple[str, ModuleFacts | ParseFailure]]: ...
 
 
 def apply_plan(
@@ -182,14 +182,18 @@ def apply_plan(
             rewritten.append((rel, file_plan, data, after))
             if parsing is not None:
                 parsing.submit(rel, after, *_focus(file_plan.facts))
-    found = parsing.collect() if parsing is not None else {}
-    parsed = [
-        found.get(rel) or extract_facts(after, True, *_focus(file_plan.facts))
-        for rel, file_plan, _, after in rewritten
-    ]
+    # Each file is checked as soon as its parse comes back, while the rest are parsed.
+    by_rel = {rel: (file_plan, after) for rel, file_plan, _, after in rewritten}
+    checked: dict[str, ModuleFacts | Note] = {}
+    for rel, new in parsing.ready() if parsing is not None else ():
+        file_plan, after = by_rel[rel]
+        checked[rel] = _checked(file_plan, after, resolver, new)
     changes: list[FileChange] = []
-    for (rel, file_plan, data, after), new in zip(rewritten, parsed, strict=True):
-        facts = _checked(file_plan, after, resolver, new)
+    for rel, file_plan, data, after in rewritten:
+        facts = checked.get(rel)
+        if facts is None:
+            new = extract_facts(after, True, *_focus(file_plan.facts))
+            facts = _checked(file_plan, after, resolver, new)
         if isinstance(facts, Note):
             refused.append(facts)
         else:
@@ -794,12 +798,18 @@ class _Layout:
         if self._blocks is None:
             self._blocks = {}
             tree = _parse_tree(self._text.encode(self._text.text))
-            for node in ast.walk(tree) if tree is not None else ():
+            # Statements and handlers only: no expression holds a statement list.
+            todo: list[ast.AST] = [tree] if tree is not None else []
+            while todo:
+                node = todo.pop()
                 for name in ("body", "orelse", "finalbody"):
                     statements = getattr(node, name, None)
                     if isinstance(statements, list) and statements:
                         first = statements[0]
                         self._blocks[(first.lineno, first.col_offset)] = statements
+                        todo.extend(statements)
+                todo.extend(getattr(node, "handlers", ()))
+                todo.extend(getattr(node, "cases", ()))
         return self._blocks
 
 

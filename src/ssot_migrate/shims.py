@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ssot_migrate.audit import BY_DECLARATION, SymbolAudit
-from ssot_migrate.codemods.canonical_imports import local_name, without_names
+from ssot_migrate.codemods.import_edits import local_name, without_names
 from ssot_migrate.config import DEFAULT_TARGET_VERSION
 from ssot_migrate.dotted import is_dotted_identifier, is_identifier, split_path
 from ssot_migrate.facts import Index
