@@ -36,11 +36,11 @@ from libcst.helpers import get_full_name_for_node
 
 from ssot_migrate.codemods.import_edits import (
     Destination,
-    absolute_module,
     join_statements,
     rewrite_import_from,
     rewritten_string,
 )
+from ssot_migrate.dotted import resolve_relative
 
 
 class CanonicalImportsCommand(VisitorBasedCodemodCommand):
@@ -136,7 +136,7 @@ class CanonicalImportsCommand(VisitorBasedCodemodCommand):
             return [line]
         package = self.context.full_package_name
         module = get_full_name_for_node(node.module) if node.module is not None else ""
-        absolute = absolute_module(package, len(node.relative), module or "")
+        absolute = resolve_relative(package, len(node.relative), module or "")
         moved = self._moved(absolute)
         if not moved:
             return [line]

@@ -50,21 +50,6 @@ def relative_form(package: str | None, module: str, relative: bool) -> tuple[int
     return len(here) - common + 1, ".".join(there[common:])
 
 
-def absolute_module(package: str | None, level: int, module: str) -> str | None:
-    """The absolute module of ``from <dots><module> import ...`` in a file of `package`."""
-    if level == 0:
-        return module
-    if package is None:
-        return None
-    parts = package.split(".") if package else []
-    if level - 1 > len(parts):
-        return None
-    base = parts[: len(parts) - (level - 1)]
-    if module:
-        base.append(module)
-    return ".".join(base) or None
-
-
 def import_from_statement(
     module: str,
     level: int,

@@ -26,3 +26,20 @@ def is_private_path(path: str) -> bool:
     return any(
         p.startswith("_") and not (p.startswith("__") and p.endswith("__")) for p in path.split(".")
     )
+
+
+def resolve_relative(package: str | None, level: int, module: str) -> str | None:
+    """The absolute module ``from <level dots><module> import …`` names from inside
+    `package` (None: the file is in no package a relative import can climb), or None
+    when the dots climb past the top."""
+    if level == 0:
+        return module
+    if package is None:
+        return None
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    if module:
+        base.append(module)
+    return ".".join(base) or None

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
 
+from ssot_migrate.dotted import resolve_relative
+
 Scope = Literal["module", "class", "function"]
 Guard = Literal["type-checking", "import-error-fallback", "import-error-handler", "conditional"]
 """Where a statement runs: under ``if TYPE_CHECKING:``; in a ``try`` whose handler catches
@@ -210,15 +212,4 @@ class Index:
 
 def absolute_module(source: SourceFile, module: str, level: int) -> str | None:
     """The absolute module a (possibly relative) import names, or None when it cannot be."""
-    if level == 0:
-        return module
-    package = source.package
-    if package is None:
-        return None
-    parts = package.split(".") if package else []
-    if level - 1 > len(parts):
-        return None
-    base = parts[: len(parts) - (level - 1)]
-    if module:
-        base.append(module)
-    return ".".join(base) if base else None
+    return resolve_relative(source.package, level, module)
