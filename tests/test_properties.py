@@ -1224,6 +1224,11 @@ _FRAGMENTS = (
     "def i{n}():\n    import os\n    def inner():\n        x = 1\n        import sys\n"
     "        return sys.path\n    return os.path\n",
     "def w{n}():\n    import os\n    os, = f()\n    (os) = g()\n    return os.path\n",
+    # Spellings a docstring or a comment holds, and a real import after them:
+    'def d{n}():\n    """Doc.\n\n    >>> import app.engine\n    >>> app.engine.Engine\n    """\n'
+    "    # import os; os.path\n    return 1\n",
+    "def e{n}():\n    '''>>> from app import engine'''\n    import app\n    return app.engine\n",
+    'import app.engine\ndef g{n}():\n    return f"{{app.engine.Engine!r}} and {{x}}"\n',
     # A function whose first statement is a def decorated through an imported module:
     "import app.engine\ndef k{n}(self):\n    @plain\n    @app.engine.wrap(1)\n    def inner():\n"
     "        return 1\n    return inner\n",

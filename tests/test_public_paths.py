@@ -11,7 +11,7 @@ import pytest
 from goldens import FIXTURES, write_tree
 
 from ssot_migrate.cli import main
-from ssot_migrate.project import RunOptions, load, load_time_closure, open_project
+from ssot_migrate.project import RunOptions, load, load_time_closures, open_project
 
 CONFIG = """\
     [tool.ssot-migrate]
@@ -62,7 +62,7 @@ def test_the_load_time_closure_follows_what_runs_when_the_canonical_module_is_im
     options = RunOptions(root)
     config = load(options)
     project = open_project(options, config, config.all_symbols())
-    assert load_time_closure(project, "pkg.http") == {
+    assert load_time_closures(project, ["pkg.http"])["pkg.http"] == {
         "pkg.http.view",
         "pkg.http.helpers",
         "pkg.util",  # runs on the way to pkg.util.text ...
@@ -70,7 +70,7 @@ def test_the_load_time_closure_follows_what_runs_when_the_canonical_module_is_im
         "pkg.util.text",
         "pkg.optional",
     }
-    assert project.load_time["pkg.http"] == load_time_closure(project, "pkg.http")
+    assert project.load_time["pkg.http"] == load_time_closures(project, ["pkg.http"])["pkg.http"]
 
 
 def run_json(root: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:

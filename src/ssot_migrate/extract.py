@@ -35,7 +35,7 @@ from ssot_migrate.facts import (
     Span,
     StringRef,
 )
-from ssot_migrate.skeleton import PassStub, skeleton
+from ssot_migrate.skeleton import PassStub, may_bind, skeleton
 from ssot_migrate.type_parameters import blank_type_parameters
 
 _DOTTED_STRING = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\Z")
@@ -277,8 +277,6 @@ class _Collector:
             # Imports inside the bodies walked add their own roots (function-level imports).
             hot.extend(scan.dotted(roots - module_roots))
         self._walk_hot_expressions(lines_of(source, hot))
-        if passes:
-            self._check_passes(source, passes, roots)
         chains = self.chains
         if focus is not None:
             kept = scan.focus_roots(focus.names, focus.roots)
@@ -292,6 +290,8 @@ class _Collector:
             if missed:
                 raise _Unfocused(missed)
             chains = [chain for chain in chains if chain[0].split(".", 1)[0] in kept]
+        if passes:
+            self._check_passes(source, passes, roots, chains)
         # A chain outside the functions importing its root reads the module's import of
         # it: none (``import app`` in a function only) leaves nothing for it to name.
         outside = {i.local_name for i in self.imports if i.scope != "function"}
@@ -317,30 +317,37 @@ class _Collector:
             chains_for=None if focus is None else tuple(sorted(focus.names)),
         )
 
-    def _check_passes(self, source: bytes, passes: Sequence[PassStub], roots: set[str]) -> None:
+    def _check_passes(
+        self,
+        source: bytes,
+        passes: Sequence[PassStub],
+        roots: set[str],
+        chains: Sequence[tuple[str, Span, tuple[_Function, ...]]],
+    ) -> None:
         """Raise `_StubbedBinding` if statements the skeleton stubbed in a function bind
         or declare the root of a chain standing in that function: whether the root is
         the function's own local (`_binder`) depends on them. Statements that do not
-        spell the root where a name can be bound cannot; the others are parsed (on their
-        own, a fraction of the file) to tell."""
-        stubbed: dict[str, list[PassStub]] = {}
-        for stub in passes:
-            for word in stub.words & roots:
-                stubbed.setdefault(word, []).append(stub)
-        if not stubbed:
-            return
+        spell the root where a name can be bound cannot (`may_bind`); the others are
+        parsed (on their own, a fraction of the file) to tell."""
+        starts = [stub.line for stub in passes]  # in line order, as the cutter made them
         lines: Lines | None = None
-        checked: dict[int, frozenset[str]] = {}
-        for dotted, _, functions in self.chains:
+        names: dict[int, frozenset[str]] = {}
+        for dotted, _, functions in chains:
             root = dotted.split(".", 1)[0]
-            for stub in stubbed.get(root, ()):
-                if not any(f.lineno <= stub.line <= (f.end_lineno or f.lineno) for f in functions):
-                    continue
-                if stub.line not in checked:
+            if not functions or root not in roots:
+                continue
+            for function in functions:
+                first = bisect.bisect_left(starts, function.lineno)
+                last = bisect.bisect_right(starts, function.end_lineno or function.lineno)
+                for stub in passes[first:last]:
                     lines = lines or Lines(source)
-                    checked[stub.line] = _stub_names(lines, stub)
-                if root in checked[stub.line]:
-                    raise _StubbedBinding
+                    text = lines.text(stub.line, stub.end_line)
+                    if not may_bind(text, root):
+                        continue
+                    if stub.line not in names:
+                        names[stub.line] = _stub_names(text)
+                    if root in names[stub.line]:
+                        raise _StubbedBinding
 
     def _unread(self, source: bytes) -> tuple[str, ...]:
         """Module-level from-imported names the module never spells elsewhere (see
@@ -626,14 +633,13 @@ class _Collector:
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
-def _stub_names(lines: Lines, stub: PassStub) -> frozenset[str]:
-    """Every name the statements under `stub` bind or declare in their function (all of
-    them if they do not parse on their own, which the whole file then will tell)."""
-    text = lines.text(stub.line, stub.end_line)
+def _stub_names(text: bytes) -> frozenset[str]:
+    """Every name stubbed statements `text` bind or declare in their function (None
+    bound if they do not parse on their own: the whole file then will tell)."""
     try:
         tree = ast.parse(b"if 1:\n" + text)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return frozenset(stub.words)
+        raise _StubbedBinding from None
     block = tree.body[0]
     assert isinstance(block, ast.If)
     imported, assigned, declared = _scope_names(block.body, walrus=b":=" in text)

@@ -40,7 +40,7 @@ class Project:
     resolver: Resolver
     cache: FactsCache
     load_time: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    """Per canonical module: the modules it imports at import time (see `load_time_closure`)."""
+    """Per canonical module: the modules it imports at import time (see `load_time_closures`)."""
     shim_excluded: frozenset[str] = frozenset()
     """Parsed files that `shim-exclude` keeps from ever getting a shim."""
 
@@ -115,7 +115,7 @@ def open_project(
         if problems:
             raise ConfigError(problems)
         modules = {s.canonical_module for s in specs}
-        load_time = {m: load_time_closure(project, m) for m in sorted(modules)}
+        load_time = load_time_closures(project, modules)
     finally:  # once for the index and the import graph (each save encodes and writes all)
         cache.save(live={f.rel for f in files})
     excluded = IgnoreRules(config.shim_exclude)
@@ -203,19 +203,24 @@ def _binding_steps(resolver: Resolver, specs: Sequence[SymbolSpec]) -> set[tuple
     return {step for s in specs for step in resolver.binding_steps(s.canonical)}
 
 
-def load_time_closure(project: Project, module: str) -> frozenset[str]:
-    """The modules importing `module` runs: its module-level imports outside ``if
-    TYPE_CHECKING:``, transitively, and the packages whose ``__init__`` runs on the way
-    (those of the importing module itself, and of `module`, already ran)."""
-    graph = import_graph_from(project, [module], parents=True, save=False)
-    seen = {module}
-    pending = [module]
-    while pending:
-        for target in graph.get(pending.pop(), ()):
-            if target not in seen:
-                seen.add(target)
-                pending.append(target)
-    return frozenset(seen - {module} - set(_ancestors(module)))
+def load_time_closures(project: Project, modules: Iterable[str]) -> dict[str, frozenset[str]]:
+    """For each of `modules`, the modules importing it runs: its module-level imports
+    outside ``if TYPE_CHECKING:``, transitively, and the packages whose ``__init__`` runs
+    on the way (those of the importing module itself, and of it, already ran). One
+    import graph serves them all: a module's edges do not depend on where the walk began."""
+    starts = sorted(set(modules))
+    graph = import_graph_from(project, starts, parents=True, save=False)
+    closures = {}
+    for module in starts:
+        seen = {module}
+        pending = [module]
+        while pending:
+            for target in graph.get(pending.pop(), ()):
+                if target not in seen:
+                    seen.add(target)
+                    pending.append(target)
+        closures[module] = frozenset(seen - {module} - set(_ancestors(module)))
+    return closures
 
 
 def import_graph_from(

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import itertools
 import re
 import sys
 from collections.abc import Collection
@@ -70,10 +71,17 @@ class PassStub(NamedTuple):
     column: int
     end_line: int
     """The last line the statements stood on."""
-    words: frozenset[str]
-    """The words of the file's import statements that the statements spell other than
-    as called, subscripted or dotted: the only names they could bind or declare that a
-    fact depends on (see `extract`)."""
+
+
+def may_bind(text: bytes, name: str) -> bool:
+    """Whether statements `text` spell `name` where a statement could bind or declare it:
+    anywhere but called, subscripted or dotted (``name(``, ``name[``, ``name.``), unless
+    after ``def`` or ``class``. False is sure; True is for a parse to tell."""
+    word = re.escape(name.encode())
+    if re.search(rb"(?:def|class)[ \t]+" + word + rb"(?![\w\x80-\xff])", text):
+        return True
+    spelled = rb"(?<![\w\x80-\xff])" + word + rb"(?![\w\x80-\xff])(?![ \t]*[(\[.])"
+    return re.search(spelled, text) is not None
 
 
 class Skeleton(NamedTuple):
@@ -139,10 +147,12 @@ def skeleton(
     imports = scan.imports()
     words = _imported_words(source, imports)
     if interest is None:
-        hot = lines_of(source, [*imports, *scan.hot(words)])
+        soft = [*imports, *scan.dotted(words)]
     else:
-        hot = lines_of(source, [*imports, *scan.quoted(), *scan.focus(interest, roots)])
-    cutter = _Cutter(lines, hot, words)
+        soft = [*imports, *scan.focus(interest, roots)]
+    quoted = scan.quoted()
+    cutter = _Cutter(lines, lines_of(source, [*soft, *quoted]))
+    cutter.in_strings_too(sorted(soft), lines_of(source, quoted))
     cutter.definitions(0, len(lines), b"")
     text = b"".join(cutter.out) if cutter.stubs or cutter.passes else source
     return Skeleton(text, tuple(cutter.stubs), scan, tuple(cutter.passes))
@@ -151,13 +161,46 @@ def skeleton(
 class _Cutter:
     """Copies `lines` to `out`, stubbing cold definitions (see `skeleton`)."""
 
-    def __init__(self, lines: list[bytes], hot: list[int], words: set[str]) -> None:
+    def __init__(self, lines: list[bytes], hot: list[int]) -> None:
         self.lines = lines
         self.hot = hot
         self.out: list[bytes] = []
         self.stubs: list[tuple[int, int, str]] = []
         self.passes: list[PassStub] = []
-        self._words = frozenset(words)
+        self._soft: list[int] = []
+        self._hard: list[int] = hot
+        self._starts: list[int] = []
+
+    def in_strings_too(self, soft: list[int], hard: list[int]) -> None:
+        """Tell which hot lines are hot for a spelling that a string or a comment may hold
+        (`soft`, sorted offsets: ``import``, a dotted use), and which for a quoted dotted
+        path (`hard`, lines): a definition hot only for spellings inside its strings and
+        comments (a docstring's ``>>> from m import x``) is cold all the same."""
+        self._soft, self._hard = soft, hard
+        self._starts = [0, *itertools.accumulate(map(len, self.lines))]
+
+    def _hot_code(self, start: int, stop: int) -> bool:
+        """Whether lines start..stop-1 (0-based) hold a hot line outside their strings and
+        comments (as lexed from `start`: a definition's own text)."""
+        if not _holds(self.hot, start + 1, stop):
+            return False
+        if not self._starts or _holds(self._hard, start + 1, stop):
+            return True
+        begin, end = self._starts[start], self._starts[stop]
+        first = bisect.bisect_left(self._soft, begin)
+        last = bisect.bisect_left(self._soft, end)
+        if first == last:
+            return True  # hot for a reason this does not know: keep it
+        text = b"".join(self.lines[start:stop])
+        spans = [m.span() for m in _LEXEMES.finditer(text)]
+        opens = [span[0] for span in spans]
+        for offset in self._soft[first:last]:
+            at = bisect.bisect_right(opens, offset - begin) - 1
+            if at < 0 or spans[at][1] <= offset - begin:
+                return True
+            if _is_fstring(text, opens[at]):
+                return True  # its replacement fields are code
+        return False
 
     def definitions(self, start: int, end: int, indent: bytes) -> None:
         """Lines start..end-1, whose statements stand at `indent` (b"": the module's)."""
@@ -191,7 +234,7 @@ class _Cutter:
         match = _HEADER.match(lines[header], len(indent))
         assert match is not None
         keyword, name = match.group(1), match.group(2)
-        if not _holds(self.hot, start + 1, stop):
+        if not self._hot_code(start, stop):
             if _self_contained(b"".join(lines[start:stop])):
                 head = (
                     b"class " + name + b": pass"
@@ -252,14 +295,13 @@ class _Cutter:
             after = bisect.bisect_left(self.hot, index + 1)
             hot = self.hot[after] - 1 if after < len(self.hot) else end
             cold_to = self._holder(index, hot, indent) if hot < end else end
-            if cold_to > index:
-                lexed = _lex(b"".join(lines[index:cold_to]))
-                if lexed is not None and lexed.closed:
-                    self._stub(index, cold_to, indent)
-                    index = cold_to
-                    continue
+            if cold_to > index and _self_contained(b"".join(lines[index:cold_to])):
+                self._stub(index, cold_to, indent)
+                index = cold_to
+                continue
             stop = self._statement_end(index, end, indent)
-            lexed = _lex(b"".join(lines[index:stop]))
+            text = b"".join(lines[index:stop])
+            lexed = _START if _self_contained(text) else _lex(text)
             # A string or bracket left open runs on into what the indentation took for
             # the next statements (a docstring's lines, a call's arguments): join them.
             while lexed is not None and not lexed.closed and stop < end:
@@ -337,13 +379,7 @@ class _Cutter:
         """Lines start..stop-1, whole statements at `indent`, become one ``pass``."""
         self.out.append(indent + b"pass\n")
         self.out.append(b"\n" * (stop - start - 1))
-        text = b"".join(self.lines[start:stop])
-        self.passes.append(PassStub(start + 1, len(indent), stop, self._spelled(text)))
-
-    def _spelled(self, text: bytes) -> frozenset[str]:
-        """The import statements' words that `text` may bind (see `PassStub.words`)."""
-        spelled = {*_NOT_USED.findall(text), *_DEFINED.findall(text)}
-        return self._words.intersection(name.decode("utf-8", "replace") for name in spelled)
+        self.passes.append(PassStub(start + 1, len(indent), stop))
 
 
 def _holds(lines: list[int], first: int, last: int) -> bool:
@@ -431,9 +467,6 @@ _HEADER_LINES = 64
 _SPARSE = 8
 """A hot function's statements are read (to stub the cold ones) when at most one line in
 this many is hot: reading a statement costs about what parsing a line does."""
-_NOT_USED = re.compile(NAME_BYTES + rb"(?![\w\x80-\xff])(?![ \t]*[(\[.])")
-"""A name not called, subscripted or dotted: one that a statement could bind."""
-_DEFINED = re.compile(rb"(?:def|class)[ \t]+(" + NAME_BYTES + rb")")
 _CONTINUES = re.compile(rb"[)\]}]|(?:else|elif|except|finally)(?![\w\x80-\xff])")
 """How a line at a body's indentation goes on with the statement above it."""
 
@@ -462,9 +495,47 @@ def _logical_line_rest(source: bytes, position: int) -> bytes:
 
 def _self_contained(text: bytes) -> bool:
     """Whether `text`, lexed from a statement start, closes every string and bracket it
-    opens and does not end in a backslash continuation."""
-    lexed = _lex(text)
-    return lexed is not None and lexed.closed
+    opens and does not end in a backslash continuation.
+
+    One substitution in C takes out its strings and comments (each leaves a placeholder);
+    a quote left is a string not closed, a backslash left must end a line with code after
+    it. `_lex` walks the same way in Python, where the state it stops in matters."""
+    if _NESTED_FSTRINGS:
+        lexed = _lex(text)
+        return lexed is not None and lexed.closed
+    code = _LEXEMES.sub(b"S", text)
+    if b"'" in code or b'"' in code:
+        return False
+    if b"\\" in code and not _continued_lines_closed(code):
+        return False
+    return _balance(code, 0, 0, 0) == (0, 0, 0)
+
+
+_LEXEMES = re.compile(
+    rb"'''[^'\\]*(?:(?:\\[\s\S]|'(?!''))[^'\\]*)*'''"
+    rb'|"""[^"\\]*(?:(?:\\[\s\S]|"(?!""))[^"\\]*)*"""'
+    rb"|'[^'\\\r\n]*(?:\\[\s\S][^'\\\r\n]*)*'"
+    rb'|"[^"\\\r\n]*(?:\\[\s\S][^"\\\r\n]*)*"'
+    rb"|#[^\r\n]*"
+)
+"""A string (triple-quoted first, as the tokenizer reads three quotes) or a comment."""
+
+
+def _continued_lines_closed(code: bytes) -> bool:
+    """Every backslash of `code` (strings and comments out) ends a line, and code follows
+    the last one."""
+    at = code.find(b"\\")
+    end = at
+    while at != -1:
+        follows = code[at + 1 : at + 3]
+        if follows.startswith(b"\r\n"):
+            end = at + 3
+        elif follows[:1] in (b"\n", b"\r"):
+            end = at + 2
+        else:
+            return False
+        at = code.find(b"\\", end)
+    return bool(code[end:].strip())
 
 
 class _Lexed(NamedTuple):
