@@ -527,15 +527,19 @@ def _continued_lines_closed(code: bytes) -> bool:
     at = code.find(b"\\")
     end = at
     while at != -1:
-        follows = code[at + 1 : at + 3]
-        if follows.startswith(b"\r\n"):
-            end = at + 3
-        elif follows[:1] in (b"\n", b"\r"):
-            end = at + 2
-        else:
+        after = _after_line_end(code, at + 1)
+        if after is None:
             return False
+        end = after
         at = code.find(b"\\", end)
     return bool(code[end:].strip())
+
+
+def _after_line_end(text: bytes, at: int) -> int | None:
+    """Where the text after the line end at `at` starts (None: no line ends there)."""
+    if text.startswith(b"\r\n", at):
+        return at + 2
+    return at + 1 if text[at : at + 1] in (b"\n", b"\r") else None
 
 
 class _Lexed(NamedTuple):
@@ -595,14 +599,10 @@ def _lex(text: bytes, state: _Lexed = _START) -> _Lexed | None:
             position = end.start() if end is not None else len(text)
             continued = False
         elif char == b"\\":
-            follows = text[at + 1 : at + 3]
-            if follows.startswith(b"\r\n"):
-                position = at + 3
-            elif follows[:1] in (b"\n", b"\r"):
-                position = at + 2
-            else:
+            after = _after_line_end(text, at + 1)
+            if after is None:
                 return None  # outside a string a backslash continues a line, or is an error
-            continued = True
+            position, continued = after, True
         else:
             if _NESTED_FSTRINGS and _is_fstring(text, at):
                 return None
