@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import io
 import re
 import sys
@@ -114,20 +115,25 @@ def shim_module(source: bytes, names: Sequence[MovedName], origin: ShimOrigin) -
     the module uses them itself, kept bound behind a warning module class).
 
     Running it again on its own output changes nothing: the block is regenerated in place.
+    A run asks for each shim twice (to plan, then to write it): the answer is kept.
     """
+    return _shim_module(source, tuple(names), origin)
+
+
+@functools.lru_cache(maxsize=32)
+def _shim_module(source: bytes, asked: tuple[MovedName, ...], origin: ShimOrigin) -> bytes:
     encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
     decoded = source.decode(encoding)
     # A block from an earlier phase keeps serving its names: the new one serves both.
     earlier = {m.name: m for m in _served(decoded)}
-    merged = {**earlier, **{m.name: m for m in names}}
+    merged = {**earlier, **{m.name: m for m in asked}}
     # Once served by the module's own __getattr__, a name stays so (the block's own
     # TYPE_CHECKING import makes it resolve statically on later runs).
     names = [
         dataclasses.replace(m, lazy=True) if m.name in earlier and earlier[m.name].lazy else m
         for m in merged.values()
     ]
-    text = _without_block(decoded)
-    module = cst.parse_module(text)
+    module = _parsed(_without_block(decoded))
     moved = {m.name for m in names}
     if _own_uses(module, moved):
         # The module's own code reads the names from its globals: they stay bound, and a
@@ -167,10 +173,16 @@ def unbinds_names(source: bytes, names: Sequence[MovedName]) -> bool:
     decoded = source.decode(encoding)
     moved = {m.name for m in _served(decoded)} | {m.name for m in names}
     try:
-        module = cst.parse_module(_without_block(decoded))
+        module = _parsed(_without_block(decoded))
     except (cst.ParserSyntaxError, ShimRefused):
         return False  # no shim can be made: the imports are rewritten like any others
     return not _own_uses(module, moved)
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(text: str) -> cst.Module:
+    """A module's LibCST tree (immutable: planning and writing a shim share it)."""
+    return cst.parse_module(text)
 
 
 _NEEDS = {
