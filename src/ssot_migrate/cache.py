@@ -161,6 +161,9 @@ class FactsCache:
         """File states load on first use: an audit answered by its listing needs none."""
         self._facts_dirty = False
         self._state_dirty = False
+        self._memo: tuple[bytes, Any] | None = None
+        """The last result put or got: a run asks for its audit again (to land it, to
+        record its cycles), and reading it back from disk costs an unpickling each time."""
 
     def _load_rows(self) -> dict[bytes, Any]:
         try:
@@ -247,16 +250,22 @@ class FactsCache:
         """A result stored under `fingerprint` (a digest of every input), or None."""
         if not self.enabled:
             return None
+        if self._memo is not None and self._memo[0] == fingerprint:
+            return self._memo[1]
         try:
             memo = pickle.loads(workspace.read_bytes(self.memo_path))
         except Exception:  # missing or unreadable: compute again
             return None
-        return memo[1] if isinstance(memo, tuple) and memo[0] == fingerprint else None
+        if not (isinstance(memo, tuple) and memo[0] == fingerprint):
+            return None
+        self._memo = (fingerprint, memo[1])
+        return memo[1]
 
     def memo_put(self, fingerprint: bytes, value: Any) -> None:
         """Keep one result: the latest audit is the one a rerun asks for."""
         if not self.enabled:
             return
+        self._memo = (fingerprint, value)
         try:
             workspace.ensure_cache_dir(self.folder)
             workspace.write_atomic(self.memo_path, pickle.dumps((fingerprint, value), protocol=5))

@@ -262,7 +262,12 @@ def run_phase(
 
 
 def _plan_phase(
-    options: RunOptions, phase: str, symbols: Sequence[str], strings: bool, shims: bool
+    options: RunOptions,
+    phase: str,
+    symbols: Sequence[str],
+    strings: bool,
+    shims: bool,
+    save: bool = True,
 ) -> tuple[RunResult, Project]:
     """`run_phase`, and the project it was planned on.
 
@@ -277,7 +282,7 @@ def _plan_phase(
     config = load(options)
     _check_phase(config, phase)
     specs = select_symbols(config, symbols, phase)
-    project = open_project(options, config, specs)
+    project = open_project(options, config, specs, save=save)
     audits = _audits(project, specs)
     planned_shims = _plan_shims(project, audits, phase) if shims else _PlannedShims()
     taken = {t.rel: frozenset(m.name for m in t.names) for t in planned_shims.unbinding}
@@ -1007,12 +1012,14 @@ class _Landing:
         base, config, phase, symbols = self.base, self.config, self.phase, self.symbols
         tree_root = tree / self.root_rel
         opts = dataclasses.replace(self.options, root=tree_root, config_file=config.config_file)
-        result, project = _plan_phase(opts, phase, symbols, self.strings, self.shims)
+        # The cache is saved once, by the cycle record below (or here, with nothing to do).
+        result, project = _plan_phase(opts, phase, symbols, self.strings, self.shims, False)
         if match is not None:
             listed = {(self.root_rel / f.rel).as_posix() for f in project.files}
             if not listed <= match.tracked:  # a source git ignores only locally
                 raise _NeedsWorktree
         if not result.changes:
+            project.cache.save(live={f.rel for f in project.files})
             return LandResult(result, (), base.name, base.sha, ())
         prefilter = _prefilter_names(project, result.specs)
         if match is not None:

@@ -95,6 +95,7 @@ def open_project(
     files: tuple[SourceFile, ...] | None = None,
     cache: FactsCache | None = None,
     stats: Mapping[str, StatKey] | None = None,
+    save: bool = True,
 ) -> Project:
     """Index the repository for `specs` (None: everything, for discovery); `files` and
     their `stats` (by `rel`), when the caller has discovered and stat'ed them already."""
@@ -117,7 +118,8 @@ def open_project(
         modules = {s.canonical_module for s in specs}
         load_time = load_time_closures(project, modules)
     finally:  # once for the index and the import graph (each save encodes and writes all)
-        cache.save(live={f.rel for f in files})
+        if save:  # (unless the caller saves once more, later: see `_Landing.land`)
+            cache.save(live={f.rel for f in files})
     excluded = IgnoreRules(config.shim_exclude)
     shim_excluded = frozenset(rel for rel in index.facts if excluded.decides(rel))
     return Project(config, files, index, resolver, cache, load_time, shim_excluded)
