@@ -330,7 +330,8 @@ class _Collector:
         spell the root where a name can be bound cannot (`may_bind`); the others are
         parsed (on their own, a fraction of the file) to tell."""
         starts = [stub.line for stub in passes]  # in line order, as the cutter made them
-        lines: Lines | None = None
+        lines = Lines(source)
+        seen: set[tuple[int, str]] = set()  # (stub line, root): each pair asked once
         names: dict[int, frozenset[str]] = {}
         for dotted, _, functions in chains:
             root = dotted.split(".", 1)[0]
@@ -340,7 +341,9 @@ class _Collector:
                 first = bisect.bisect_left(starts, function.lineno)
                 last = bisect.bisect_right(starts, function.end_lineno or function.lineno)
                 for stub in passes[first:last]:
-                    lines = lines or Lines(source)
+                    if (stub.line, root) in seen:
+                        continue
+                    seen.add((stub.line, root))
                     text = lines.text(stub.line, stub.end_line)
                     if not may_bind(text, root):
                         continue
@@ -634,8 +637,8 @@ _Function = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 def _stub_names(text: bytes) -> frozenset[str]:
-    """Every name stubbed statements `text` bind or declare in their function (None
-    bound if they do not parse on their own: the whole file then will tell)."""
+    """Every name stubbed statements `text` bind or declare in their function; raises
+    `_StubbedBinding` if they do not parse on their own (the whole file then tells)."""
     try:
         tree = ast.parse(b"if 1:\n" + text)
     except (SyntaxError, ValueError, MemoryError, RecursionError):

@@ -10,7 +10,7 @@ shared by every symbol and every command.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -143,10 +143,6 @@ class ModuleFacts(NamedTuple):
     """The names of interest `attributes` were recorded for (sorted): every chain rooted at
     one of them or at the root of a chain naming one, and no other chain need be there
     (see `extract.extract_facts`). None: every chain rooted at an imported name."""
-
-    def chains_cover(self, names: Collection[str]) -> bool:
-        """Whether `attributes` holds every chain the `names` of interest need."""
-        return self.chains_for is None or set(names).issubset(self.chains_for)
 
     def chain_roots(self) -> frozenset[str] | None:
         """The roots whose every chain `attributes` holds, as far as the facts show: those

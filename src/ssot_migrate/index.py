@@ -395,7 +395,7 @@ def _parse_to_fixed_point(
 
 
 def _cover(
-    parsed: Mapping[str, bytes],
+    parsed: dict[str, bytes],
     names: set[str],
     sources: _Sources,
     cache: FactsCache,
@@ -418,7 +418,7 @@ def _cover(
         entry = cache.get(key)
         if isinstance(entry, ModuleFacts):
             cache.put(key, entry._replace(chains_for=tuple(sorted({*summary.chains_for, *names}))))
-    _parse_into(dict(parsed), again, sources, cache, parser, frozenset(names))
+    _parse_into(parsed, again, sources, cache, parser, frozenset(names))
 
 
 def _submit(

@@ -151,8 +151,7 @@ def skeleton(
     else:
         soft = [*imports, *scan.focus(interest, roots)]
     quoted = scan.quoted()
-    cutter = _Cutter(lines, lines_of(source, [*soft, *quoted]))
-    cutter.in_strings_too(sorted(soft), lines_of(source, quoted))
+    cutter = _Cutter(lines, sorted(soft), lines_of(source, quoted))
     cutter.definitions(0, len(lines), b"")
     text = b"".join(cutter.out) if cutter.stubs or cutter.passes else source
     return Skeleton(text, tuple(cutter.stubs), scan, tuple(cutter.passes))
@@ -161,30 +160,27 @@ def skeleton(
 class _Cutter:
     """Copies `lines` to `out`, stubbing cold definitions (see `skeleton`)."""
 
-    def __init__(self, lines: list[bytes], hot: list[int]) -> None:
+    def __init__(self, lines: list[bytes], soft: list[int], hard: list[int]) -> None:
+        """`soft`: sorted offsets of the spellings that make a line hot and that a string
+        or a comment may hold (``import``, a dotted use); `hard`: the lines of quoted
+        dotted paths. A definition hot only for spellings inside its strings and comments
+        (a docstring's ``>>> from m import x``) is cold all the same."""
         self.lines = lines
-        self.hot = hot
+        self._starts = [0, *itertools.accumulate(map(len, lines))]
+        soft_lines = [bisect.bisect_right(self._starts, offset) for offset in soft]
+        self.hot = sorted({*soft_lines, *hard})
         self.out: list[bytes] = []
         self.stubs: list[tuple[int, int, str]] = []
         self.passes: list[PassStub] = []
-        self._soft: list[int] = []
-        self._hard: list[int] = hot
-        self._starts: list[int] = []
-
-    def in_strings_too(self, soft: list[int], hard: list[int]) -> None:
-        """Tell which hot lines are hot for a spelling that a string or a comment may hold
-        (`soft`, sorted offsets: ``import``, a dotted use), and which for a quoted dotted
-        path (`hard`, lines): a definition hot only for spellings inside its strings and
-        comments (a docstring's ``>>> from m import x``) is cold all the same."""
-        self._soft, self._hard = soft, hard
-        self._starts = [0, *itertools.accumulate(map(len, self.lines))]
+        self._soft = soft
+        self._hard = hard
 
     def _hot_code(self, start: int, stop: int) -> bool:
         """Whether lines start..stop-1 (0-based) hold a hot line outside their strings and
         comments (as lexed from `start`: a definition's own text)."""
         if not _holds(self.hot, start + 1, stop):
             return False
-        if not self._starts or _holds(self._hard, start + 1, stop):
+        if _holds(self._hard, start + 1, stop):
             return True
         begin, end = self._starts[start], self._starts[stop]
         first = bisect.bisect_left(self._soft, begin)
@@ -560,11 +556,6 @@ class _Lexed(NamedTuple):
 
 
 _START = _Lexed(b"", (0, 0, 0), False, b"")
-_PLAIN_STRINGS = re.compile(rb"'[^'\\\r\n]*'|\"[^\"\\\r\n]*\"")
-"""Strings with no backslash that end on their line. In a text with no two quotes of a
-kind side by side (no triple quote, no empty string), removing them leaves the code as
-lexing would when no quote, ``#`` or backslash is left; on 3.12+ an f-string may nest its
-own quotes, so nothing is removed."""
 
 
 def _lex(text: bytes, state: _Lexed = _START) -> _Lexed | None:
@@ -572,11 +563,6 @@ def _lex(text: bytes, state: _Lexed = _START) -> _Lexed | None:
     a backslash stands outside a string not at a line end (an error), or on 3.12+ an
     f-string, whose end this lexing cannot find. Only strings, comments and backslashes
     are visited one by one; brackets are counted in the code between them."""
-    if state is _START:  # most statements: code, and strings closed on their line
-        plain = not _NESTED_FSTRINGS and b'""' not in text and b"''" not in text
-        code_only = _PLAIN_STRINGS.sub(b"", text) if plain else text
-        if _SPECIAL.search(code_only) is None:
-            return _Lexed(b"", _balance(code_only, 0, 0, 0), False, code_only)
     code: list[bytes] = []
     position = 0
     tail, continued = state.tail, state.continued
