@@ -109,12 +109,20 @@ def named_attributes(source: bytes, names: Collection[str]) -> list[int]:
     lines)."""
     if not names:
         return []
-    words = b"|".join(re.escape(n.encode()) for n in sorted(names, key=len, reverse=True))
-    # Possessive: a comment is taken to its line end once, never split (no backtracking).
-    pattern = re.compile(
-        rb"\.(?:[ \t\r\n]|\\(?:\r\n|\r|\n)|#[^\r\n]*+)*+(?:" + words + rb")(?![\w\x80-\xff])"
-    )
+    pattern = re.compile(rb"\." + _GAP + _any_of(names) + rb"(?![\w\x80-\xff])")
     return [match.start() for match in pattern.finditer(source)]
+
+
+_GAP = rb"(?:[ \t\r\n]|\\(?:\r\n|\r|\n)|#[^\r\n]*+)*+"
+"""What may stand between the parts of a chain in brackets: spaces, line ends, backslash
+continuations, comments. Possessive: a comment is taken to its line end once, never
+split (no backtracking)."""
+
+
+def _any_of(names: Collection[str]) -> bytes:
+    """A regex group matching any of `names` (longest first)."""
+    ordered = sorted(names, key=len, reverse=True)
+    return rb"(?:" + b"|".join(re.escape(n.encode()) for n in ordered) + rb")"
 
 
 def chain_spelled(source: bytes, names: Collection[str]) -> bool:
@@ -123,9 +131,7 @@ def chain_spelled(source: bytes, names: Collection[str]) -> bool:
     continuations allowed between."""
     if not names:
         return False
-    words = b"|".join(re.escape(n.encode()) for n in sorted(names, key=len, reverse=True))
-    gap = rb"(?:[ \t\r\n]|\\(?:\r\n|\r|\n)|#[^\r\n]*+)*+"
-    pattern = rb"(?<![\w\x80-\xff])(?:" + words + rb")" + gap + rb"\."
+    pattern = rb"(?<![\w\x80-\xff])" + _any_of(names) + _GAP + rb"\."
     return named_attributes(source, names) != [] or re.search(pattern, source) is not None
 
 

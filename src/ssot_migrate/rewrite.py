@@ -1157,7 +1157,8 @@ def _verify(
     if not isinstance(new, ModuleFacts):
         raise _Refused(f"the rewrite does not parse (line {new.line}: {new.reason})")
     after_resolver = resolver_with(resolver, plan.source.rel, new)
-    chains = _Compared(plan.facts.chains_for, plan.facts.chain_roots())
+    interest = plan.facts.chains_for
+    chains = _Compared(None if interest is None else frozenset(interest), plan.facts.chain_roots())
     old_signature = _signature(plan.source, plan.facts, resolver, chains)
     new_signature = _signature(plan.source, new, after_resolver, chains)
     if old_signature != new_signature:
@@ -1293,14 +1294,14 @@ class _Compared:
     and the imports binding the other roots are compared in full (`_signature`'s binds,
     `_rebinds`, `module_bindings_changed`)."""
 
-    names: tuple[str, ...] | None
+    names: frozenset[str] | None
     roots: frozenset[str] | None
 
     def keeps(self, dotted: str) -> bool:
         if self.names is None or self.roots is None:
             return True
         parts = dotted.split(".")
-        return parts[0] in self.roots or not set(self.names).isdisjoint(parts)
+        return parts[0] in self.roots or not self.names.isdisjoint(parts)
 
 
 _EVERY_CHAIN = _Compared(None, None)
