@@ -526,12 +526,12 @@ def test_a_batch_that_fails_its_own_verify_is_not_committed(
     disk_checks: list[str] = []
 
     def faulty_plan(*args: Any, **kwargs: Any) -> Any:
-        result, project = plan(*args, **kwargs)
+        planned = plan(*args, **kwargs)
         changes = tuple(
             replace(c, after=BROKEN_REWRITES[how], facts=None) if c.rel == "svc_a/one.py" else c
-            for c in result.changes
+            for c in planned.result.changes
         )
-        return replace(result, changes=changes), project
+        return replace(planned, result=replace(planned.result, changes=changes))
 
     def counted(*args: Any, **kwargs: Any) -> list[str]:
         disk_checks.append(how)

@@ -258,7 +258,16 @@ def run_phase(
     shims: bool = True,
 ) -> RunResult:
     """Plan and verify a phase's rewrite (and its shims) in memory."""
-    return _plan_phase(options, phase, symbols, strings, shims)[0]
+    return _plan_phase(options, phase, symbols, strings, shims).result
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    result: RunResult
+    project: Project
+    """The project it was planned on."""
+    cycles: CycleRecord | None
+    """The cycle record of the project, when asked for."""
 
 
 def _plan_phase(
@@ -267,9 +276,11 @@ def _plan_phase(
     symbols: Sequence[str],
     strings: bool,
     shims: bool,
-    save: bool = True,
-) -> tuple[RunResult, Project]:
-    """`run_phase`, and the project it was planned on.
+    landing: bool = False,
+) -> _Planned:
+    """`run_phase`, with the project it was planned on. `landing`: the cache is saved once,
+    with the phase's cycle record, found (on the base, before any write) while the
+    rewritten files are parsed again, when the main process has nothing else to do.
 
     Shims are planned first: a module whose shim takes a name out of its namespace keeps
     its import of that name for the shim to remove (so the shim keeps what that import
@@ -282,7 +293,7 @@ def _plan_phase(
     config = load(options)
     _check_phase(config, phase)
     specs = select_symbols(config, symbols, phase)
-    project = open_project(options, config, specs, save=save)
+    project = open_project(options, config, specs, save=not landing)
     audits = _audits(project, specs)
     planned_shims = _plan_shims(project, audits, phase) if shims else _PlannedShims()
     taken = {t.rel: frozenset(m.name for m in t.names) for t in planned_shims.unbinding}
@@ -292,11 +303,18 @@ def _plan_phase(
     relative = config.relative_imports == "keep"
     finder = _name_finder(project)
 
+    cycles: list[CycleRecord] = []
+
+    def meanwhile() -> None:
+        if plan.files or planned_shims.targets:  # else nothing lands: no record to keep
+            cycles.append(_cycle_record(project, audits))
+
     parsing = Parser(options.jobs, options.progress, whole=True)
     try:
         result = apply_plan(
-            plan, contents, project.resolver, relative, finder, options.progress, parsing
-        )
+            plan, contents, project.resolver, relative, finder, options.progress, parsing,
+            meanwhile if landing else None,
+        )  # fmt: skip
     finally:
         parsing.close()
     by_rel = {c.rel: c for c in result.changes}
@@ -321,7 +339,7 @@ def _plan_phase(
         plan.unrewritten,
         tuple(shimmed),
     )
-    return planned, project
+    return _Planned(planned, project, cycles[0] if cycles else None)
 
 
 def _why_shimmed(
@@ -693,13 +711,26 @@ def _cycles(project: Project, modules: set[str]) -> list[list[str]]:
     """The import cycles through `modules`.
 
     A cycle through a module passes only through modules it imports, directly or not: so
-    only those are parsed, from `modules` outwards (not the whole tree).
+    only those are parsed, from `modules` outwards (not the whole tree). The cache is not
+    saved here.
     """
     from ssot_migrate.project import import_graph_from
     from ssot_migrate.verification import cycles_through
 
-    graph = import_graph_from(project, modules)
+    graph = import_graph_from(project, modules, save=False)
     return sorted(sorted(c) for c in cycles_through(graph, modules))
+
+
+CycleRecord = dict[str, list[Any]]
+
+
+def _cycle_record(project: Project, audits: Sequence[SymbolAudit]) -> CycleRecord:
+    """The import cycles through a phase's modules (its canonical and legacy modules) in
+    the tree `project` indexed; the cache then holds what was parsed for them, saved."""
+    modules = _phase_modules(audits)
+    record: CycleRecord = {"modules": sorted(modules), "cycles": _cycles(project, modules)}
+    project.cache.save(live={f.rel for f in project.files})
+    return record
 
 
 def record_cycles(
@@ -707,21 +738,23 @@ def record_cycles(
     result: RunResult,
     store: Path | None = None,
     project: Project | None = None,
+    record: CycleRecord | None = None,
 ) -> None:
     """Before a phase writes: the import cycles through its modules, for `verify` (kept in
     the cache of `store`, default the analysed root). `project`: the one `result` was
-    planned on, if at hand (else the tree is indexed again)."""
+    planned on, if at hand (else the tree is indexed again); `record`: the cycles, if
+    already found on it (`_cycle_record`)."""
     import json
 
     config = load(options)
-    if project is None:
-        project = open_project(options, config, result.specs)
-    modules = _phase_modules(_audits(project, result.specs))
-    data = {"modules": sorted(modules), "cycles": _cycles(project, modules)}
+    if record is None:
+        if project is None:
+            project = open_project(options, config, result.specs)
+        record = _cycle_record(project, _audits(project, result.specs))
     try:
         folder = workspace.ensure_cache_dir((store or config.root) / ".ssot-migrate-cache")
         path = folder / CYCLES_FILE.format(phase=result.phase)
-        workspace.write_atomic(path, (json.dumps(data, indent=2) + "\n").encode())
+        workspace.write_atomic(path, (json.dumps(record, indent=2) + "\n").encode())
     except OSError:
         return  # a record that cannot be kept: `verify` then says it has none to compare
 
@@ -1012,8 +1045,9 @@ class _Landing:
         base, config, phase, symbols = self.base, self.config, self.phase, self.symbols
         tree_root = tree / self.root_rel
         opts = dataclasses.replace(self.options, root=tree_root, config_file=config.config_file)
-        # The cache is saved once, by the cycle record below (or here, with nothing to do).
-        result, project = _plan_phase(opts, phase, symbols, self.strings, self.shims, False)
+        # The cache is saved once, with the cycle record (or here, with nothing to do).
+        planned = _plan_phase(opts, phase, symbols, self.strings, self.shims, landing=True)
+        result, project = planned.result, planned.project
         if match is not None:
             listed = {(self.root_rel / f.rel).as_posix() for f in project.files}
             if not listed <= match.tracked:  # a source git ignores only locally
@@ -1029,7 +1063,7 @@ class _Landing:
             ):
                 raise _NeedsWorktree  # edited since the plan read it; or _batch_unverified
         # The base's cycles, for `verify` after merging.
-        record_cycles(opts, result, store=config.root, project=project)
+        record_cycles(opts, result, store=config.root, project=project, record=planned.cycles)
         by_rel = {c.rel: c for c in result.changes}
         shim_rels = sorted(c.rel for c in result.changes if "shim" in c.forms)
         owners = find_codeowners(tree_root)

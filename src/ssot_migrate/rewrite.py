@@ -95,6 +95,13 @@ class _FilePlan:
     """Every path that reaches a symbol of the run -> its canonical import."""
     used_elsewhere: Callable[[str, str], bool] = field(default=lambda module, name: True)
     """Whether another file may import `name` from `module` (then it must keep its object)."""
+    rebound: set[tuple[tuple[int, int], str]] | None = None
+    """`_rebinds` of the file as it is, once found (the rewrite and its check both ask)."""
+
+    def rebinds(self, resolver: Resolver) -> set[tuple[tuple[int, int], str]]:
+        if self.rebound is None:
+            self.rebound = _rebinds(self.source, self.facts, resolver)
+        return self.rebound
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +160,7 @@ def apply_plan(
     used_elsewhere: Callable[[str, str], bool] | None = None,
     progress: Progress | None = None,
     parsing: Parsing | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> RewriteResult:
     """Rewrite every planned file of `read` (rel -> its bytes), verified one by one.
 
@@ -162,7 +170,8 @@ def apply_plan(
     of a file's cost: by `parsing` (the caller's worker pool, handed each file as soon as
     it is rewritten, so that parsing overlaps the rewriting of the rest), else one by one
     here. It must read the whole file (``extract_facts(whole=True)``): a check does not
-    trust a skeleton.
+    trust a skeleton. `meanwhile`: work of the caller's done here once every file is
+    rewritten, while the workers parse them (the main process would otherwise wait).
     """
     refused: list[Note] = []
     rewritten: list[tuple[str, _FilePlan, bytes, bytes]] = []
@@ -182,6 +191,8 @@ def apply_plan(
             rewritten.append((rel, file_plan, data, after))
             if parsing is not None:
                 parsing.submit(rel, after, *_focus(file_plan.facts))
+    if meanwhile is not None:
+        meanwhile()
     # Each file is checked as soon as its parse comes back, while the rest are parsed.
     by_rel = {rel: (file_plan, after) for rel, file_plan, _, after in rewritten}
     checked: dict[str, ModuleFacts | Note] = {}
@@ -317,9 +328,7 @@ class _Text:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         self.encoding = encoding
         self.text = data.decode(encoding)
-        starts = [0]
-        starts += [m.end() for m in _LINE_BREAK.finditer(self.text)]
-        self.starts = starts
+        self.starts = _line_starts(self.text)
         self.newline = m.group() if (m := _LINE_BREAK.search(self.text)) else "\n"
 
     def offset(self, line: int, col: int) -> int:
@@ -340,6 +349,14 @@ class _Text:
 
     def encode(self, text: str) -> bytes:
         return text.encode(self.encoding)
+
+
+def _line_starts(text: str) -> list[int]:
+    """The offset of each line's first character (Python's line breaks: CRLF, CR, LF)."""
+    if "\r" not in text:  # the usual case, without a Python step per line
+        lengths = map((1).__add__, map(len, text.split("\n")))
+        return list(itertools.accumulate(lengths, initial=0))[:-1]
+    return [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
 
 
 class _Refused(Exception):
@@ -408,6 +425,12 @@ class _Statement:
     end: int
     indent: str
     line: cst.SimpleStatementLine
+    """`source` parsed."""
+    source: str
+    """The text replaced: the statement, and when it is alone on its line what follows it
+    there (its `;`, its comment)."""
+    own: str
+    """The statement's own text (a comment between its parentheses is in it)."""
     block: tuple[int, int]
     first_line: int
     inline: bool = False
@@ -420,16 +443,17 @@ class _Statement:
     line_comment: bool = False
     """(inline) It is the last statement of a line that ends in a comment."""
 
+    # An import statement holds no string: a `#` in its text starts a comment.
+
     @property
     def commented(self) -> bool:
         """A comment in it, after it on its own line, or after it as a line's last statement."""
-        return self.line_comment or _has_comment(self.line)
+        return self.line_comment or "#" in self.source
 
     @property
     def inner_comment(self) -> bool:
         """A comment inside the statement (between its parentheses), not after it."""
-        bare = self.line.with_changes(trailing_whitespace=cst.TrailingWhitespace())
-        return "#" in cst.Module(body=[bare]).code
+        return "#" in self.own
 
 
 def _statement(text: _Text, fact: ImportFact) -> _Statement:
@@ -445,14 +469,19 @@ def _statement(text: _Text, fact: ImportFact) -> _Statement:
     follows = bool(rest) and not rest.startswith("#")
     if not indent.strip() and not follows:
         # Alone on its line (with its trailing `;` or comment): the line is its text.
-        line = _statement_line(text.text[start:line_end], fact)
+        source = text.text[start:line_end]
+        line = _statement_line(source, fact)
         match = _LINE_BREAK.match(text.text, line_end)
         whole = (start - len(indent), match.end() if match else line_end)
-        return _Statement(start, line_end, indent, line, fact.block, fact.stmt.line, False, whole)
+        own = text.text[start:end]
+        return _Statement(
+            start, line_end, indent, line, source, own, fact.block, fact.stmt.line, False, whole
+        )
     # `import os; from m import S`, `from m import S; x = 1`, `if x: from m import S`
     if indent.strip() and not indent.rstrip().endswith((";", ":")):
         raise _Refused(f"line {fact.stmt.line}: unexpected statement shape")
-    line = _statement_line(text.text[start:end], fact)
+    source = text.text[start:end]
+    line = _statement_line(source, fact)
     removal = None
     if separator is not None and follows and not rest.startswith("\\"):
         removal = (start, end + separator.end())  # `S; ` goes, the next statement moves up
@@ -463,6 +492,8 @@ def _statement(text: _Text, fact: ImportFact) -> _Statement:
         end,
         indent,
         line,
+        source,
+        source,
         fact.block,
         fact.stmt.line,
         inline=True,
@@ -636,10 +667,6 @@ def _line_removal(text: _Text, run: _Edit) -> _Edit:
         return _Edit(run.start, line_end, comment)
     line_break = _LINE_BREAK.match(text.text, line_end)
     return _Edit(run.start - len(indent), line_break.end() if line_break else line_end, "")
-
-
-def _has_comment(line: cst.SimpleStatementLine) -> bool:
-    return line.trailing_whitespace.comment is not None or "#" in cst.Module(body=[line]).code
 
 
 def _statement_edit(
@@ -924,7 +951,7 @@ def _module_attribute_edits(
         if site.through:
             through.add(fact)
     imported = _ModuleImports(plan.source, plan.facts, resolver)
-    ambiguous = _rebinds(plan.source, plan.facts, resolver)
+    ambiguous = plan.rebinds(resolver)
     # In source order: an import added next to an earlier statement serves later ones.
     for fact, head in sorted(heads, key=lambda pair: (pair[0].stmt, pair[1])):
         if (fact.namespace, fact.local_name) in ambiguous:
@@ -1172,7 +1199,7 @@ def _verify(
         raise _Refused(f"the rewrite would unbind {missing}")
     # By name: a namespace is keyed by its `def`'s position, which an added line moves.
     clashes = {n for _, n in _rebinds(plan.source, new, after_resolver)} - {
-        n for _, n in _rebinds(plan.source, plan.facts, resolver)
+        n for _, n in plan.rebinds(resolver)
     }
     if clashes:
         names = ", ".join(sorted(clashes))
