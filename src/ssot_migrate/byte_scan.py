@@ -109,14 +109,18 @@ def named_attributes(source: bytes, names: Collection[str]) -> list[int]:
     lines)."""
     if not names:
         return []
-    pattern = re.compile(rb"\." + _GAP + _any_of(names) + rb"(?![\w\x80-\xff])")
-    return [match.start() for match in pattern.finditer(source)]
+    return [match.start() for match in re.finditer(_after_dot(names), source)]
 
 
 _GAP = rb"(?:[ \t\r\n]|\\(?:\r\n|\r|\n)|#[^\r\n]*+)*+"
 """What may stand between the parts of a chain in brackets: spaces, line ends, backslash
 continuations, comments. Possessive: a comment is taken to its line end once, never
 split (no backtracking)."""
+
+
+def _after_dot(names: Collection[str]) -> bytes:
+    """A regex matching one of `names` as an attribute: after a dot (and a `_GAP`)."""
+    return rb"\." + _GAP + _any_of(names) + rb"(?![\w\x80-\xff])"
 
 
 def _any_of(names: Collection[str]) -> bytes:
@@ -131,8 +135,8 @@ def chain_spelled(source: bytes, names: Collection[str]) -> bool:
     continuations allowed between."""
     if not names:
         return False
-    pattern = rb"(?<![\w\x80-\xff])" + _any_of(names) + _GAP + rb"\."
-    return named_attributes(source, names) != [] or re.search(pattern, source) is not None
+    as_root = rb"(?<![\w\x80-\xff])" + _any_of(names) + _GAP + rb"\."
+    return re.search(_after_dot(names) + rb"|" + as_root, source) is not None
 
 
 _BACK_SPACE = re.compile(rb"(?:[ \t\r\n]|\\(?:\r\n|\r|\n))*+\Z")
