@@ -30,7 +30,8 @@ from ssot_migrate.project import (
 )
 from ssot_migrate.report import AuditRun, Skipped
 
-if TYPE_CHECKING:  # LibCST costs ~0.3 s to import: only `run` pays for it
+if TYPE_CHECKING:  # LibCST costs ~0.3 s to import, GitPython ~0.1 s: only their users pay
+    from ssot_migrate import vcs
     from ssot_migrate.facts import ModuleFacts
     from ssot_migrate.rewrite import FileChange, Note
 
@@ -277,10 +278,13 @@ def _plan_phase(
     strings: bool,
     shims: bool,
     landing: bool = False,
+    read_done: Callable[[], object] | None = None,
+    files: tuple[SourceFile, ...] | None = None,
 ) -> _Planned:
-    """`run_phase`, with the project it was planned on. `landing`: the cache is saved once,
-    with the phase's cycle record, found (on the base, before any write) while the
-    rewritten files are parsed again, when the main process has nothing else to do.
+    """`run_phase`, with the project it was planned on. `landing`: with the phase's cycle
+    record, found on the base before any write, and the cache saved once. `read_done`:
+    called once nothing more is read from the tree (the caller's git can start). `files`:
+    the tree's source files, if discovered already.
 
     Shims are planned first: a module whose shim takes a name out of its namespace keeps
     its import of that name for the shim to remove (so the shim keeps what that import
@@ -293,27 +297,34 @@ def _plan_phase(
     config = load(options)
     _check_phase(config, phase)
     specs = select_symbols(config, symbols, phase)
-    project = open_project(options, config, specs, save=not landing)
+    project = open_project(options, config, specs, files, save=not landing)
     audits = _audits(project, specs)
     planned_shims = _plan_shims(project, audits, phase) if shims else _PlannedShims()
     taken = {t.rel: frozenset(m.name for m in t.names) for t in planned_shims.unbinding}
     plan = plan_rewrites(project.index, audits, strings, taken)
     wanted = plan.files.keys() | {t.rel for t in planned_shims.targets}
     contents = {s.rel: workspace.read_bytes(s.path) for s in project.files if s.rel in wanted}
+    if read_done is not None:
+        read_done()
     relative = config.relative_imports == "keep"
     finder = _name_finder(project)
 
-    cycles: list[CycleRecord] = []
+    # A landing keeps the cycles through the phase's modules as they were (for `verify`),
+    # unless nothing would land. They are found first: their few parses then get the
+    # pool before the rewritten files' (after them, the main process would sit waiting
+    # for the whole re-parse); the cache is saved while the workers parse those.
+    record = None
+    if landing and (plan.files or planned_shims.targets):
+        record = _cycle_record(project, audits)
 
-    def meanwhile() -> None:
-        if plan.files or planned_shims.targets:  # else nothing lands: no record to keep
-            cycles.append(_cycle_record(project, audits))
+    def save_cache() -> None:
+        project.cache.save(live={f.rel for f in project.files})
 
     parsing = Parser(options.jobs, options.progress, whole=True)
     try:
         result = apply_plan(
             plan, contents, project.resolver, relative, finder, options.progress, parsing,
-            meanwhile if landing else None,
+            save_cache if record is not None else None,
         )  # fmt: skip
     finally:
         parsing.close()
@@ -339,7 +350,7 @@ def _plan_phase(
         plan.unrewritten,
         tuple(shimmed),
     )
-    return _Planned(planned, project, cycles[0] if cycles else None)
+    return _Planned(planned, project, record)
 
 
 def _why_shimmed(
@@ -726,11 +737,9 @@ CycleRecord = dict[str, list[Any]]
 
 def _cycle_record(project: Project, audits: Sequence[SymbolAudit]) -> CycleRecord:
     """The import cycles through a phase's modules (its canonical and legacy modules) in
-    the tree `project` indexed; the cache then holds what was parsed for them, saved."""
+    the tree `project` indexed; the cache then holds what was parsed for them (unsaved)."""
     modules = _phase_modules(audits)
-    record: CycleRecord = {"modules": sorted(modules), "cycles": _cycles(project, modules)}
-    project.cache.save(live={f.rel for f in project.files})
-    return record
+    return {"modules": sorted(modules), "cycles": _cycles(project, modules)}
 
 
 def record_cycles(
@@ -751,6 +760,7 @@ def record_cycles(
         if project is None:
             project = open_project(options, config, result.specs)
         record = _cycle_record(project, _audits(project, result.specs))
+        project.cache.save(live={f.rel for f in project.files})
     try:
         folder = workspace.ensure_cache_dir((store or config.root) / ".ssot-migrate-cache")
         path = folder / CYCLES_FILE.format(phase=result.phase)
@@ -1005,10 +1015,16 @@ def land_phase(
         options, config, base, root_rel, phase, symbols, strings, shims,
         branch or f"{config.branch_prefix}/{phase}", force_branch, batch_size, batch_by,
     )  # fmt: skip
-    match = vcs.head_match(base, read_by_a_run)
+    discovered: list[tuple[SourceFile, ...]] = []
+
+    def discover() -> None:  # while git walks the tree for its status
+        if config.root == base.top / root_rel:  # the paths the landing reads in place
+            discovered.append(project_files(config))
+
+    match = vcs.head_match(base, read_by_a_run, discover)
     if match is not None:
         try:
-            return landing.land(base.top, match)
+            return landing.land(base.top, match, discovered[0] if discovered else None)
         except _NeedsWorktree:
             pass  # nothing was committed: build it again from a worktree
     with vcs.worktree(base, only=read_by_a_run) as tree:
@@ -1017,6 +1033,65 @@ def land_phase(
 
 class _NeedsWorktree(Exception):
     """Reading in place cannot decide the phase: it must be built in a worktree."""
+
+
+class _GitAhead:
+    """A landing's git commands, started before their answers are needed so that git
+    works while the main process plans, verifies and renders: once the tree is read, the
+    status of the user's tree (if read in place: what changed since the read) and the
+    first batch's tree (a temporary index read from the base); each next batch's before
+    the one at hand is verified; the status at the end (the files the phase rewrites
+    that have uncommitted changes) with the last batch. Stopped, and their scratch
+    removed, by `close`."""
+
+    def __init__(self, base: vcs.Base, tree: Path, in_place: bool) -> None:
+        self._base, self._tree, self._in_place = base, tree, in_place
+        self._status: vcs.DirtyPaths | None = None
+        self._final: vcs.DirtyPaths | None = None
+        self._builders: list[vcs.TreeBuilder] = []  # the next batch's
+        self._open: list[vcs.TreeBuilder] = []
+
+    def start(self) -> None:
+        from ssot_migrate import vcs
+
+        if self._in_place:
+            self._status = vcs.DirtyPaths(self._base, untracked=False)
+        self._builders.append(self._track(vcs.TreeBuilder(self._tree, self._base.sha)))
+
+    def dirty_after_read(self) -> set[str]:
+        assert self._status is not None, "started in place"
+        return self._status.paths()
+
+    def builder(self, last: bool) -> vcs.TreeBuilder:
+        """The batch at hand's tree (started, with the next one's if not
+        `last`; with the status at the end if `last`)."""
+        from ssot_migrate import vcs
+
+        current = self._builders.pop(0) if self._builders else None
+        current = current or self._track(vcs.TreeBuilder(self._tree, self._base.sha))
+        if last:
+            self._final = vcs.DirtyPaths(self._base, untracked=False)
+        else:
+            self._builders.append(self._track(vcs.TreeBuilder(self._tree, self._base.sha)))
+        return current
+
+    def dirty_at_end(self) -> set[str]:
+        from ssot_migrate import vcs
+
+        if self._final is None:  # no batch
+            return vcs.dirty_paths(self._base, untracked=False)
+        return self._final.paths()
+
+    def _track(self, builder: vcs.TreeBuilder) -> vcs.TreeBuilder:
+        self._open.append(builder)
+        return builder
+
+    def close(self) -> None:
+        for builder in self._open:
+            builder.close()
+        for status in (self._status, self._final):
+            if status is not None:
+                status.stop()
 
 
 @dataclass(frozen=True, slots=True)
@@ -1034,10 +1109,27 @@ class _Landing:
     batch_size: int | None
     batch_by: str | None
 
-    def land(self, tree: Path, match: Any) -> LandResult:
+    def from_top(self, rel: str) -> str:
+        """A path from the root (``rel``, posix) as git names it: from the top."""
+        top = self.root_rel.as_posix()  # string work: 20,000 Path joins take ~0.1 s
+        return rel if top == "." else f"{top}/{rel}"
+
+    def land(
+        self, tree: Path, match: Any, files: tuple[SourceFile, ...] | None = None
+    ) -> LandResult:
         """Plan the phase in `tree` and commit its batches. `match` (a vcs.HeadMatch):
-        `tree` is the user's own, whose files a run reads match HEAD; it is read only.
-        Raises _NeedsWorktree, before any commit, when that cannot decide the phase."""
+        `tree` is the user's own, whose files a run reads match HEAD; it is read only;
+        `files`: its source files, if discovered already. Raises _NeedsWorktree, before
+        any commit, when that cannot decide the phase."""
+        ahead = _GitAhead(self.base, tree, match is not None)
+        try:
+            return self._land(tree, match, ahead, files)
+        finally:
+            ahead.close()
+
+    def _land(
+        self, tree: Path, match: Any, ahead: _GitAhead, files: tuple[SourceFile, ...] | None
+    ) -> LandResult:
         from ssot_migrate import vcs
         from ssot_migrate.batching import split_batches
         from ssot_migrate.templating import render as render_template
@@ -1046,10 +1138,12 @@ class _Landing:
         tree_root = tree / self.root_rel
         opts = dataclasses.replace(self.options, root=tree_root, config_file=config.config_file)
         # The cache is saved once, with the cycle record (or here, with nothing to do).
-        planned = _plan_phase(opts, phase, symbols, self.strings, self.shims, landing=True)
+        planned = _plan_phase(
+            opts, phase, symbols, self.strings, self.shims, True, ahead.start, files
+        )
         result, project = planned.result, planned.project
         if match is not None:
-            listed = {(self.root_rel / f.rel).as_posix() for f in project.files}
+            listed = {self.from_top(f.rel) for f in project.files}
             if not listed <= match.tracked:  # a source git ignores only locally
                 raise _NeedsWorktree
         if not result.changes:
@@ -1057,8 +1151,8 @@ class _Landing:
             return LandResult(result, (), base.name, base.sha, ())
         prefilter = _prefilter_names(project, result.specs)
         if match is not None:
-            touched = {(self.root_rel / c.rel).as_posix() for c in result.changes}
-            if touched & vcs.dirty_paths(base, untracked=False) or _needs_reindex(
+            touched = {self.from_top(c.rel) for c in result.changes}
+            if touched & ahead.dirty_after_read() or _needs_reindex(
                 project, result.changes, prefilter
             ):
                 raise _NeedsWorktree  # edited since the plan read it; or _batch_unverified
@@ -1086,14 +1180,18 @@ class _Landing:
         }
         landed: list[LandedBranch] = []
         refusals: list[str] = []
-        for (label, rels), branch_name in zip(batches, names, strict=True):
+        for number, ((label, rels), branch_name) in enumerate(zip(batches, names, strict=True)):
             batch = [by_rel[r] for r in (*shim_rels, *rels)]
+            builder = ahead.builder(last=number == len(batches) - 1)
             with self._written(tree, tree_root, match, batch) as (selected, files_from, left):
                 refusals.extend(left)
+                paths = [self.from_top(c.rel) for c in selected]
+                builder.add(paths, files_from)  # hashed while the batch is verified
                 broken = _batch_unverified(
                     project, opts, phase, symbols, selected, known, prefilter, match is None
                 )
                 if broken:  # a batch that does not pass its own verify is not committed
+                    builder.close()
                     refusals.append(f"{branch_name}: not committed, verify fails: {broken[0]}")
                     continue
                 context = {
@@ -1109,10 +1207,9 @@ class _Landing:
                     "symbols_trailer": vcs.SYMBOLS_TRAILER,
                     "batch_trailer": vcs.BATCH_TRAILER,
                 }
-                paths = [(self.root_rel / c.rel).as_posix() for c in selected]
                 message = render_template("commit.txt.j2", **context)
                 sha = vcs.commit_branch(
-                    tree, base.sha, branch_name, message, paths, self.force_branch, files_from
+                    tree, base.sha, branch_name, message, builder.tree(), self.force_branch
                 )
             pr_text = render_template(
                 "pr.md.j2",
@@ -1124,9 +1221,9 @@ class _Landing:
             landed.append(
                 LandedBranch(branch_name, sha, label, tuple(rels), pr_path, pr_text, len(selected))
             )
-        touched = {(self.root_rel / c.rel).as_posix() for c in result.changes}
+        touched = {self.from_top(c.rel) for c in result.changes}
         # What the phase rewrites was in HEAD: tracked, so no walk for untracked files.
-        overlap = tuple(sorted(touched & vcs.dirty_paths(base, untracked=False)))
+        overlap = tuple(sorted(touched & ahead.dirty_at_end()))
         return LandResult(result, tuple(landed), base.name, base.sha, overlap, tuple(refusals))
 
     @contextlib.contextmanager

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -158,17 +159,75 @@ def check_ref_name(base: Base, name: str) -> None:
         raise _refuse(f"{name!r} is not a valid branch name") from None
 
 
+class _Started:
+    """A git command running while the caller goes on; `output` waits for it. Started
+    with the environment GitPython gives its own commands."""
+
+    def __init__(
+        self,
+        cwd: Path,
+        args: Sequence[str],
+        env: dict[str, str] | None = None,
+        stdin: IO[bytes] | None = None,
+    ) -> None:
+        self.command = [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args]
+        self._process = subprocess.Popen(
+            self.command,
+            cwd=cwd,
+            env={**os.environ, "LANGUAGE": "C", "LC_ALL": "C", **(env or {})},
+            stdin=stdin if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+
+    def output(self) -> str:
+        out, err = self._process.communicate()  # once: `stop` then has nothing to do
+        if self._process.returncode:
+            raise git.GitCommandError(self.command, self._process.returncode, err)
+        text = out.decode("utf-8", "surrogateescape")
+        return text[:-1] if text.endswith("\n") else text  # as GitPython returns it
+
+    def stop(self) -> None:
+        """End it if it still runs (the caller no longer wants its output)."""
+        if self._process.returncode is None:
+            self._process.kill()
+            self._process.communicate()
+
+
+class DirtyPaths:
+    """``git status`` in the background: `paths()` waits for the paths (from the top)
+    with uncommitted changes, staged or not, or untracked (unless not `untracked`: git
+    then does not walk the tree for them, a third of the time)."""
+
+    def __init__(self, base: Base, untracked: bool = True) -> None:
+        self._started = _Started(base.top, _status_args(untracked))
+
+    def paths(self) -> set[str]:
+        try:
+            return {paths[0] for paths in _status_entries(self._started.output())}
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        self._started.stop()
+
+
 def dirty_paths(base: Base, untracked: bool = True) -> set[str]:
-    """Paths (from the top) with uncommitted changes, staged or not, or untracked (unless
-    not `untracked`: git then does not walk the tree for them, a third of the time)."""
+    """`DirtyPaths`, waited for."""
     return {paths[0] for paths in _status(base, untracked)}
 
 
+def _status_args(untracked: bool) -> list[str]:
+    return ["status", "--porcelain", "-z", f"--untracked-files={'all' if untracked else 'no'}"]
+
+
 def _status(base: Base, untracked: bool = True) -> Iterator[list[str]]:
-    """The paths of each entry ``git status`` lists: one, or a rename's or copy's
+    return _status_entries(base.repo.git.status(*_status_args(untracked)[1:]))
+
+
+def _status_entries(out: str) -> Iterator[list[str]]:
+    """The paths of each entry ``git status -z`` lists: one, or a rename's or copy's
     destination and then its source."""
-    mode = "--untracked-files=all" if untracked else "--untracked-files=no"
-    out = base.repo.git.status("--porcelain", "-z", mode)
     entries = out.split("\0")
     index = 0
     while index < len(entries):
@@ -193,17 +252,29 @@ class HeadMatch:
     """The tracked ``.gitattributes`` files."""
 
 
-def head_match(base: Base, wanted: Callable[[str], bool]) -> HeadMatch | None:
+def head_match(
+    base: Base, wanted: Callable[[str], bool], meanwhile: Callable[[], object] | None = None
+) -> HeadMatch | None:
     """Whether every file `wanted` accepts holds in the work tree what HEAD holds: none is
     modified, staged, added, deleted, renamed or untracked (``git status``), and none is
     marked skip-worktree or assume-unchanged (which status would not show). None when
     one differs; a run must then read HEAD from a worktree of its own. A file no status
     lists, ignored through ``.git/info/exclude`` or a global excludes file, is the
-    caller's to check against `tracked`."""
-    if any(wanted(path) for paths in _status(base) for path in paths):
-        return None
+    caller's to check against `tracked`. `meanwhile`: the caller's work, done while git
+    walks the tree (what it finds must not count until the answer is known)."""
+    status = _Started(base.top, _status_args(untracked=True))
+    listing = _Started(base.top, ["ls-files", "-z", "-v"])
+    try:
+        if meanwhile is not None:
+            meanwhile()
+        if any(wanted(path) for paths in _status_entries(status.output()) for path in paths):
+            return None
+        rows = listing.output()
+    finally:
+        status.stop()
+        listing.stop()
     tracked: set[str] = set()
-    for row in base.repo.git.ls_files("-z", "-v").split("\0"):
+    for row in rows.split("\0"):
         if not row:
             continue
         tag, path = row[:1], row[2:]
@@ -254,42 +325,60 @@ def reset(tree: Path, sha: str) -> None:
     repo.git.clean("-fdq")
 
 
-def commit_branch(
-    tree: Path,
-    base_sha: str,
-    branch: str,
-    message: str,
-    paths: Sequence[str],
-    force: bool,
-    files_from: Path | None = None,
-) -> str:
-    """Commit the worktree's `paths` on top of `base_sha` as new branch `branch`; the sha.
+class TreeBuilder:
+    """The tree of commit `base_sha` with some files replaced, hashed in the background
+    through a temporary index (``read-tree``, then ``update-index`` of the files, then
+    ``write-tree``) while the caller goes on: neither the worktree's own index nor its
+    HEAD nor any other file is read or written, and nothing scans the whole tree.
 
-    Through a temporary index read from `base_sha`: `update-index` hashes only `paths` (as
-    `git add` would, filters and modes included), so neither the worktree's own index nor
-    its HEAD nor any other file is read or written, and nothing scans the whole tree. The
-    branch is made with `git branch`, which refuses to move a branch checked out anywhere.
-
-    `files_from`: a folder holding `paths` (and the tracked ``.gitattributes``, for the
-    filters) to hash instead of the worktree's, which is then not read at all.
+    `add` the files (``update-index`` hashes them as ``git add`` would, filters and modes
+    included), then `tree` waits for the tree's sha; `close` always.
     """
+
+    def __init__(self, tree: Path, base_sha: str) -> None:
+        self._tree = tree
+        self._scratch = Path(tempfile.mkdtemp(prefix="ssot-migrate-index-"))
+        self._env = {
+            "GIT_INDEX_FILE": str(self._scratch / "index"),  # git writes it
+            "GIT_DIR": str(Path(git.Repo(tree).git_dir).resolve()),
+        }
+        self._running: list[_Started] = [_Started(tree, ["read-tree", base_sha], self._env)]
+
+    def add(self, paths: Sequence[str], files_from: Path | None = None) -> None:
+        """Hash `paths` (from the top) from the worktree, or from `files_from`: a folder
+        holding them (and the tracked ``.gitattributes``, for the filters) instead, the
+        worktree then not being read at all."""
+        self._wait()
+        if not paths:
+            return
+        env = {**self._env, "GIT_WORK_TREE": str(files_from or self._tree)}
+        with _stdin(b"".join(p.encode() + b"\0" for p in paths)) as stdin:
+            command = ["update-index", "--add", "-z", "--stdin"]
+            self._running.append(_Started(files_from or self._tree, command, env, stdin))
+
+    def tree(self) -> str:
+        self._wait()
+        return _Started(self._tree, ["write-tree"], self._env).output()
+
+    def close(self) -> None:
+        for started in self._running:
+            started.stop()
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def _wait(self) -> None:
+        running, self._running = self._running, []
+        for started in running:
+            started.output()
+
+
+def commit_branch(
+    tree: Path, base_sha: str, branch: str, message: str, tree_sha: str, force: bool
+) -> str:
+    """Commit `tree_sha` (a `TreeBuilder`'s) on top of `base_sha` as new branch `branch`;
+    the sha. The branch is made with `git branch`, which refuses to move a branch checked
+    out anywhere."""
     repo = git.Repo(tree)
     env = {k: v for k, v in _IDENTITY.items() if not _configured(repo, k)}
-    with tempfile.TemporaryDirectory(prefix="ssot-migrate-index-") as scratch:
-        index = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}  # git writes it
-        hasher = repo.git
-        if files_from is not None:
-            index |= {
-                "GIT_DIR": str(Path(repo.git_dir).resolve()),
-                "GIT_WORK_TREE": str(files_from),
-            }
-            hasher = git.Git(str(files_from))
-        hasher.read_tree(base_sha, env=index)
-        if paths:
-            listing = b"".join(p.encode() + b"\0" for p in paths)
-            with _stdin(listing) as stdin:
-                hasher.update_index("--add", "-z", "--stdin", istream=stdin, env=index)
-        tree_sha = hasher.write_tree(env=index)
     with _stdin(message.encode()) as stdin:  # what `git commit -m` does to it (whitespace)
         cleaned = repo.git.stripspace(istream=stdin)
     sha: str = repo.git.commit_tree(tree_sha, "-p", base_sha, "-m", cleaned, env=env)
