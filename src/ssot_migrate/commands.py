@@ -584,7 +584,7 @@ def _shim_changes(
         if not (isinstance(old, ModuleFacts) and isinstance(new, ModuleFacts)):
             refused.append(Note(target.rel, 1, "no shim: the module could not be re-read"))
             continue
-        after_resolver = resolver_with(project.resolver, target.rel, new)
+        after_resolver = resolver_with(project.resolver, source, new)
         changed = module_bindings_changed(source, old, new, project.resolver, after_resolver)
         if changed:
             refused.append(Note(target.rel, 1, f"no shim: it would change what {changed} is"))

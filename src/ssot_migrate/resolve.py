@@ -63,6 +63,9 @@ class Resolver:
         self.declared: Mapping[str, str] = dict(declared or {})
         self._names: dict[tuple[str, str], Target] = {}
         self._exports: dict[str, frozenset[str]] = {}
+        self._reused: Resolver | None = None  # see `overlay`
+        self._replaced: str | None = None
+        self._parts: tuple[int, frozenset[str]] | None = None
         self._stack: set[tuple[str, str]] = set()
         self._exporting: set[str] = set()
         self._by_name: dict[int, tuple[tuple[Binding, ...], dict[str, list[Binding]]]] = {}
@@ -79,6 +82,58 @@ class Resolver:
 
     # public -------------------------------------------------------------------------
 
+    def overlay(self, index: Index, source: SourceFile) -> Resolver:
+        """A resolver over `index`: this one's, with the facts of the file `source` changed.
+
+        What this resolver found stays true there for every module but `source`'s when no
+        other module's resolution can read that module's facts: a resolution reads a
+        module's facts only through a path that names its last part (an import of it or
+        of its parent's attribute, a star import, an alias or a lazy path walking into it:
+        `named_parts`). Those answers are then reused instead of found again: verifying a
+        rewritten test module re-resolves its own imports, not every chain they reach.
+        """
+        resolver = Resolver(index, self.declared, like=self)
+        module = source.module
+        if self._reused is None and (module is None or _last(module) not in self.named_parts()):
+            resolver._reused, resolver._replaced = self, module
+        return resolver
+
+    def named_parts(self) -> frozenset[str]:
+        """Every part of the dotted names through which a resolution may reach a module:
+        the absolute module each import and star import of an indexed file reads and the
+        name it imports, each alias's and module import's target, each lazy path."""
+        facts = self.index.facts
+        if self._parts is not None and self._parts[0] == len(facts):
+            return self._parts[1]
+        parts: set[str] = set()
+        for path, canonical in self.declared.items():
+            parts.update(path.split("."))
+            parts.update(canonical.split("."))
+        for source in self.index.files:
+            found = facts.get(source.rel)
+            if found is None:
+                continue
+            for binding in found.bindings:
+                if binding.kind in ("import-from", "star"):
+                    parts.update(binding.target.split("."))
+                    if binding.level:  # the packages it climbs to
+                        absolute = absolute_module(source, binding.target, binding.level)
+                        parts.update((absolute or "").split("."))
+                    if binding.imported is not None:
+                        parts.add(binding.imported)
+                elif binding.kind in ("alias", "import-module"):
+                    parts.update(binding.target.split("."))
+            for fact in found.imports:  # function-level ones too, to be safe
+                parts.update(fact.module.split("."))
+                if fact.level:
+                    parts.update(
+                        (absolute_module(source, fact.module, fact.level) or "").split(".")
+                    )
+                if fact.name is not None:
+                    parts.add(fact.name)
+        self._parts = (len(facts), frozenset(parts))
+        return self._parts[1]
+
     def resolve_path(self, dotted: str) -> Target:
         """``"a.b.C.d"`` -> the object ``import a.b; a.b.C.d`` would reach."""
         parts = dotted.split(".")
@@ -94,6 +149,8 @@ class Resolver:
         """What ``from module import name`` binds."""
         key = (module, name)
         cached = self._names.get(key)
+        if cached is None and self._reused is not None and module != self._replaced:
+            cached = self._reused._names.get(key)
         if cached is not None:
             return cached
         if key in self._stack:
@@ -244,6 +301,8 @@ class Resolver:
     def exports(self, module: str) -> frozenset[str]:
         """The names ``from module import *`` binds (``__all__``, else public names)."""
         cached = self._exports.get(module)
+        if cached is None and self._reused is not None and module != self._replaced:
+            cached = self._reused._exports.get(module)
         if cached is not None:
             return cached
         if module in self._exporting:
@@ -432,6 +491,10 @@ class Resolver:
             else:
                 return current
         return current
+
+
+def _last(module: str) -> str:
+    return module.rpartition(".")[2]
 
 
 def local_import_target(

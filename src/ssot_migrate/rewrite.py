@@ -1183,7 +1183,7 @@ def _verify(
     objects under the same names: its facts."""
     if not isinstance(new, ModuleFacts):
         raise _Refused(f"the rewrite does not parse (line {new.line}: {new.reason})")
-    after_resolver = resolver_with(resolver, plan.source.rel, new)
+    after_resolver = resolver_with(resolver, plan.source, new)
     interest = plan.facts.chains_for
     chains = _Compared(None if interest is None else frozenset(interest), plan.facts.chain_roots())
     old_signature = _signature(plan.source, plan.facts, resolver, chains)
@@ -1264,9 +1264,10 @@ class _Overlay(Mapping[str, ModuleFacts]):
         return rel in self._replaced or rel in self._base
 
 
-def resolver_with(resolver: Resolver, rel: str, facts: ModuleFacts) -> Resolver:
-    """A resolver that sees file `rel` as `facts` (its new content) and the rest as is."""
-    return resolver_over(resolver, {rel: facts})
+def resolver_with(resolver: Resolver, source: SourceFile, facts: ModuleFacts) -> Resolver:
+    """A resolver that sees file `source` as `facts` (its new content) and the rest as is
+    (reusing what `resolver` found where that cannot differ: `Resolver.overlay`)."""
+    return resolver.overlay(overlay_index(resolver.index, {source.rel: facts}), source)
 
 
 def resolver_over(resolver: Resolver, replaced: Mapping[str, ModuleFacts]) -> Resolver:
