@@ -175,8 +175,12 @@ def test_unknown_phase_lists_the_valid_ones(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     repo = make_repo(tmp_path, {})
-    assert main(["--root", str(repo), "phase9"]) == 2
+    assert main(["--root", str(repo), "run", "phase9"]) == 2
     assert "unknown phase 'phase9'" in capsys.readouterr().err
+    assert main(["--root", str(repo), "phase9"]) == 2  # the shorthand: a command or a phase
+    err = capsys.readouterr().err
+    assert "no such command 'phase9' (did you mean 'phase2'?)" in err
+    assert "configured phases (for `ssot-migrate PHASE`): phase2" in err
     assert main(["--root", str(repo), "run", "phase2", "--symbol", "Nope"]) == 2
     assert "valid: Engine" in capsys.readouterr().err
 

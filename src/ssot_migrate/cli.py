@@ -60,7 +60,14 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    root: Annotated[Path, typer.Option("--root", help="The repository (default: .).")] = Path("."),
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            help="The repository (default: the folder of the nearest settings file at or "
+            "above the current one, up to the git top level; else .).",
+        ),
+    ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", help="A TOML file with the settings.")
     ] = None,
@@ -75,7 +82,20 @@ def main_options(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
-    ctx.obj = Globals(root, config, jobs, quiet, verbose, not no_color, not no_cache)
+    ctx.obj = Globals(_root(root, config), config, jobs, quiet, verbose, not no_color, not no_cache)
+
+
+def _root(root: Path | None, config: Path | None) -> Path:
+    """``--root``, else (without ``--config``) the nearest settings' folder, else ``.``."""
+    if root is not None:
+        return root
+    if config is None:
+        from ssot_migrate.config import find_root
+
+        found = find_root(Path("."))
+        if found is not None:
+            return found
+    return Path(".")
 
 
 def _globals(ctx: typer.Context) -> Globals:
@@ -630,36 +650,112 @@ def _report_error(error: SsotError) -> None:
     typer.echo("nothing was written.", err=True)
 
 
-COMMANDS = frozenset(
-    {"audit", "init", "plan", "registry", "rollback", "run", "shim", "status", "verify"}
-)
-_VALUED_OPTIONS = frozenset({"--root", "--config", "--jobs", "-j"})
-
-
-def with_phase_shorthand(argv: list[str]) -> list[str]:
-    """``ssot-migrate phase2 ...`` means ``ssot-migrate run phase2 ...``."""
+def normalised(group: Any, argv: list[str]) -> list[str]:
+    """`argv` as the command group parses it: the global options given after the command
+    (``audit -v``) moved before it, and ``ssot-migrate PHASE ...`` read as ``ssot-migrate run
+    PHASE ...`` when PHASE is a configured phase. A word that is neither is a usage error
+    naming the closest command."""
+    flags, valued = _option_names(group.params)
+    before: list[str] = []
     index = 0
-    while index < len(argv):
-        arg = argv[index]
-        if arg in _VALUED_OPTIONS:
-            index += 2
-        elif arg.startswith("-"):
+    while index < len(argv) and argv[index].startswith("-") and argv[index] != "--":
+        step = 2 if argv[index] in valued else 1
+        before += argv[index : index + step]
+        index += step
+    if index >= len(argv) or argv[index] == "--":
+        return argv
+    word, rest = argv[index], argv[index + 1 :]
+    command = group.commands.get(word)
+    if command is None:
+        phases = _phases(before)
+        if word not in phases:
+            raise UsageError([_no_such_command(word, sorted(group.commands), phases)])
+        word, rest, command = "run", [word, *rest], group.commands["run"]
+    hoisted, kept = _hoisted(rest, flags, valued, _option_names(command.params)[1])
+    return [*before, *hoisted, word, *kept]
+
+
+def _option_names(params: Sequence[Any]) -> tuple[frozenset[str], frozenset[str]]:
+    """(the flags, the options that take a value) among click `params`."""
+    flags: set[str] = set()
+    valued: set[str] = set()
+    for param in params:
+        if getattr(param, "param_type_name", "") != "option":
+            continue
+        names = [*param.opts, *param.secondary_opts]
+        (flags if param.is_flag or param.count else valued).update(names)
+    return frozenset(flags), frozenset(valued)
+
+
+def _hoisted(
+    rest: list[str], flags: frozenset[str], valued: frozenset[str], own_valued: frozenset[str]
+) -> tuple[list[str], list[str]]:
+    """The global options among a command's arguments, and the arguments left (a value
+    of the command's own options is never taken for an option; ``--`` ends options)."""
+    hoisted: list[str] = []
+    kept: list[str] = []
+    index = 0
+    while index < len(rest):
+        arg = rest[index]
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        if arg == "--":
+            kept += rest[index:]
+            break
+        if name in flags and "=" not in arg:
+            hoisted.append(arg)
+        elif name in valued:
+            step = 1 if "=" in arg else 2
+            hoisted += rest[index : index + step]
+            index += step - 1
+        elif name in own_valued and "=" not in arg:
+            kept += rest[index : index + 2]
             index += 1
         else:
-            if arg not in COMMANDS:
-                return [*argv[:index], "run", *argv[index:]]
-            return argv
-    return argv
+            kept.append(arg)
+        index += 1
+    return hoisted, kept
+
+
+def _phases(global_args: list[str]) -> list[str]:
+    """The configured phase names for these global options (none if the settings do not
+    load: the command then reports why)."""
+    from ssot_migrate.config import load_config
+
+    root, config = None, None
+    for name, value in zip(global_args, [*global_args[1:], ""], strict=False):
+        key, _, inline = name.partition("=")
+        if key == "--root":
+            root = Path(inline or value)
+        elif key == "--config":
+            config = Path(inline or value)
+    try:
+        settings = load_config(_root(root, config), config)
+    except SsotError:
+        return []
+    return [phase.name for phase in settings.phases]
+
+
+def _no_such_command(word: str, commands: list[str], phases: list[str]) -> Problem:
+    import difflib
+
+    close = difflib.get_close_matches(word, [*commands, *phases], n=1)
+    what = f"no such command {word!r}"
+    if close:
+        what += f" (did you mean {close[0]!r}?)"
+    fix = f"commands: {', '.join(commands)}"
+    fix += f"; configured phases (for `ssot-migrate PHASE`): {', '.join(phases)}" if phases else ""
+    return Problem("ssot-migrate", what, fix)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Console entry point; returns the exit code instead of raising it."""
-    argv = with_phase_shorthand(list(sys.argv[1:] if argv is None else argv))
     # Indexing allocates hundreds of thousands of small acyclic tuples; with the default
     # thresholds the cyclic GC runs over them again and again (mypy does the same).
     gc.set_threshold(200_000, 30, 30)
     try:
-        code = app(args=argv, prog_name="ssot-migrate", standalone_mode=False)
+        group = typer.main.get_command(app)  # built once: it is the parser too
+        args = normalised(group, list(sys.argv[1:] if argv is None else argv))
+        code = group.main(args=args, prog_name="ssot-migrate", standalone_mode=False)
     except SsotError as error:
         _report_error(error)
         return error.exit_code

@@ -169,6 +169,36 @@ def load_config(root: Path, config_file: Path | None = None) -> Config:
     return _defaults(root)
 
 
+def find_root(start: Path) -> Path | None:
+    """The folder of the nearest settings at or above `start`: an ``ssot-migrate.toml``, or
+    a ``pyproject.toml`` with a ``[tool.ssot-migrate]`` table (or one that does not parse
+    but names it: loading it then reports the error). The search stops at the top of the
+    git work tree (a folder holding ``.git``), as ruff's and black's do; None when
+    nothing is found."""
+    folder = start.resolve()
+    while True:
+        if (folder / CONFIG_FILE_NAME).is_file() or _has_section(folder / PYPROJECT_NAME):
+            return folder
+        if (folder / ".git").exists() or folder.parent == folder:
+            return None
+        folder = folder.parent
+
+
+def _has_section(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    if "ssot-migrate" not in text:
+        return False
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return True
+    tool = document.get(SECTION[0])
+    return isinstance(tool, dict) and isinstance(tool.get(SECTION[1]), dict)
+
+
 def _defaults(root: Path) -> Config:
     return Config(root=root, config_file=None, source_roots=(root,))
 
