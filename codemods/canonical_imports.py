@@ -2,9 +2,9 @@
 
 The statement-level functions here are shared: `ssot-migrate run` applies them to the exact
 import statements its resolver selected, and `CanonicalImportsCommand` applies them to a
-whole module for use on its own::
+whole module for use on its own (README: the `.libcst.codemod.yaml` this needs)::
 
-    python -m libcst.tool codemod canonical_imports.CanonicalImportsCommand \\
+    python -m libcst.tool codemod --no-format canonical_imports.CanonicalImportsCommand \\
         --move app.agents.ExecutionEngine=app.agents.execution_engine.ExecutionEngine \\
         src/
 
