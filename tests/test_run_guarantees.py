@@ -168,7 +168,7 @@ def test_review_writes_only_the_accepted_files(tmp_path: Path) -> None:
     assert "+from app.engine import Engine" in result.stdout
     assert (repo / "svc/a.py").read_bytes() == b"from app.engine import Engine\nX = 1\n"
     assert (repo / "svc/b.py").read_bytes() == files["svc/b.py"]
-    assert "rewrote 1 sites in 1 files" in result.stderr
+    assert "rewrote 1 site in 1 file" in result.stderr
 
 
 def test_unknown_phase_lists_the_valid_ones(

@@ -1,7 +1,6 @@
 """The command line (Typer): parse options, call the engine, print, choose the exit code.
 
-The only module that imports Typer or prints. Exit codes: 0 ok; 1 check failed; 2 usage or
-config error (nothing written); 3 partial (some files skipped, all reported).
+The only module that imports Typer or prints. Exit codes: see `exit_codes`.
 """
 
 from __future__ import annotations
@@ -20,8 +19,7 @@ import typer
 
 from ssot_migrate import __version__, workspace
 from ssot_migrate.errors import Problem, SsotError, UsageError
-
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+from ssot_migrate.exit_codes import EXIT_CHECK_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 
 app = typer.Typer(
     name="ssot-migrate",
@@ -166,6 +164,10 @@ def audit(
     check: Annotated[
         bool, typer.Option("--check", help="Exit 1 while a symbol is above its target.")
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="With --check: a file that does not parse fails it too."),
+    ] = False,
     baseline: Annotated[
         Path | None,
         typer.Option("--baseline", help="Write counts here; with --check, fail only if one rose."),
@@ -186,7 +188,9 @@ def audit(
         found = commands.discover(_options(g), top)
         _print_discovery(g, found, output_format)
         raise typer.Exit(EXIT_OK)
-    result = commands.audit(_options(g), symbol or [], phase, group_by, baseline, check)
+    if strict and not check:
+        raise UsageError([Problem("--strict", "only with --check", "add --check")])
+    result = commands.audit(_options(g), symbol or [], phase, group_by, baseline, check, strict)
     _print_audit(g, result, output_format)
     raise typer.Exit(result.exit_code)
 
@@ -291,7 +295,7 @@ def run(
         written, refused = commands.write_changes(g.root.resolve(), changes)
     kept = [c for c in changes if c.rel in set(written)]
     _print_run_summary(g, result, kept, written=True, late_refusals=refused)
-    raise typer.Exit(commands.EXIT_PARTIAL if refused else result.exit_code)
+    raise typer.Exit(EXIT_PARTIAL if refused else result.exit_code)
 
 
 def _land(
@@ -363,7 +367,7 @@ def shim(
         written, refused = commands.write_changes(g.root.resolve(), changes)
     kept = [c for c in changes if c.rel in set(written)]
     _print_run_summary(g, result, kept, written=True, late_refusals=refused)
-    raise typer.Exit(commands.EXIT_PARTIAL if refused else result.exit_code)
+    raise typer.Exit(EXIT_PARTIAL if refused else result.exit_code)
 
 
 @app.command()
@@ -539,6 +543,30 @@ def _print_diff(g: Globals, diff: bytes) -> None:
         sys.stdout.write(f"{colour}{line}\033[0m" if colour else line)
 
 
+_PLURAL_NOUNS = (
+    "compatibility module",
+    "legacy module",
+    "public legacy path",
+    "star import",
+    "string",
+    "site",
+    "file",
+    "variation",
+)
+
+
+def counted(count: int, phrase: str) -> str:
+    """``2 legacy modules``, ``1 legacy module``: a count and a reason phrase, whose first
+    noun (one of the nouns notes name their category by) agrees with it; a phrase that
+    starts with none (``imported through``) is left as it is."""
+    if count != 1:
+        for noun in _PLURAL_NOUNS:
+            if phrase == noun or phrase.startswith(noun + " "):
+                phrase = noun + "s" + phrase[len(noun) :]
+                break
+    return f"{count} {phrase}"
+
+
 def _print_run_summary(
     g: Globals,
     result: Any,
@@ -556,19 +584,20 @@ def _print_run_summary(
     detail = ", ".join(f"{form} {n}" for form, n in sorted(forms.items()))
     names = ", ".join(spec.name for spec in result.specs)
     lines = [
-        f"{result.phase} ({names}): {verb} {sites} sites in {len(changes)} files"
-        + (f" ({detail})" if detail else "")
+        f"{result.phase} ({names}): {verb} {counted(sites, 'site')} in "
+        f"{counted(len(changes), 'file')}" + (f" ({detail})" if detail else "")
     ]
-    why = Counter(note.reason.split(":")[0] for note in result.shimmed)
+    kept = {change.rel for change in changes}  # with --review: the shims accepted
+    why = Counter(note.reason.split(":")[0] for note in result.shimmed if note.rel in kept)
     if why:
         total = sum(why.values())
         lines.append(
             f"shims: {total} legacy module{'s keep' if total > 1 else ' keeps'} working with a "
-            "warning (" + ", ".join(f"{n} {reason}" for reason, n in sorted(why.items())) + ")"
+            "warning (" + ", ".join(counted(n, reason) for reason, n in sorted(why.items())) + ")"
         )
     left = Counter(note.reason.split(":")[0] for note in result.notes)
     if left:
-        lines.append("left alone: " + ", ".join(f"{n} {why}" for why, n in sorted(left.items())))
+        lines.append("left alone: " + ", ".join(counted(n, why) for why, n in sorted(left.items())))
     kinds = Counter(note.reason.split(":")[0] for note in result.unrewritten)
     if kinds:
         counts = ", ".join(
@@ -610,7 +639,7 @@ def _print_audit(g: Globals, result: Any, output_format: OutputFormat) -> None:
         console = _console(g)
         for renderable in audit_tables(result.run, verbose=g.verbose):
             console.print(renderable)
-    if output_format is not OutputFormat.table or g.quiet:  # the table lists them itself
+    if output_format is not OutputFormat.table or g.quiet or result.gate:  # else in the table
         for skipped in result.run.skipped:
             typer.echo(f"skipped {skipped.rel}:{skipped.line}: {skipped.reason}", err=True)
     for line in result.messages:

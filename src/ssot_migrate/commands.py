@@ -16,6 +16,7 @@ from ssot_migrate.cache import FACTS_FORMAT, FactsCache, listing
 from ssot_migrate.config import PYPROJECT_NAME, Config, SymbolSpec
 from ssot_migrate.discover import Candidate, discover_candidates
 from ssot_migrate.errors import ConfigError, Problem, UsageError
+from ssot_migrate.exit_codes import EXIT_CHECK_FAILED, EXIT_OK, EXIT_PARTIAL
 from ssot_migrate.facts import SourceFile, absolute_module
 from ssot_migrate.grouping import find_codeowners, parse_group_by
 from ssot_migrate.project import (
@@ -35,8 +36,6 @@ if TYPE_CHECKING:  # LibCST costs ~0.3 s to import, GitPython ~0.1 s: only their
     from ssot_migrate.facts import ModuleFacts
     from ssot_migrate.rewrite import FileChange, Note
 
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_PARTIAL = 0, 1, 3
-
 
 @dataclass(frozen=True, slots=True)
 class AuditResult:
@@ -44,6 +43,8 @@ class AuditResult:
     exit_code: int
     messages: tuple[str, ...]
     """Check failures and notes, for stderr (skipped files are in `run.skipped`)."""
+    gate: bool = False
+    """A `--check` run: the files it could not parse go to stderr whatever the format."""
 
 
 def audit(
@@ -53,7 +54,10 @@ def audit(
     group_by: str | None,
     baseline_path: Path | None,
     check: bool,
+    strict: bool = False,
 ) -> AuditResult:
+    """The audit, and its exit code: with `check`, a gate (0 passes, 1 fails) that files it
+    could not parse fail only when `strict`; without, 3 when some were skipped."""
     config = load(options)
     specs = select_symbols(config, symbols, phase)
     group_key = None
@@ -80,8 +84,10 @@ def audit(
     elif check:
         for a in audits:
             if a.above_target:
+                count = len(a.variations)
                 messages.append(
-                    f"{a.spec.name}: {len(a.variations)} variations, target {a.spec.target}"
+                    f"{a.spec.name}: {count} variation{'' if count == 1 else 's'}, "
+                    f"target {a.spec.target}"
                 )
                 failed = True
     if baseline_path is not None and not check:
@@ -90,8 +96,13 @@ def audit(
         data = json.dumps(ratchet.baseline_counts(audits), indent=2) + "\n"
         workspace.write_atomic(baseline_path, data.encode())
         messages.append(f"baseline written to {baseline_path}")
-    code = EXIT_CHECK_FAILED if failed else (EXIT_PARTIAL if run.skipped else EXIT_OK)
-    return AuditResult(run, code, tuple(messages))
+    if check and strict and run.skipped:
+        count = len(run.skipped)
+        messages.append(f"--strict: {count} file{'s' if count != 1 else ''} could not be parsed")
+        failed = True
+    # A gate that passed passes: what it could not parse is listed, not a failure.
+    partial = EXIT_PARTIAL if run.skipped and not check else EXIT_OK
+    return AuditResult(run, EXIT_CHECK_FAILED if failed else partial, tuple(messages), check)
 
 
 _Counted = tuple[tuple[SymbolAudit, ...], tuple[Skipped, ...], int, int]

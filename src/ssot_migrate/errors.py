@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ssot_migrate.exit_codes import EXIT_USAGE
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -25,7 +27,7 @@ class Problem:
 class SsotError(Exception):
     """Base of the errors that end a run with exit code 2, nothing written."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
 
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
         self.problems = tuple(problems)

@@ -1,0 +1,14 @@
+"""The exit codes of every command, in one place (README's "Exit codes" table says the same).
+
+| code | meaning |
+| --- | --- |
+| 0 | ok; for `audit --check`, the gate passed (files it could not parse are listed on stderr) |
+| 1 | a check failed: `audit --check` (a symbol above its target, a count above the baseline, or with `--strict` a file it could not parse), `verify`, `rollback` with branches left |
+| 2 | usage or configuration error; nothing was written |
+| 3 | partial: some files could not be read, parsed or safely rewritten (each is listed); the rest was done |
+"""
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_USAGE = 2
+EXIT_PARTIAL = 3

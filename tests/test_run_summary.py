@@ -1,0 +1,85 @@
+"""The lines `run` ends with: counts that agree with their nouns, and with `--review`, the
+shims counted are the ones accepted."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ssot_migrate.cli import counted, main
+
+CONFIG = """\
+[tool.ssot-migrate]
+
+[[tool.ssot-migrate.phases]]
+name = "phase2"
+symbols = [{ name = "Engine", canonical = "app.engine.Engine" }]
+"""
+FILES = {  # svc.a and svc.b re-export Engine, which svc.use imports through them
+    "pyproject.toml": CONFIG.encode(),
+    "app/__init__.py": b"from .engine import Engine\n",
+    "app/engine.py": b"class Engine:\n    pass\n",
+    "svc/a.py": b"from app import Engine\n",
+    "svc/b.py": b"from app import Engine\n",
+    "svc/use.py": b"from svc.a import Engine\nfrom svc.b import Engine as E2\n",
+}
+
+
+def make_repo(root: Path, files: dict[str, bytes] = FILES) -> Path:
+    for rel, data in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    return root
+
+
+@pytest.mark.parametrize(
+    ("count", "phrase", "expected"),
+    [
+        (1, "legacy module", "1 legacy module"),
+        (2, "legacy module", "2 legacy modules"),
+        (3, "star import", "3 star imports"),
+        (2, "string left alone (--no-strings)", "2 strings left alone (--no-strings)"),
+        (0, "file", "0 files"),
+        (2, "imported through", "2 imported through"),
+        (2, "stringly", "2 stringly"),  # a noun is a whole word
+    ],
+)
+def test_a_count_agrees_with_its_noun(count: int, phrase: str, expected: str) -> None:
+    assert counted(count, phrase) == expected
+
+
+def test_the_summary_counts_agree_with_their_nouns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo(tmp_path)
+    assert main(["--root", str(repo), "run", "phase2", "--dry-run"]) == 0
+    err = capsys.readouterr().err
+    assert "would rewrite 4 sites in 4 files" in err
+    assert "left alone: 4 legacy modules" in err
+    one = make_repo(
+        tmp_path / "one",
+        {
+            **FILES,
+            "svc/a.py": b"",
+            "svc/b.py": b"",
+            "svc/use.py": b"from app import Engine\n\nEngine()\n",
+        },
+    )
+    assert main(["--root", str(one), "run", "phase2", "--dry-run", "--no-shims"]) == 0
+    assert "would rewrite 1 site in 1 file" in capsys.readouterr().err
+
+
+def test_review_counts_the_shims_it_accepted(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "ssot_migrate.cli", "--root", str(repo), "phase2", "--review"],
+        input="a\ns\ns\ns\n", capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "rewrote 1 site in 1 file (shim 1)" in done.stderr
+    assert "shims: 1 legacy module keeps working with a warning (1 imported through)" in (
+        done.stderr
+    )
