@@ -424,12 +424,16 @@ def status(
     for phase in document["phases"]:
         for symbol in phase["symbols"]:
             merged = sum(1 for b in symbol["branches"] if b["merged"])
-            open_ = [b["name"] for b in symbol["branches"] if not b["merged"]]
+            open_ = [b["name"] for b in symbol["branches"] if not (b["merged"] or b["reverted"])]
+            undone = [b["name"] for b in symbol["branches"] if b["reverted"]]
+            left = symbol["variations"]
             line = (
-                f"{phase['name']} {symbol['name']}: {len(symbol['landed'])} commit(s) landed, "
-                f"{merged} branch(es) merged, {symbol['variations']} variation(s) left"
+                f"{phase['name']} {symbol['name']}: {counted(len(symbol['landed']), 'commit')} "
+                f"landed, {counted(merged, 'branch')} merged, "
+                f"{_variations(left)} left"
             )
-            typer.echo(line + (f"; unmerged: {', '.join(open_)}" if open_ else ""))
+            line += f"; unmerged: {', '.join(open_)}" if open_ else ""
+            typer.echo(line + (f"; reverted: {', '.join(undone)}" if undone else ""))
 
 
 @app.command()
@@ -483,7 +487,7 @@ def plan(
         for symbol in phase["symbols"]:
             typer.echo(
                 f"  {symbol['name']} -> {symbol['canonical']}  [{symbol['status']}: "
-                f"{symbol['variations']} variation(s), target {symbol['target']}]"
+                f"{_variations(symbol['variations'])}, target {symbol['target']}]"
             )
             for path in symbol["legacy_paths"]:
                 lazy = path in symbol["by_declaration"]
@@ -543,16 +547,24 @@ def _print_diff(g: Globals, diff: bytes) -> None:
         sys.stdout.write(f"{colour}{line}\033[0m" if colour else line)
 
 
-_PLURAL_NOUNS = (
-    "compatibility module",
-    "legacy module",
-    "public legacy path",
-    "star import",
-    "string",
-    "site",
-    "file",
-    "variation",
-)
+_PLURALS = {
+    noun: noun + "s"
+    for noun in (
+        "commit",
+        "compatibility module",
+        "file",
+        "legacy module",
+        "public legacy path",
+        "site",
+        "star import",
+        "string",
+        "variation",
+    )
+} | {"branch": "branches"}
+
+
+def _variations(count: int | None) -> str:
+    return "? variations" if count is None else counted(count, "variation")
 
 
 def counted(count: int, phrase: str) -> str:
@@ -560,9 +572,9 @@ def counted(count: int, phrase: str) -> str:
     noun (one of the nouns notes name their category by) agrees with it; a phrase that
     starts with none (``imported through``) is left as it is."""
     if count != 1:
-        for noun in _PLURAL_NOUNS:
+        for noun, plural in _PLURALS.items():
             if phrase == noun or phrase.startswith(noun + " "):
-                phrase = noun + "s" + phrase[len(noun) :]
+                phrase = plural + phrase[len(noun) :]
                 break
     return f"{count} {phrase}"
 

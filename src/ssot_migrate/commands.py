@@ -1019,12 +1019,12 @@ def land_phase(
     vcs.refuse_bare(options.root)
     config = load(options)
     _check_phase(config, phase)
-    select_symbols(config, symbols, phase)  # usage errors before any git work
+    specs = select_symbols(config, symbols, phase)  # usage errors before any git work
     base = vcs.open_base(config.root)
     root_rel = config.root.resolve().relative_to(base.top.resolve())
     landing = _Landing(
         options, config, base, root_rel, phase, symbols, strings, shims,
-        branch or f"{config.branch_prefix}/{phase}", force_branch, batch_size, batch_by,
+        branch or default_branch(config, phase, specs), force_branch, batch_size, batch_by,
     )  # fmt: skip
     discovered: list[tuple[SourceFile, ...]] = []
 
@@ -1414,8 +1414,26 @@ def _unverified(
 
 
 def _phase_title(config: Config, phase: str, specs: Sequence[SymbolSpec]) -> str:
+    """The phase's title, unless `specs` are only some of its symbols: their names then
+    (a title would claim the others moved too)."""
     title = next((p.title for p in config.phases if p.name == phase), "")
-    return title or ", ".join(s.name for s in specs)
+    if title and not _only_some(config, phase, specs):
+        return title
+    return ", ".join(s.name for s in specs)
+
+
+def default_branch(config: Config, phase: str, specs: Sequence[SymbolSpec]) -> str:
+    """``PREFIX/PHASE``; for only some of its symbols (``--symbol``), ``PREFIX/PHASE-S1-S2``:
+    a later run for the others gets a branch of its own."""
+    name = f"{config.branch_prefix}/{phase}"
+    if _only_some(config, phase, specs):
+        name += "".join(f"-{s.name}" for s in specs)
+    return name
+
+
+def _only_some(config: Config, phase: str, specs: Sequence[SymbolSpec]) -> bool:
+    chosen = next((p for p in config.phases if p.name == phase), None)
+    return chosen is not None and {s.name for s in specs} < {s.name for s in chosen.symbols}
 
 
 def _refuse_existing(
@@ -1459,11 +1477,10 @@ def status(options: RunOptions) -> dict[str, Any]:
     base = vcs.open_base(config.root)
     undone = vcs.reverted(base)
     on_head = [c for c in vcs.landed(base) if c.sha not in undone]
-    branches: list[tuple[str, str, vcs.Landed]] = []
-    for name, sha in sorted(vcs.branch_heads(base, config.branch_prefix).items()):
-        commits = vcs.landed(base, name)
-        if commits:
-            branches.append((name, sha, commits[0]))
+    branches = [
+        (name, sha, tip)
+        for name, (sha, tip) in sorted(vcs.phase_branches(base, config.branch_prefix).items())
+    ]
     audits = _audits_by_name(options, config)
     phases = []
     for phase in config.phases:
@@ -1476,8 +1493,13 @@ def status(options: RunOptions) -> dict[str, Any]:
                     "landed": [
                         c.sha for c in on_head if c.phase == phase.name and spec.name in c.symbols
                     ],
-                    "branches": [
-                        {"name": name, "merged": vcs.is_merged(base, sha)} for name, sha, _ in mine
+                    "branches": [  # merged, then reverted by a rollback: not merged
+                        {
+                            "name": name,
+                            "merged": tip.sha not in undone and vcs.is_merged(base, sha),
+                            "reverted": tip.sha in undone,
+                        }
+                        for name, sha, tip in mine
                     ],
                     "variations": len(audits[spec.name].variations)
                     if spec.name in audits
@@ -1506,9 +1528,8 @@ def plan_rollback(options: RunOptions, phase: str, branches: bool) -> RollbackPl
     commits = tuple(c.sha for c in vcs.landed(base) if c.phase == phase and c.sha not in undone)
     unmerged = []
     if branches:
-        for name, sha in sorted(vcs.branch_heads(base, config.branch_prefix).items()):
-            tips = vcs.landed(base, name)
-            if tips and tips[0].phase == phase and not vcs.is_merged(base, sha):
+        for name, (sha, tip) in sorted(vcs.phase_branches(base, config.branch_prefix).items()):
+            if tip.phase == phase and not vcs.is_merged(base, sha):
                 unmerged.append(name)
     if commits and not vcs.is_clean(base):
         raise UsageError([Problem("git", "the working tree has uncommitted changes",

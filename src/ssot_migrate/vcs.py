@@ -411,13 +411,37 @@ def landed(base: Base, rev: str = "HEAD") -> list[Landed]:
     return _landed(base.repo, [rev])
 
 
-def branch_heads(base: Base, prefix: str) -> dict[str, str]:
-    """Branches under `prefix/` and their head shas."""
-    return {
-        b.name: b.commit.hexsha
-        for b in base.repo.branches
-        if b.name == prefix or b.name.startswith(prefix + "/")
-    }
+def phase_branches(base: Base, prefix: str) -> dict[str, tuple[str, Landed]]:
+    """Local branches holding a phase's work, by name: (their head sha, the newest phase
+    commit on them). Found by the commit trailers, not the name: a branch counts when its
+    tip is a phase commit (as `run` leaves every branch it makes, ``--branch NAME``
+    included) or, under `prefix/`, when a phase commit is on it (commits added on top). The
+    branch checked out is not one."""
+    # for-each-ref's %(trailers) ignores key= before git 2.4x: read them all, pick ours.
+    fmt = "%(refname:short)%1f%(objectname)%1f%(trailers:only,unfold)%1d"
+    out = base.repo.git.for_each_ref("refs/heads", f"--format={fmt}")
+    found: dict[str, tuple[str, Landed]] = {}
+    for record in out.split("\x1d"):
+        parts = record.strip("\n").split("\x1f")
+        if len(parts) < 3:
+            continue
+        name, sha, block = parts[0], parts[1], parts[2]
+        if name == base.name:
+            continue  # the branch the phase lands on (a fast-forward merge makes its tip one)
+        values: dict[str, list[str]] = {}
+        for line in block.splitlines():
+            key, _, value = line.partition(":")
+            values.setdefault(key.strip(), []).append(value.strip())
+        phase = ", ".join(values.get(PHASE_TRAILER, []))
+        if phase:
+            symbols = _symbols(",".join(values.get(SYMBOLS_TRAILER, [])))
+            batch = ", ".join(values.get(BATCH_TRAILER, [])) or None
+            found[name] = (sha, Landed(sha, phase, symbols, batch))
+        elif name == prefix or name.startswith(prefix + "/"):
+            commits = _landed(base.repo, [name])
+            if commits:
+                found[name] = (sha, commits[0])
+    return found
 
 
 def is_merged(base: Base, sha: str, into: str = "HEAD") -> bool:
@@ -433,21 +457,25 @@ def branch_commits(base: Base, branch: str) -> list[Landed]:
     return _landed(base.repo, [branch, "--not", "HEAD"])
 
 
+_TRAILER_KEYS = (PHASE_TRAILER, SYMBOLS_TRAILER, BATCH_TRAILER)
+
+
 def _landed(repo: git.Repo, revs: Sequence[str]) -> list[Landed]:
-    fmt = f"%H%x1f%(trailers:key={PHASE_TRAILER},valueonly,separator=%x1e)%x1f" + (
-        f"%(trailers:key={SYMBOLS_TRAILER},valueonly,separator=%x1e)%x1f"
-        f"%(trailers:key={BATCH_TRAILER},valueonly,separator=%x1e)%x1d"
-    )
+    fields = [f"%(trailers:key={key},valueonly,separator=%x1e)" for key in _TRAILER_KEYS]
+    fmt = "%H%x1f" + "%x1f".join(fields) + "%x1d"
     out = repo.git.log(f"--format={fmt}", *revs)
     found = []
     for record in out.split("\x1d"):
         # Not str.strip(): Python counts the \x1c-\x1f separators as whitespace.
-        fields = [field.strip(" \n") for field in record.strip("\n").split("\x1f")]
-        if len(fields) < 4 or not fields[1]:
+        parts = [part.strip(" \n") for part in record.strip("\n").split("\x1f")]
+        if len(parts) < 4 or not parts[1]:
             continue
-        symbols = tuple(s.strip(" \n") for s in fields[2].split(",") if s.strip(" \n"))
-        found.append(Landed(fields[0], fields[1], symbols, fields[3] or None))
+        found.append(Landed(parts[0], parts[1], _symbols(parts[2]), parts[3] or None))
     return found
+
+
+def _symbols(listed: str) -> tuple[str, ...]:
+    return tuple(s.strip(" \n") for s in listed.split(",") if s.strip(" \n"))
 
 
 def revert(base: Base, shas: Sequence[str]) -> list[str]:
