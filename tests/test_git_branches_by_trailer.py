@@ -1,7 +1,8 @@
 """Branches are what their commits say: `run PHASE --symbol S` names only S (branch and
 title) and a later `--symbol T` run gets a branch of its own; `status` and `rollback
---branches` find a phase's branches by their trailers, whatever they are called, and a
-rolled-back branch is not counted as merged."""
+--branches` find a phase's branches by their trailers, whatever they are called; a
+rolled-back branch is not counted as merged; `verify --runtime` where the phase has not
+landed names the branch holding it; a run committing above its root says where first."""
 
 from __future__ import annotations
 
@@ -77,3 +78,39 @@ def test_a_rolled_back_branch_is_not_counted_as_merged(tmp_path: Path, cli: Any)
     assert "0 branches merged" in printed
     assert "reverted: ssot/phase2" in printed
     assert "unmerged" not in printed
+
+
+def test_verify_runtime_where_the_phase_has_not_landed_names_the_branch_holding_it(
+    tmp_path: Path, cli: Any
+) -> None:
+    repo = make_repo(tmp_path)
+    assert cli(repo, "run", "phase2").code == 0
+    result = cli(repo, "verify", "--phase", "phase2", "--runtime")
+    assert result.code == 1
+    said = [line for line in result.out.splitlines() if "has not landed" in line]
+    assert said == [
+        "FAIL phase2 has not landed on main: it is on ssot/phase2 "
+        "(merge it, or check it out, then verify --runtime)"
+    ]
+    assert "no warning" not in result.out
+    git(repo, "merge", "--no-edit", "ssot/phase2")
+    merged = cli(repo, "verify", "--phase", "phase2", "--runtime")
+    assert merged.code == 0, merged.out
+    assert "has not landed" not in merged.out
+
+
+def test_a_run_that_commits_above_its_root_says_where_first(tmp_path: Path, cli: Any) -> None:
+    """The tour's mistake: --root pointing into another repository (here, a folder of it)."""
+    from test_git_flow import FILES as ONE_SYMBOL
+
+    repo = make_repo(tmp_path, files={f"project/{rel}": data for rel, data in ONE_SYMBOL.items()})
+    result = cli(repo / "project", "run", "phase2")
+    assert result.code == 0, result.err
+    first = result.err.splitlines()[0]
+    assert first == (
+        f"committing in the git repository at {repo.resolve()} (--root is its folder "
+        "project/): branch ssot/phase2 from main"
+    )
+    assert "ssot/phase2" in heads(repo)
+    at_top = cli(make_repo(tmp_path, "top"), "run", "phase2")
+    assert "committing in the git repository" not in at_top.err

@@ -315,6 +315,7 @@ def _land(
     landed = commands.land_phase(
         _options(g), phase, symbols, strings=strings, shims=shims, branch=branch,
         force_branch=force_branch, batch_size=batch_size, batch_by=batch_by,
+        say=lambda line: typer.echo(line, err=True),
     )  # fmt: skip
     changes = list(landed.run.changes)
     _print_run_summary(g, landed.run, changes, written=True)

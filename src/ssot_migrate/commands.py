@@ -828,11 +828,19 @@ def verify(
         from ssot_migrate.project import source_roots
         from ssot_migrate.runtime_check import PathCheck, check_paths, format_results
 
+        elsewhere = _landed_elsewhere(config, phases, audits, served)
+        for name, (where, holders) in sorted(elsewhere.items()):
+            failed = True
+            lines.append(
+                f"FAIL {name} has not landed on {where}: it is on {', '.join(holders)} "
+                "(merge it, or check it out, then verify --runtime)"
+            )
         own = _own_deprecations(project, audits)
         # Public legacy paths warn; incidental ones only keep the object (checked above).
         checks = [
             PathCheck(path, audit.spec.canonical, path in own, path in own | shimmed)
             for audit in audits
+            if _phase_named(config, audit.spec.name) not in elsewhere
             for shimmed in [served[audit.spec.name]]
             for path in sorted(audit.declared | shimmed)
         ]
@@ -843,6 +851,35 @@ def verify(
         failed |= lost
         lines += compared
     return VerifyResult(tuple(lines), failed)
+
+
+def _landed_elsewhere(
+    config: Config,
+    phases: Sequence[str],
+    audits: Sequence[SymbolAudit],
+    served: Mapping[str, set[str]],
+) -> dict[str, tuple[str, list[str]]]:
+    """The phases of `phases` whose commit is on a branch but not on HEAD (nor reverted),
+    and whose shims this tree does not hold either (``run --no-commit`` writes them in
+    place): phase -> (HEAD's branch, the branches holding it). Their legacy paths cannot
+    warn here; checking them at runtime would only say so once per path."""
+    from ssot_migrate import vcs
+
+    base = vcs.find_repository(config.root)
+    if base is None:
+        return {}
+    undone = vcs.reverted(base)
+    here = {c.phase for c in vcs.landed(base) if c.sha not in undone}
+    in_tree = {_phase_named(config, a.spec.name) for a in audits if served.get(a.spec.name)}
+    holders: dict[str, list[str]] = {}
+    for name, (_, tip) in sorted(vcs.phase_branches(base, config.branch_prefix).items()):
+        if tip.phase in phases and tip.phase not in here | in_tree and tip.sha not in undone:
+            holders.setdefault(tip.phase, []).append(name)
+    return {phase: (base.name, names) for phase, names in holders.items()}
+
+
+def _phase_named(config: Config, symbol: str) -> str | None:
+    return next((p.name for p in config.phases if any(s.name == symbol for s in p.symbols)), None)
 
 
 def _modules_shown(modules: Sequence[str], most: int = 12) -> str:
@@ -1006,8 +1043,11 @@ def land_phase(
     force_branch: bool = False,
     batch_size: int | None = None,
     batch_by: str | None = None,
+    say: Callable[[str], object] | None = None,
 ) -> LandResult:
-    """Build the phase from HEAD and commit it on new branch(es).
+    """Build the phase from HEAD and commit it on new branch(es). `say`: told first, before
+    any git work, when the repository's top level is not the root (the commits go to a
+    repository the user may not have meant).
 
     Read in place when every file a run reads holds in the user's tree what HEAD holds
     (nothing is written there but the tool's cache; the commits are hashed from a scratch
@@ -1022,9 +1062,15 @@ def land_phase(
     specs = select_symbols(config, symbols, phase)  # usage errors before any git work
     base = vcs.open_base(config.root)
     root_rel = config.root.resolve().relative_to(base.top.resolve())
+    name = branch or default_branch(config, phase, specs)
+    if root_rel != Path(".") and say is not None:
+        say(
+            f"committing in the git repository at {base.top} (--root is its folder "
+            f"{root_rel.as_posix()}/): branch {name} from {base.name}"
+        )
     landing = _Landing(
         options, config, base, root_rel, phase, symbols, strings, shims,
-        branch or default_branch(config, phase, specs), force_branch, batch_size, batch_by,
+        name, force_branch, batch_size, batch_by,
     )  # fmt: skip
     discovered: list[tuple[SourceFile, ...]] = []
 
