@@ -4,6 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 JOBS   ?= 2
+# The README tour's git repository of the example, outside the checkout (see fixtures/demo.py).
+TOUR   ?= $(or $(TMPDIR),/tmp)/ssot-migrate-tour
 
 .PHONY: install demo test lint bench fuzz clean
 
@@ -15,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) fixtures/demo.py
+	$(PY) fixtures/demo.py --tour $(TOUR)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n $(JOBS) tests

@@ -199,7 +199,8 @@ def audit(
 def init(
     ctx: typer.Context,
     print_only: Annotated[
-        bool, typer.Option("--print", help="Print the section instead of writing it.")
+        bool,
+        typer.Option("--print", help="Print the section alone instead of writing it."),
     ] = False,
     top: Annotated[int, typer.Option("--top", min=1, help="How many symbols to pre-fill.")] = 5,
 ) -> None:
@@ -207,7 +208,7 @@ def init(
     from ssot_migrate import commands
 
     g = _globals(ctx)
-    result = commands.init_text(_options(g), top)
+    result = commands.init_text(_options(g), top, section_only=print_only)
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
     if print_only:

@@ -200,10 +200,11 @@ class InitResult:
     """Close calls between two public paths, for the user to check before running."""
 
 
-def init_text(options: RunOptions, top: int) -> InitResult:
-    """The pyproject.toml path and its new text with a starter section."""
+def init_text(options: RunOptions, top: int, section_only: bool = False) -> InitResult:
+    """The pyproject.toml path and its new text with a starter section; `section_only`:
+    the section alone (to print: then settings that exist already are no obstacle)."""
     config = load(options)
-    if config.config_file is not None:
+    if config.config_file is not None and not section_only:
         raise ConfigError(
             [
                 Problem(
@@ -223,7 +224,7 @@ def init_text(options: RunOptions, top: int) -> InitResult:
         if len(chosen) >= top:
             break
     path = config.root / PYPROJECT_NAME
-    text = workspace.read_text(path) if path.exists() else ""
+    text = workspace.read_text(path) if path.exists() and not section_only else ""
     from ssot_migrate.starter import add_init_section
 
     section = add_init_section(text, list(chosen.items()), str(path))
