@@ -103,6 +103,10 @@ def test_audit_v_after_the_command_lists_every_site(
     assert main(["audit", "-v", "--root", str(repo)]) == 0
     assert capsys.readouterr().out == before
     assert "svc/use.py" in before
+    header = next(line for line in before.splitlines() if "┃ where" in line)
+    assert [c.strip() for c in header.strip("┃").split("┃")] == [
+        "where", "import", "path", "form", "scope", "guard", "status"
+    ]  # fmt: skip
 
 
 def test_from_a_subfolder_the_settings_are_found_upwards(

@@ -184,3 +184,43 @@ def test_shas_durations_and_the_repository_path_are_normalised(tmp_path: Path) -
     text = f"committed 0a1b2c3d4e5f on x; PR: {tmp_path}/.git/p.md in {tmp_path}\n18.3 ms"
     assert normalised(text, tmp_path) == ["committed <sha> on x; PR: .git/p.md in .", "<ms>"]
     assert normalised("a decade added", tmp_path) == ["a decade added"]
+
+
+def test_the_tour_repository_is_made_outside_the_checkout_and_replaces_only_a_tour(
+    tmp_path: Path,
+) -> None:
+    tour = tour_repository(tmp_path / "tour")
+    assert not tour.resolve().is_relative_to(ROOT)
+    log = subprocess.run(
+        ["git", "-C", str(tour), "status", "--porcelain"], capture_output=True, text=True
+    )
+    assert log.stdout == "", "the example is committed, and the tour's mark is not listed"
+    (tour / "scratch.txt").write_text("a previous tour's leftovers\n")
+    tour_repository(tour)  # made again
+    assert not (tour / "scratch.txt").exists()
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "keep.txt").write_text("not a tour\n")
+    refused = subprocess.run(
+        [sys.executable, str(ROOT / "fixtures" / "demo.py"), "--tour", str(other), "--no-demo"],
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode != 0
+    assert "is not a tour repository: not touched" in refused.stderr + refused.stdout
+    assert (other / "keep.txt").read_text() == "not a tour\n"
+
+
+def test_the_pre_commit_snippets_pin_nothing_that_does_not_exist() -> None:
+    """A `rev:` is a placeholder, or a tag or commit this repository has."""
+    texts = [README.read_text(encoding="utf-8"), (ROOT / ".pre-commit-hooks.yaml").read_text()]
+    revs = [m.group(1) for text in texts for m in re.finditer(r"rev:\s*(\S+)", text)]
+    assert revs
+    for rev in revs:
+        if rev.startswith("<"):
+            continue
+        found = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+            capture_output=True,
+        )
+        assert found.returncode == 0, f"rev {rev} names nothing in this repository"
