@@ -48,8 +48,16 @@ from ssot_migrate.facts import (
     Span,
     absolute_module,
 )
+from ssot_migrate.import_order import (
+    Region,
+    import_blocks,
+    in_order,
+    in_sorter_order,
+    statement_texts,
+)
 from ssot_migrate.newer_syntax import downgrade_source
 from ssot_migrate.resolve import Resolver, local_import_target
+from ssot_migrate.sorter_settings import SorterLookup, SorterSettings
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -161,6 +169,7 @@ def apply_plan(
     progress: Progress | None = None,
     parsing: Parsing | None = None,
     meanwhile: Callable[[], object] | None = None,
+    sorters: Callable[[SourceFile], SorterSettings | None] | None = None,
 ) -> RewriteResult:
     """Rewrite every planned file of `read` (rel -> its bytes), verified one by one.
 
@@ -172,10 +181,14 @@ def apply_plan(
     here. It must read the whole file (``extract_facts(whole=True)``): a check does not
     trust a skeleton. `meanwhile`: work of the caller's done here once every file is
     rewritten, while the workers parse them (the main process would otherwise wait).
+    `sorters`: the import sorter settings of a file (default: read from the config files
+    next to it and above it, see `sorter_settings`); an import block the sorter kept
+    sorted stays sorted (`import_order`).
     """
     refused: list[Note] = []
     rewritten: list[tuple[str, _FilePlan, bytes, bytes]] = []
     total = len(plan.files)
+    sorter_of = SorterLookup() if sorters is None else sorters
     for number, (rel, file_plan) in enumerate(sorted(plan.files.items()), 1):
         if progress is not None and (number % 20 == 0 or number == total):
             progress("rewriting files", number, total)
@@ -184,7 +197,7 @@ def apply_plan(
         data = read.get(rel)
         if data is None:
             continue
-        after = _rewrite(file_plan, data, resolver, relative)
+        after = _rewrite(file_plan, data, resolver, relative, sorter_of)
         if isinstance(after, Note):
             refused.append(after)
         elif after != data:
@@ -363,17 +376,77 @@ class _Refused(Exception):
     """The file cannot be rewritten safely; the message says why."""
 
 
-def _rewrite(plan: _FilePlan, data: bytes, resolver: Resolver, relative: bool) -> bytes | Note:
+def _rewrite(
+    plan: _FilePlan,
+    data: bytes,
+    resolver: Resolver,
+    relative: bool,
+    sorters: Callable[[SourceFile], SorterSettings | None],
+) -> bytes | Note:
     """The rewritten bytes, or why the file cannot be rewritten."""
     try:
         text = _Text(data)
         edits = list(_edits(plan, text, resolver, relative))
         new_text = _final_newline_as_before(text.text, _splice(text.text, edits))
+        if _touches_module_imports(plan.facts):
+            settings = sorters(plan.source)
+            if settings is not None:
+                is_project = _top_level_module(resolver)
+                regions = _sorted_regions(text, edits, new_text, settings, is_project)
+                new_text = in_sorter_order(new_text, regions, settings, is_project)
         return text.encode(new_text)
     except _Refused as refused:
         return Note(plan.source.rel, 1, str(refused))
     except (SyntaxError, UnicodeError, LookupError, cst.ParserSyntaxError) as error:
         return Note(plan.source.rel, 1, f"cannot rewrite: {error}")
+
+
+def _touches_module_imports(facts: ModuleFacts) -> bool:
+    """Whether the file has module-level imports outside ``if``/``try`` (a block of
+    them may have to stay sorted)."""
+    return any(f.scope == "module" and f.guard is None for f in facts.imports)
+
+
+def _top_level_module(resolver: Resolver) -> Callable[[str], bool]:
+    return resolver.index.is_module
+
+
+def _sorted_regions(
+    old: _Text,
+    edits: Sequence[_Edit],
+    new_text: str,
+    settings: SorterSettings,
+    is_project: Callable[[str], bool],
+) -> list[Region]:
+    """Where, in the rewritten text, each top-level import block an edit touches stands,
+    for the blocks whose statements stood in the sorter's order before the rewrite."""
+    new_starts = _line_starts(new_text)
+    regions = []
+    for block in import_blocks(old.text):
+        start = old.starts[block.first_line]
+        end = old.line_end(block.last_line + 1)
+        if not any(start <= e.start <= end for e in edits):
+            continue
+        if not in_order(block, settings, is_project):
+            continue
+        first = bisect.bisect_right(new_starts, _shifted(start, edits)) - 1
+        last = bisect.bisect_right(new_starts, _shifted(end, edits)) - 1
+        regions.append(Region(first, last, statement_texts(old.text, block)))
+    return regions
+
+
+def _shifted(offset: int, edits: Sequence[_Edit]) -> int:
+    """Where `offset` of the text stands once `edits` (sorted, apart) are applied; inside
+    an edit, at the end of what replaces it."""
+    shift = 0
+    for edit in edits:
+        if edit.end <= offset:
+            shift += len(edit.text) - (edit.end - edit.start)
+        elif edit.start < offset:
+            return edit.start + shift + len(edit.text)
+        else:
+            break
+    return offset + shift
 
 
 def _checked(
