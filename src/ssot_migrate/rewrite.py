@@ -48,6 +48,7 @@ from ssot_migrate.facts import (
     Span,
     absolute_module,
 )
+from ssot_migrate.fallbacks import describe, identical_fallbacks
 from ssot_migrate.import_order import (
     Region,
     import_blocks,
@@ -223,7 +224,37 @@ def apply_plan(
         else:
             sites = file_plan.sites
             changes.append(FileChange(rel, data, after, sum(sites.values()), sites, facts))
-    return RewriteResult(tuple(changes), tuple(sorted(refused, key=_by_file)), plan.notes)
+    notes = (*plan.notes, *_identical_fallback_notes(plan, changes))
+    return RewriteResult(tuple(changes), tuple(sorted(refused, key=_by_file)), notes)
+
+
+def _identical_fallback_notes(plan: RewritePlan, changes: Iterable[FileChange]) -> Iterator[Note]:
+    """A note for each ``try``/``except ImportError`` whose branches the rewrite left
+    importing the same thing (one that already did before is not the rewrite's)."""
+    for change in changes:
+        if change.facts is not None and not any(
+            f.guard == "import-error-handler" for f in change.facts.imports
+        ):
+            continue  # no import in an ImportError handler: no fallback to compare
+        package = plan.files[change.rel].source.package
+        after, before = _parse_tree(change.after), _parse_tree(change.before)
+        if after is None:
+            continue
+        already = (
+            Counter(f.imported for f in identical_fallbacks(before, package))
+            if before
+            else Counter()
+        )
+        for fallback in identical_fallbacks(after, package):
+            if already[fallback.imported] > 0:
+                already[fallback.imported] -= 1
+                continue
+            yield Note(
+                change.rel,
+                fallback.line,
+                f"fallback now identical in {change.rel}: the try body and its ImportError "
+                f"handler both import {describe(fallback)}",
+            )
 
 
 def _by_file(note: Note) -> str:
