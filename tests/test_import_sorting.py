@@ -15,10 +15,18 @@ import sys
 import textwrap
 from pathlib import Path
 
+import libcst as cst
 import pytest
 from goldens import FIXTURES, write_tree
 
-from ssot_migrate.import_order import Region, import_blocks, in_sorter_order, statement_texts
+from ssot_migrate.codemods.import_edits import append_names
+from ssot_migrate.import_order import (
+    Region,
+    import_blocks,
+    in_sorter_order,
+    member_key,
+    statement_texts,
+)
 from ssot_migrate.sorter_settings import SorterSettings, settings_for
 
 SORTED = ["new_imports_go_where_the_project_s_import_sorter_puts_them_in_a_sorted_block"]
@@ -191,3 +199,31 @@ def test_settings_not_understood_or_no_sorter_give_none(
 ) -> None:
     write_tree(tmp_path, files)
     assert settings_for(tmp_path, tmp_path) is None
+
+
+# names appended to an import the block keeps -----------------------------------------------
+
+
+def _appended(code: str, names: list[tuple[str, str]]) -> str:
+    line = cst.parse_module(code).body[0]
+    assert isinstance(line, cst.SimpleStatementLine)
+    merged = append_names(line, names, lambda name, local: member_key(name, local, RUFF))
+    return cst.Module(body=[merged]).code
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("from m import A, C\n", "from m import A, B, C\n"),
+        ("from m import A\n", "from m import A, B\n"),
+        ("from m import C, A\n", "from m import C, A, B\n"),  # not in order: at the end
+        (
+            "from m import (\n    A,\n    C,  # c\n)\n",
+            "from m import (\n    A,\n    B,\n    C,  # c\n)\n",
+        ),
+        ("from m import (\n    C,\n)\n", "from m import (\n    B,\n    C,\n)\n"),
+        ("from m import CONST, C\n", "from m import CONST, B, C\n"),  # constants first
+    ],
+)
+def test_an_appended_name_goes_where_the_sorter_puts_it(code: str, expected: str) -> None:
+    assert _appended(code, [("B", "B")]) == expected

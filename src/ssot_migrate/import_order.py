@@ -152,9 +152,10 @@ def _name_key(name: str, settings: SorterSettings) -> Key:
     return (folded, _natural(name))
 
 
-def _member_key(alias: ast.alias, settings: SorterSettings) -> Key:
-    """Constants, then classes, then the rest (ruff's and isort's ``order-by-type``)."""
-    name = alias.name
+def member_key(name: str, local: str, settings: SorterSettings) -> Key:
+    """Where the sorter puts ``name [as local]`` among a ``from`` import's names:
+    constants, then classes, then the rest (ruff's and isort's ``order-by-type``), each by
+    name, then local name."""
     if name == "*":
         return (-1,)
     if len(name) > 1 and name.isupper():
@@ -163,7 +164,7 @@ def _member_key(alias: ast.alias, settings: SorterSettings) -> Key:
         kind = 1
     else:
         kind = 2
-    return (kind, *_name_key(name, settings), _natural(alias.asname or ""))
+    return (kind, *_name_key(name, settings), _natural("" if local == name else local))
 
 
 def _matches(module: str, patterns: Iterable[str]) -> bool:
@@ -201,7 +202,8 @@ def statement_key(
         return (section, 0, 0, *_name_key(alias.name, settings), _natural(alias.asname or ""))
     module = node.module or ""
     section = section_of(module, node.level, settings, is_project)
-    first = _member_key(node.names[0], settings)
+    alias = node.names[0]
+    first = member_key(alias.name, alias.asname or alias.name, settings)
     # Relative imports: the furthest (most dots) first.
     return (section, 1, -node.level, *_name_key(module, settings), first)
 

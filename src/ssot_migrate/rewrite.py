@@ -26,6 +26,7 @@ import libcst as cst
 from ssot_migrate.audit import Site, SymbolAudit
 from ssot_migrate.codemods.import_edits import (
     Destination,
+    NameOrder,
     alias_name,
     append_names,
     import_statement,
@@ -50,10 +51,12 @@ from ssot_migrate.facts import (
 )
 from ssot_migrate.fallbacks import describe, identical_fallbacks
 from ssot_migrate.import_order import (
+    ImportBlock,
     Region,
     import_blocks,
     in_order,
     in_sorter_order,
+    member_key,
     statement_texts,
 )
 from ssot_migrate.newer_syntax import downgrade_source
@@ -417,14 +420,11 @@ def _rewrite(
     """The rewritten bytes, or why the file cannot be rewritten."""
     try:
         text = _Text(data)
-        edits = list(_edits(plan, text, resolver, relative))
+        order = _sorted_blocks(plan, text, resolver, sorters)
+        edits = list(_edits(plan, text, resolver, relative, order))
         new_text = _final_newline_as_before(text.text, _splice(text.text, edits))
-        if _touches_module_imports(plan.facts):
-            settings = sorters(plan.source)
-            if settings is not None:
-                is_project = _top_level_module(resolver)
-                regions = _sorted_regions(text, edits, new_text, settings, is_project)
-                new_text = in_sorter_order(new_text, regions, settings, is_project)
+        if order is not None:
+            new_text = order.kept_sorted(text, edits, new_text)
         return text.encode(new_text)
     except _Refused as refused:
         return Note(plan.source.rel, 1, str(refused))
@@ -438,32 +438,51 @@ def _touches_module_imports(facts: ModuleFacts) -> bool:
     return any(f.scope == "module" and f.guard is None for f in facts.imports)
 
 
-def _top_level_module(resolver: Resolver) -> Callable[[str], bool]:
-    return resolver.index.is_module
+@dataclass(frozen=True, slots=True)
+class _SortedBlocks:
+    """The file's top-level import blocks that stood in its sorter's order."""
+
+    settings: SorterSettings
+    is_project: Callable[[str], bool]
+    blocks: tuple[ImportBlock, ...]
+
+    def name_order(self, line: int) -> NameOrder | None:
+        """How the sorter orders the names of the statement at `line` (1-based), when it
+        is in one of the blocks (None: it is not)."""
+        if not any(b.first_line < line <= b.last_line + 1 for b in self.blocks):
+            return None
+        settings = self.settings
+        return lambda name, local: member_key(name, local, settings)
+
+    def kept_sorted(self, old: _Text, edits: Sequence[_Edit], new_text: str) -> str:
+        """`new_text` (`old` with `edits`) with each block an edit touched in order again."""
+        regions = []
+        new_starts = _line_starts(new_text)
+        for block in self.blocks:
+            start = old.starts[block.first_line]
+            end = old.line_end(block.last_line + 1)
+            if any(start <= e.start <= end for e in edits):
+                first = bisect.bisect_right(new_starts, _shifted(start, edits)) - 1
+                last = bisect.bisect_right(new_starts, _shifted(end, edits)) - 1
+                regions.append(Region(first, last, statement_texts(old.text, block)))
+        return in_sorter_order(new_text, regions, self.settings, self.is_project)
 
 
-def _sorted_regions(
-    old: _Text,
-    edits: Sequence[_Edit],
-    new_text: str,
-    settings: SorterSettings,
-    is_project: Callable[[str], bool],
-) -> list[Region]:
-    """Where, in the rewritten text, each top-level import block an edit touches stands,
-    for the blocks whose statements stood in the sorter's order before the rewrite."""
-    new_starts = _line_starts(new_text)
-    regions = []
-    for block in import_blocks(old.text):
-        start = old.starts[block.first_line]
-        end = old.line_end(block.last_line + 1)
-        if not any(start <= e.start <= end for e in edits):
-            continue
-        if not in_order(block, settings, is_project):
-            continue
-        first = bisect.bisect_right(new_starts, _shifted(start, edits)) - 1
-        last = bisect.bisect_right(new_starts, _shifted(end, edits)) - 1
-        regions.append(Region(first, last, statement_texts(old.text, block)))
-    return regions
+def _sorted_blocks(
+    plan: _FilePlan,
+    text: _Text,
+    resolver: Resolver,
+    sorters: Callable[[SourceFile], SorterSettings | None],
+) -> _SortedBlocks | None:
+    """The blocks a rewrite of the file must keep sorted (None: no sorter, or none)."""
+    if not _touches_module_imports(plan.facts):
+        return None
+    settings = sorters(plan.source)
+    if settings is None:
+        return None
+    is_project = resolver.index.is_module
+    blocks = tuple(b for b in import_blocks(text.text) if in_order(b, settings, is_project))
+    return _SortedBlocks(settings, is_project, blocks) if blocks else None
 
 
 def _shifted(offset: int, edits: Sequence[_Edit]) -> int:
@@ -666,7 +685,13 @@ def _insertion(
     return _Edit(statement.end, statement.end, text.newline + statement.indent + insert)
 
 
-def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> Iterator[_Edit]:
+def _edits(
+    plan: _FilePlan,
+    text: _Text,
+    resolver: Resolver,
+    relative: bool,
+    order: _SortedBlocks | None = None,
+) -> Iterator[_Edit]:
     package = plan.source.package
     extra_modules: dict[Span, list[tuple[str, str | None]]] = defaultdict(list)
     # Module-attribute sites first: they may turn `from P import m` into a from-move too.
@@ -712,7 +737,8 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
     for host_span, names in absorbed_names.items():
         host_fact = next(f for f in plan.facts.imports if f.stmt == host_span)
         host = _statement(text, host_fact)
-        merged = append_names(host.line, names)
+        name_order = order.name_order(host.first_line) if order is not None else None
+        merged = append_names(host.line, names, name_order)
         edit = _Edit(host.start, host.end, _rendered(host, [merged], text))
         if host_span in rewritten:
             raise _Refused(f"line {host_span.line}: a canonical import is also rewritten")
