@@ -9,6 +9,8 @@ a new statement goes (`import_order`).
 
 from __future__ import annotations
 
+import ast
+import random
 import shutil
 import subprocess
 import sys
@@ -25,6 +27,7 @@ from ssot_migrate.import_order import (
     import_blocks,
     in_sorter_order,
     member_key,
+    statement_key,
     statement_texts,
 )
 from ssot_migrate.sorter_settings import SorterSettings, settings_for
@@ -227,3 +230,68 @@ def _appended(code: str, names: list[tuple[str, str]]) -> str:
 )
 def test_an_appended_name_goes_where_the_sorter_puts_it(code: str, expected: str) -> None:
     assert _appended(code, [("B", "B")]) == expected
+
+
+# the order is ruff's -----------------------------------------------------------------------
+
+_MODULES = [
+    "os", "os.path", "sys", "collections.abc", "json", "__future__", "requests", "Requests2",
+    "yaml", "numpy.linalg", "numpy", "app", "app.a", "app.a10", "app.a9", "app.B", "app.b",
+    "app.core.x2", "app.core.x10", "svc", "svc.helpers",
+]  # fmt: skip
+_NAMES = ["A", "b", "CONST", "Cls", "z9", "z10", "_x", "Zeta", "alpha", "Beta"]
+
+
+def _random_block(rng: random.Random) -> str:
+    """Import statements of mixed kinds and sections, in the order `statement_key` gives,
+    one blank line between sections, names in `member_key` order."""
+    statements: list[tuple[tuple[object, ...], str]] = []
+    for _ in range(rng.randint(2, 8)):
+        module = rng.choice(_MODULES)
+        future = module == "__future__"
+        names = ["annotations"] if future else rng.sample(_NAMES, rng.randint(1, 3))
+        level = rng.choice([0, 0, 0, 1, 2])
+        if rng.random() < 0.3 and module != "__future__":
+            text = f"import {module}"
+        elif level and module != "__future__":
+            text = (
+                f"from {'.' * level}{module.split('.')[-1] if rng.random() < 0.5 else ''} import "
+            )
+            text += ", ".join(sorted(names, key=lambda n: member_key(n, n, RUFF)))
+        else:
+            text = f"from {module} import "
+            text += ", ".join(sorted(names, key=lambda n: member_key(n, n, RUFF)))
+        node = ast.parse(text).body[0]
+        assert isinstance(node, ast.Import | ast.ImportFrom)
+        statements.append((statement_key(node, RUFF, _in_project), text))
+    # One statement a module (the sorter would merge two `from` imports of one module).
+    by_module = {text.partition(" import ")[0]: (key, text) for key, text in statements}
+    unique = {text: key for key, text in sorted(by_module.values())}
+    out: list[str] = []
+    section = None
+    for text, key in unique.items():
+        if section is not None and key[0] != section:
+            out.append("")
+        section = key[0]
+        out.append(text)
+    return "\n".join(out) + "\n"
+
+
+def test_statement_key_orders_blocks_as_ruff_does(tmp_path: Path) -> None:
+    """300 random blocks laid out in `statement_key`'s order: ruff finds each sorted."""
+    rng = random.Random(12)
+    package = tmp_path / "svc"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.ruff.lint]\nselect = ["I"]\n[tool.ruff.lint.isort]\nknown-first-party = ["app"]\n'
+    )
+    for number in range(300):
+        (package / f"m{number}.py").write_text(_random_block(rng))
+    done = subprocess.run(
+        [_ruff(), "check", "--no-cache", "--select", "I", "--output-format", "concise", "."],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[:3000]

@@ -90,29 +90,48 @@ def lines_of(source: str) -> list[str]:
     return _LINE.findall(source)
 
 
-def import_blocks(source: str) -> list[ImportBlock]:
-    """The top-level import blocks of `source` (none when it does not parse)."""
+def import_blocks(source: str, tree: ast.Module | None = None) -> list[ImportBlock]:
+    """The top-level import blocks of `source` (`tree`: its parse, when at hand; none when
+    it does not parse)."""
+    if tree is None:
+        tree = _parsed(source)
+        if tree is None:
+            return []
+    return _blocks(lines_of(source), tree.body, 0)
+
+
+def _parsed(source: str) -> ast.Module | None:
     try:
-        tree = ast.parse(source.removeprefix("\ufeff"))
+        return ast.parse(source.removeprefix("\ufeff"))
     except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return []
-    lines = lines_of(source)
+        return None
+
+
+def _blocks(lines: Sequence[str], body: Sequence[ast.stmt], offset: int) -> list[ImportBlock]:
+    """The import blocks of `body`, statements parsed from `lines[offset:]` (so their line
+    numbers count from `offset`)."""
     blocks: list[list[ImportStatement]] = []
-    previous_end = -1
+    previous_end = offset - 1
     in_block = False
-    for node in tree.body:
+    for node in body:
+        start, end = node.lineno - 1 + offset, (node.end_lineno or node.lineno) - 1 + offset
         if isinstance(node, ast.Import | ast.ImportFrom):
-            start = node.lineno - 1
             first = _attached_comments_start(lines, start, previous_end)
-            statement = ImportStatement(first, start, (node.end_lineno or node.lineno) - 1, node)
             if not in_block:
                 blocks.append([])
-            blocks[-1].append(statement)
+            blocks[-1].append(ImportStatement(first, start, end, node))
             in_block = True
         else:
             in_block = False
-        previous_end = (node.end_lineno or node.lineno) - 1
+        previous_end = end
     return [ImportBlock(tuple(b), _whole_lines(lines, b)) for b in blocks]
+
+
+def _blocks_in(lines: Sequence[str], first: int, last: int) -> list[ImportBlock]:
+    """The import blocks of lines `first`..`last` (parsed alone: a text's few lines)."""
+    snippet = "".join(lines[first : last + 1])
+    tree = _parsed(snippet if first == 0 else snippet.lstrip("\ufeff"))
+    return [] if tree is None else _blocks(lines, tree.body, first)
 
 
 def _attached_comments_start(lines: Sequence[str], start: int, previous_end: int) -> int:
@@ -254,9 +273,8 @@ def in_sorter_order(
     lines = lines_of(source)
     found = _LINE_BREAK.search(source)
     newline = found.group() if found else "\n"
-    blocks = import_blocks(source)
     for region in sorted(regions, key=lambda r: r.first, reverse=True):
-        block = _block_in(blocks, region)
+        block = _block_in(_blocks_in(lines, region.first, region.last), region)
         if block is None or not block.whole_lines:
             continue
         placed = _placed_block(lines, block, region.before, settings, is_project, newline)

@@ -420,8 +420,9 @@ def _rewrite(
     """The rewritten bytes, or why the file cannot be rewritten."""
     try:
         text = _Text(data)
-        order = _sorted_blocks(plan, text, resolver, sorters)
-        edits = list(_edits(plan, text, resolver, relative, order))
+        layout = _Layout(text)
+        order = _sorted_blocks(plan, text, layout, resolver, sorters)
+        edits = list(_edits(plan, text, resolver, relative, layout, order))
         new_text = _final_newline_as_before(text.text, _splice(text.text, edits))
         if order is not None:
             new_text = order.kept_sorted(text, edits, new_text)
@@ -432,10 +433,13 @@ def _rewrite(
         return Note(plan.source.rel, 1, f"cannot rewrite: {error}")
 
 
-def _touches_module_imports(facts: ModuleFacts) -> bool:
-    """Whether the file has module-level imports outside ``if``/``try`` (a block of
-    them may have to stay sorted)."""
-    return any(f.scope == "module" and f.guard is None for f in facts.imports)
+def _edits_top_level_imports(plan: _FilePlan) -> bool:
+    """Whether the rewrite edits an import of the module's own statement list (one whose
+    block, the list's first statement, is at column 0), which may stand in a sorted block."""
+    lines = {f.span.line for f in plan.from_moves} | {s.line for s in plan.module_sites}
+    return any(
+        f.scope == "module" and f.block[1] == 0 and f.span.line in lines for f in plan.facts.imports
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,17 +475,22 @@ class _SortedBlocks:
 def _sorted_blocks(
     plan: _FilePlan,
     text: _Text,
+    layout: _Layout,
     resolver: Resolver,
     sorters: Callable[[SourceFile], SorterSettings | None],
 ) -> _SortedBlocks | None:
     """The blocks a rewrite of the file must keep sorted (None: no sorter, or none)."""
-    if not _touches_module_imports(plan.facts):
+    if not _edits_top_level_imports(plan):
         return None
     settings = sorters(plan.source)
     if settings is None:
         return None
     is_project = resolver.index.is_module
-    blocks = tuple(b for b in import_blocks(text.text) if in_order(b, settings, is_project))
+    tree = layout.tree()
+    if tree is None:
+        return None
+    found = import_blocks(text.text, tree)
+    blocks = tuple(b for b in found if in_order(b, settings, is_project))
     return _SortedBlocks(settings, is_project, blocks) if blocks else None
 
 
@@ -690,6 +699,7 @@ def _edits(
     text: _Text,
     resolver: Resolver,
     relative: bool,
+    layout: _Layout,
     order: _SortedBlocks | None = None,
 ) -> Iterator[_Edit]:
     package = plan.source.package
@@ -703,7 +713,7 @@ def _edits(
         assert fact.name is not None
         by_statement[fact.stmt][fact.name] = destination
         facts_of[fact.stmt] = fact
-    hosts = _Hosts(plan, text, resolver)
+    hosts = _Hosts(plan, resolver, layout)
     absorbed_names: dict[Span, list[tuple[str, str]]] = defaultdict(list)
     rewritten: dict[Span, _Edit] = {}
     for span, moved in sorted(by_statement.items()):  # source order: see `_Hosts.bound_at`
@@ -826,7 +836,7 @@ class _Hosts:
     imports that may take over the names of a legacy import of the same block; and the
     legacy imports rewritten where they stand, which a later one need not repeat."""
 
-    def __init__(self, plan: _FilePlan, text: _Text, resolver: Resolver) -> None:
+    def __init__(self, plan: _FilePlan, resolver: Resolver, layout: _Layout) -> None:
         moved = {f.stmt for f in plan.from_moves}
         pairs: dict[Span, set[tuple[str, str]]] = defaultdict(set)
         keys: dict[Span, tuple[tuple[int, int], str]] = {}
@@ -841,7 +851,7 @@ class _Hosts:
         for stmt, key in keys.items():  # source order: facts come in it
             self._hosts[key].append(_Host(stmt, frozenset(pairs[stmt])))
         self._rewritten: dict[tuple[tuple[int, int], str], list[_Host]] = defaultdict(list)
-        self._layout = _Layout(text)
+        self._layout = layout
         self._project = lambda module: resolver.index.is_module(module.split(".")[0])
 
     def bound_at(
@@ -931,6 +941,8 @@ class _Layout:
     def __init__(self, text: _Text) -> None:
         self._text = text
         self._blocks: dict[tuple[int, int], list[ast.stmt]] | None = None
+        self._tree: ast.Module | None = None
+        self._parsed = False
 
     def between(self, block: tuple[int, int], first: Span, second: Span) -> list[ast.stmt] | None:
         """The statements strictly between two statements of `block` (None: not found)."""
@@ -951,10 +963,17 @@ class _Layout:
             content = content.removeprefix("\ufeff")
         return span.line, len(content[: span.col].encode("utf-8"))
 
+    def tree(self) -> ast.Module | None:
+        """The file parsed by the stdlib parser (None: it does not parse)."""
+        if not self._parsed:
+            self._tree = _parse_tree(self._text.encode(self._text.text))
+            self._parsed = True
+        return self._tree
+
     def _statement_lists(self) -> dict[tuple[int, int], list[ast.stmt]]:
         if self._blocks is None:
             self._blocks = {}
-            tree = _parse_tree(self._text.encode(self._text.text))
+            tree = self.tree()
             # Statements and handlers only: no expression holds a statement list.
             todo: list[ast.AST] = [tree] if tree is not None else []
             while todo:
