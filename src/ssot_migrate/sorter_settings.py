@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import configparser
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,17 +89,31 @@ _I001_SELECTORS = frozenset({"I", "I0", "I00", "I001", "ALL"})
 
 @dataclass
 class SorterLookup:
-    """The sorter settings of each file of one repository, read once per folder."""
+    """The sorter settings of each file of one repository: each folder looked at once,
+    each config file read once."""
 
-    _found: dict[Path, SorterSettings | None] = field(default_factory=dict)
+    _configs: dict[Path, tuple[Path | None, Path | None]] = field(default_factory=dict)
+    _settings: dict[tuple[Path | None, Path | None], SorterSettings | None] = field(
+        default_factory=dict
+    )
 
     def __call__(self, source: SourceFile) -> SorterSettings | None:
         path = source.path
-        root = _repository_root(path, source.rel)
-        folder = path.parent
-        if folder not in self._found:
-            self._found[folder] = settings_for(folder, root)
-        return self._found[folder]
+        configs = self._nearest_configs(path.parent, _repository_root(path, source.rel))
+        if configs not in self._settings:
+            self._settings[configs] = _settings_from(*configs)
+        return self._settings[configs]
+
+    def _nearest_configs(self, folder: Path, root: Path) -> tuple[Path | None, Path | None]:
+        """The nearest ruff and isort config files from `folder` up to `root`."""
+        if folder not in self._configs:
+            ruff = _config_in(folder, _has_ruff_config, _RUFF_FILES)
+            isort = _config_in(folder, _has_isort_config, _ISORT_FILES)
+            if (ruff is None or isort is None) and folder != root and folder.parent != folder:
+                above = self._nearest_configs(folder.parent, root)
+                ruff, isort = ruff or above[0], isort or above[1]
+            self._configs[folder] = (ruff, isort)
+        return self._configs[folder]
 
 
 def _repository_root(path: Path, rel: str) -> Path:
@@ -113,29 +127,26 @@ def _repository_root(path: Path, rel: str) -> Path:
 def settings_for(folder: Path, root: Path) -> SorterSettings | None:
     """The settings of the sorter that keeps `folder`'s files sorted (None: no sorter, or
     one set up in a way not understood here)."""
-    ruff = _nearest(folder, root, _has_ruff_config, _RUFF_FILES)
+    return _settings_from(*SorterLookup()._nearest_configs(folder, root))
+
+
+def _settings_from(ruff: Path | None, isort: Path | None) -> SorterSettings | None:
+    """Ruff's settings when its config selects I001, else isort's when it has one."""
     if ruff is not None:
         data = _ruff_table(ruff)
         if data is not None and _selects_i001(data):
             return _ruff_settings(data)
-    isort = _nearest(folder, root, _has_isort_config, _ISORT_FILES)
     if isort is not None:
         return _isort_settings(_isort_table(isort))
     return None
 
 
-def _nearest(
-    folder: Path, root: Path, holds: Callable[[Path], bool], names: Iterable[str]
-) -> Path | None:
-    """The first config file holding the tool's settings from `folder` up to `root`."""
-    names = tuple(names)
-    for directory in (folder, *folder.parents):
-        for name in names:
-            candidate = directory / name
-            if candidate.is_file() and holds(candidate):
-                return candidate
-        if directory == root:
-            break
+def _config_in(directory: Path, holds: Callable[[Path], bool], names: Sequence[str]) -> Path | None:
+    """The first of the files `names` in `directory` that holds the tool's settings."""
+    for name in names:
+        candidate = directory / name
+        if candidate.is_file() and holds(candidate):
+            return candidate
     return None
 
 
