@@ -10,8 +10,11 @@ fixtures/rewrite/).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import bisect
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
@@ -213,14 +216,21 @@ def rewrite_import_from(
     return out
 
 
+NameOrder = Callable[[str, str], Any]
+"""A sort key of an imported (name, local name): the order an import sorter keeps."""
+
+
 def append_names(
-    line: cst.SimpleStatementLine, names: Sequence[tuple[str, str]]
+    line: cst.SimpleStatementLine,
+    names: Sequence[tuple[str, str]],
+    order: NameOrder | None = None,
 ) -> cst.SimpleStatementLine:
     """`line`'s ``from`` import with (name, local) pairs appended, each once, skipping ones
     it has.
 
     A one-name-a-line parenthesized import gets one line per new name, indented like the
-    others; a one-line import gets ``, name``.
+    others; a one-line import gets ``, name``. With `order`, and names already in that
+    order, each new name goes to its place in it instead of the end.
     """
     node = line.body[0]
     assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
@@ -228,6 +238,57 @@ def append_names(
     extra = [pair for pair in dict.fromkeys(names) if pair not in present]
     if not extra:
         return line
+    if order is not None and _in_order(node.names, order):
+        for pair in sorted(extra, key=lambda p: order(*p)):
+            line = _inserted_in_order(line, pair, order)
+        return line
+    return _appended(line, extra)
+
+
+def _in_order(aliases: Sequence[cst.ImportAlias], order: NameOrder) -> bool:
+    keys = [order(alias_name(a), local_name(a)) for a in aliases]
+    return all(a <= b for a, b in itertools.pairwise(keys))
+
+
+def _inserted_in_order(
+    line: cst.SimpleStatementLine, pair: tuple[str, str], order: NameOrder
+) -> cst.SimpleStatementLine:
+    """`line` with (name, local) `pair` among its names where `order` puts it."""
+    node = line.body[0]
+    assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
+    aliases = list(node.names)
+    keys = [order(alias_name(a), local_name(a)) for a in aliases]
+    index = bisect.bisect_right(keys, order(*pair))
+    if index == len(aliases):
+        return _appended(line, [pair])
+    # Before aliases[index]: what led to it now leads to the new name, which leads on to it
+    # as the names of the statement lead to each other (no comment of theirs taken along).
+    multiline = any(
+        isinstance(a.comma, cst.Comma)
+        and isinstance(a.comma.whitespace_after, cst.ParenthesizedWhitespace)
+        for a in aliases
+    ) or (
+        node.lpar is not None
+        and isinstance(node.lpar.whitespace_after, cst.ParenthesizedWhitespace)
+    )
+    lead: cst.BaseParenthesizableWhitespace = (
+        _line_lead(node, aliases) if multiline else cst.SimpleWhitespace(" ")
+    )
+    name, local = pair
+    asname = None if local == name else cst.AsName(name=cst.Name(local))
+    added = cst.ImportAlias(
+        name=cst.Name(name), asname=asname, comma=cst.Comma(whitespace_after=lead)
+    )
+    aliases.insert(index, added)
+    return line.with_changes(body=[node.with_changes(names=aliases)])
+
+
+def _appended(
+    line: cst.SimpleStatementLine, extra: Sequence[tuple[str, str]]
+) -> cst.SimpleStatementLine:
+    """`line` with the (name, local) pairs of `extra` after its last name."""
+    node = line.body[0]
+    assert isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar)
     aliases = list(node.names)
     last = aliases[-1]
     closing = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else None

@@ -26,6 +26,7 @@ import libcst as cst
 from ssot_migrate.audit import Site, SymbolAudit
 from ssot_migrate.codemods.import_edits import (
     Destination,
+    NameOrder,
     alias_name,
     append_names,
     import_statement,
@@ -48,8 +49,19 @@ from ssot_migrate.facts import (
     Span,
     absolute_module,
 )
+from ssot_migrate.fallbacks import describe, identical_fallbacks
+from ssot_migrate.import_order import (
+    ImportBlock,
+    Region,
+    import_blocks,
+    in_order,
+    in_sorter_order,
+    member_key,
+    statement_texts,
+)
 from ssot_migrate.newer_syntax import downgrade_source
 from ssot_migrate.resolve import Resolver, local_import_target
+from ssot_migrate.sorter_settings import SorterLookup, SorterSettings
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -161,6 +173,7 @@ def apply_plan(
     progress: Progress | None = None,
     parsing: Parsing | None = None,
     meanwhile: Callable[[], object] | None = None,
+    sorters: Callable[[SourceFile], SorterSettings | None] | None = None,
 ) -> RewriteResult:
     """Rewrite every planned file of `read` (rel -> its bytes), verified one by one.
 
@@ -172,10 +185,14 @@ def apply_plan(
     here. It must read the whole file (``extract_facts(whole=True)``): a check does not
     trust a skeleton. `meanwhile`: work of the caller's done here once every file is
     rewritten, while the workers parse them (the main process would otherwise wait).
+    `sorters`: the import sorter settings of a file (default: read from the config files
+    next to it and above it, see `sorter_settings`); an import block the sorter kept
+    sorted stays sorted (`import_order`).
     """
     refused: list[Note] = []
     rewritten: list[tuple[str, _FilePlan, bytes, bytes]] = []
     total = len(plan.files)
+    sorter_of = SorterLookup() if sorters is None else sorters
     for number, (rel, file_plan) in enumerate(sorted(plan.files.items()), 1):
         if progress is not None and (number % 20 == 0 or number == total):
             progress("rewriting files", number, total)
@@ -184,7 +201,7 @@ def apply_plan(
         data = read.get(rel)
         if data is None:
             continue
-        after = _rewrite(file_plan, data, resolver, relative)
+        after = _rewrite(file_plan, data, resolver, relative, sorter_of)
         if isinstance(after, Note):
             refused.append(after)
         elif after != data:
@@ -210,7 +227,37 @@ def apply_plan(
         else:
             sites = file_plan.sites
             changes.append(FileChange(rel, data, after, sum(sites.values()), sites, facts))
-    return RewriteResult(tuple(changes), tuple(sorted(refused, key=_by_file)), plan.notes)
+    notes = (*plan.notes, *_identical_fallback_notes(plan, changes))
+    return RewriteResult(tuple(changes), tuple(sorted(refused, key=_by_file)), notes)
+
+
+def _identical_fallback_notes(plan: RewritePlan, changes: Iterable[FileChange]) -> Iterator[Note]:
+    """A note for each ``try``/``except ImportError`` whose branches the rewrite left
+    importing the same thing (one that already did before is not the rewrite's)."""
+    for change in changes:
+        if change.facts is not None and not any(
+            f.guard == "import-error-handler" for f in change.facts.imports
+        ):
+            continue  # no import in an ImportError handler: no fallback to compare
+        package = plan.files[change.rel].source.package
+        after, before = _parse_tree(change.after), _parse_tree(change.before)
+        if after is None:
+            continue
+        already = (
+            Counter(f.imported for f in identical_fallbacks(before, package))
+            if before
+            else Counter()
+        )
+        for fallback in identical_fallbacks(after, package):
+            if already[fallback.imported] > 0:
+                already[fallback.imported] -= 1
+                continue
+            yield Note(
+                change.rel,
+                fallback.line,
+                f"fallback now identical in {change.rel}: the try body and its ImportError "
+                f"handler both import {describe(fallback)}",
+            )
 
 
 def _by_file(note: Note) -> str:
@@ -363,17 +410,102 @@ class _Refused(Exception):
     """The file cannot be rewritten safely; the message says why."""
 
 
-def _rewrite(plan: _FilePlan, data: bytes, resolver: Resolver, relative: bool) -> bytes | Note:
+def _rewrite(
+    plan: _FilePlan,
+    data: bytes,
+    resolver: Resolver,
+    relative: bool,
+    sorters: Callable[[SourceFile], SorterSettings | None],
+) -> bytes | Note:
     """The rewritten bytes, or why the file cannot be rewritten."""
     try:
         text = _Text(data)
-        edits = list(_edits(plan, text, resolver, relative))
+        layout = _Layout(text)
+        order = _sorted_blocks(plan, text, layout, resolver, sorters)
+        edits = list(_edits(plan, text, resolver, relative, layout, order))
         new_text = _final_newline_as_before(text.text, _splice(text.text, edits))
+        if order is not None:
+            new_text = order.kept_sorted(text, edits, new_text)
         return text.encode(new_text)
     except _Refused as refused:
         return Note(plan.source.rel, 1, str(refused))
     except (SyntaxError, UnicodeError, LookupError, cst.ParserSyntaxError) as error:
         return Note(plan.source.rel, 1, f"cannot rewrite: {error}")
+
+
+def _edits_top_level_imports(plan: _FilePlan) -> bool:
+    """Whether the rewrite edits an import of the module's own statement list (one whose
+    block, the list's first statement, is at column 0), which may stand in a sorted block."""
+    lines = {f.span.line for f in plan.from_moves} | {s.line for s in plan.module_sites}
+    return any(
+        f.scope == "module" and f.block[1] == 0 and f.span.line in lines for f in plan.facts.imports
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _SortedBlocks:
+    """The file's top-level import blocks that stood in its sorter's order."""
+
+    settings: SorterSettings
+    is_project: Callable[[str], bool]
+    blocks: tuple[ImportBlock, ...]
+
+    def name_order(self, line: int) -> NameOrder | None:
+        """How the sorter orders the names of the statement at `line` (1-based), when it
+        is in one of the blocks (None: it is not)."""
+        if not any(b.first_line < line <= b.last_line + 1 for b in self.blocks):
+            return None
+        settings = self.settings
+        return lambda name, local: member_key(name, local, settings)
+
+    def kept_sorted(self, old: _Text, edits: Sequence[_Edit], new_text: str) -> str:
+        """`new_text` (`old` with `edits`) with each block an edit touched in order again."""
+        regions = []
+        new_starts = _line_starts(new_text)
+        for block in self.blocks:
+            start = old.starts[block.first_line]
+            end = old.line_end(block.last_line + 1)
+            if any(start <= e.start <= end for e in edits):
+                first = bisect.bisect_right(new_starts, _shifted(start, edits)) - 1
+                last = bisect.bisect_right(new_starts, _shifted(end, edits)) - 1
+                regions.append(Region(first, last, statement_texts(old.text, block)))
+        return in_sorter_order(new_text, regions, self.settings, self.is_project)
+
+
+def _sorted_blocks(
+    plan: _FilePlan,
+    text: _Text,
+    layout: _Layout,
+    resolver: Resolver,
+    sorters: Callable[[SourceFile], SorterSettings | None],
+) -> _SortedBlocks | None:
+    """The blocks a rewrite of the file must keep sorted (None: no sorter, or none)."""
+    if not _edits_top_level_imports(plan):
+        return None
+    settings = sorters(plan.source)
+    if settings is None:
+        return None
+    is_project = resolver.index.is_module
+    tree = layout.tree()
+    if tree is None:
+        return None
+    found = import_blocks(text.text, tree)
+    blocks = tuple(b for b in found if in_order(b, settings, is_project))
+    return _SortedBlocks(settings, is_project, blocks) if blocks else None
+
+
+def _shifted(offset: int, edits: Sequence[_Edit]) -> int:
+    """Where `offset` of the text stands once `edits` (sorted, apart) are applied; inside
+    an edit, at the end of what replaces it."""
+    shift = 0
+    for edit in edits:
+        if edit.end <= offset:
+            shift += len(edit.text) - (edit.end - edit.start)
+        elif edit.start < offset:
+            return edit.start + shift + len(edit.text)
+        else:
+            break
+    return offset + shift
 
 
 def _checked(
@@ -562,7 +694,14 @@ def _insertion(
     return _Edit(statement.end, statement.end, text.newline + statement.indent + insert)
 
 
-def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> Iterator[_Edit]:
+def _edits(
+    plan: _FilePlan,
+    text: _Text,
+    resolver: Resolver,
+    relative: bool,
+    layout: _Layout,
+    order: _SortedBlocks | None = None,
+) -> Iterator[_Edit]:
     package = plan.source.package
     extra_modules: dict[Span, list[tuple[str, str | None]]] = defaultdict(list)
     # Module-attribute sites first: they may turn `from P import m` into a from-move too.
@@ -574,7 +713,7 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
         assert fact.name is not None
         by_statement[fact.stmt][fact.name] = destination
         facts_of[fact.stmt] = fact
-    hosts = _Hosts(plan, text, resolver)
+    hosts = _Hosts(plan, resolver, layout)
     absorbed_names: dict[Span, list[tuple[str, str]]] = defaultdict(list)
     rewritten: dict[Span, _Edit] = {}
     for span, moved in sorted(by_statement.items()):  # source order: see `_Hosts.bound_at`
@@ -608,7 +747,8 @@ def _edits(plan: _FilePlan, text: _Text, resolver: Resolver, relative: bool) -> 
     for host_span, names in absorbed_names.items():
         host_fact = next(f for f in plan.facts.imports if f.stmt == host_span)
         host = _statement(text, host_fact)
-        merged = append_names(host.line, names)
+        name_order = order.name_order(host.first_line) if order is not None else None
+        merged = append_names(host.line, names, name_order)
         edit = _Edit(host.start, host.end, _rendered(host, [merged], text))
         if host_span in rewritten:
             raise _Refused(f"line {host_span.line}: a canonical import is also rewritten")
@@ -696,7 +836,7 @@ class _Hosts:
     imports that may take over the names of a legacy import of the same block; and the
     legacy imports rewritten where they stand, which a later one need not repeat."""
 
-    def __init__(self, plan: _FilePlan, text: _Text, resolver: Resolver) -> None:
+    def __init__(self, plan: _FilePlan, resolver: Resolver, layout: _Layout) -> None:
         moved = {f.stmt for f in plan.from_moves}
         pairs: dict[Span, set[tuple[str, str]]] = defaultdict(set)
         keys: dict[Span, tuple[tuple[int, int], str]] = {}
@@ -711,7 +851,7 @@ class _Hosts:
         for stmt, key in keys.items():  # source order: facts come in it
             self._hosts[key].append(_Host(stmt, frozenset(pairs[stmt])))
         self._rewritten: dict[tuple[tuple[int, int], str], list[_Host]] = defaultdict(list)
-        self._layout = _Layout(text)
+        self._layout = layout
         self._project = lambda module: resolver.index.is_module(module.split(".")[0])
 
     def bound_at(
@@ -801,6 +941,8 @@ class _Layout:
     def __init__(self, text: _Text) -> None:
         self._text = text
         self._blocks: dict[tuple[int, int], list[ast.stmt]] | None = None
+        self._tree: ast.Module | None = None
+        self._parsed = False
 
     def between(self, block: tuple[int, int], first: Span, second: Span) -> list[ast.stmt] | None:
         """The statements strictly between two statements of `block` (None: not found)."""
@@ -821,10 +963,17 @@ class _Layout:
             content = content.removeprefix("\ufeff")
         return span.line, len(content[: span.col].encode("utf-8"))
 
+    def tree(self) -> ast.Module | None:
+        """The file parsed by the stdlib parser (None: it does not parse)."""
+        if not self._parsed:
+            self._tree = _parse_tree(self._text.encode(self._text.text))
+            self._parsed = True
+        return self._tree
+
     def _statement_lists(self) -> dict[tuple[int, int], list[ast.stmt]]:
         if self._blocks is None:
             self._blocks = {}
-            tree = _parse_tree(self._text.encode(self._text.text))
+            tree = self.tree()
             # Statements and handlers only: no expression holds a statement list.
             todo: list[ast.AST] = [tree] if tree is not None else []
             while todo:
