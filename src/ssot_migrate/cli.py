@@ -609,9 +609,18 @@ def _print_run_summary(
             f"shims: {total} legacy module{'s keep' if total > 1 else ' keeps'} working with a "
             "warning (" + ", ".join(counted(n, reason) for reason, n in sorted(why.items())) + ")"
         )
-    left = Counter(note.reason.split(":")[0] for note in result.notes)
+    from ssot_migrate.fallbacks import FALLBACK_NOW_IDENTICAL as fallback
+
+    left = Counter(
+        note.reason.split(":")[0] for note in result.notes if not note.reason.startswith(fallback)
+    )
     if left:
         lines.append("left alone: " + ", ".join(counted(n, why) for why, n in sorted(left.items())))
+    lines += [
+        f"{note.reason.split(':')[0]}: {note.rel}:{note.line}"
+        for note in result.notes
+        if note.reason.startswith(fallback)
+    ]
     kinds = Counter(note.reason.split(":")[0] for note in result.unrewritten)
     if kinds:
         counts = ", ".join(

@@ -49,7 +49,7 @@ from ssot_migrate.facts import (
     Span,
     absolute_module,
 )
-from ssot_migrate.fallbacks import describe, identical_fallbacks
+from ssot_migrate.fallbacks import FALLBACK_NOW_IDENTICAL, describe, identical_fallbacks
 from ssot_migrate.import_order import (
     ImportBlock,
     Region,
@@ -255,8 +255,9 @@ def _identical_fallback_notes(plan: RewritePlan, changes: Iterable[FileChange]) 
             yield Note(
                 change.rel,
                 fallback.line,
-                f"fallback now identical in {change.rel}: the try body and its ImportError "
-                f"handler both import {describe(fallback)}",
+                f"{FALLBACK_NOW_IDENTICAL}: the try body and its ImportError handler both "
+                f"import {describe(fallback)} (kept: remove the try if the fallback is no "
+                "longer needed)",
             )
 
 
