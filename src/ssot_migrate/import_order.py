@@ -28,7 +28,7 @@ import itertools
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ssot_migrate.sorter_settings import SorterSettings
@@ -91,13 +91,26 @@ def lines_of(source: str) -> list[str]:
 
 
 def import_blocks(source: str, tree: ast.Module | None = None) -> list[ImportBlock]:
-    """The top-level import blocks of `source` (`tree`: its parse, when at hand; none when
-    it does not parse)."""
+    """The import blocks of `source`, in every statement list (a function's, a class's, an
+    ``if``'s too, as the sorter sorts them); `tree`: its parse, when at hand; none when it
+    does not parse."""
     if tree is None:
         tree = _parsed(source)
         if tree is None:
             return []
-    return _blocks(lines_of(source), tree.body, 0)
+    lines = lines_of(source)
+    return [block for body in _statement_lists(tree) for block in _blocks(lines, body, 0)]
+
+
+def _statement_lists(tree: ast.Module) -> Iterator[list[ast.stmt]]:
+    yield tree.body
+    for node in ast.walk(tree):
+        if node is tree:
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            value = getattr(node, name, None)
+            if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+                yield value
 
 
 def _parsed(source: str) -> ast.Module | None:
@@ -128,10 +141,17 @@ def _blocks(lines: Sequence[str], body: Sequence[ast.stmt], offset: int) -> list
 
 
 def _blocks_in(lines: Sequence[str], first: int, last: int) -> list[ImportBlock]:
-    """The import blocks of lines `first`..`last` (parsed alone: a text's few lines)."""
+    """The import blocks of lines `first`..`last` (parsed alone: a text's few lines; an
+    indented block as the body of an ``if``, so its columns stay the text's)."""
     snippet = "".join(lines[first : last + 1])
-    tree = _parsed(snippet if first == 0 else snippet.lstrip("\ufeff"))
-    return [] if tree is None else _blocks(lines, tree.body, first)
+    snippet = snippet if first == 0 else snippet.lstrip("\ufeff")
+    if not snippet[:1].isspace():
+        tree = _parsed(snippet)
+        return [] if tree is None else _blocks(lines, tree.body, first)
+    tree = _parsed("if True:\n" + snippet)
+    if tree is None or not tree.body or not isinstance(tree.body[0], ast.If):
+        return []
+    return _blocks(lines, tree.body[0].body, first - 1)
 
 
 def _attached_comments_start(lines: Sequence[str], start: int, previous_end: int) -> int:
@@ -147,8 +167,8 @@ def _attached_comments_start(lines: Sequence[str], start: int, previous_end: int
 def _whole_lines(lines: Sequence[str], statements: Sequence[ImportStatement]) -> bool:
     for statement in statements:
         node = statement.node
-        if node.col_offset != 0:
-            return False
+        if lines[statement.start].encode("utf-8")[: node.col_offset].strip():
+            return False  # not the first statement of its line
         last = lines[statement.end].encode("utf-8")
         rest = last[node.end_col_offset or 0 :].decode("utf-8", "replace").strip()
         if rest and not rest.startswith("#"):

@@ -434,18 +434,16 @@ def _rewrite(
         return Note(plan.source.rel, 1, f"cannot rewrite: {error}")
 
 
-def _edits_top_level_imports(plan: _FilePlan) -> bool:
-    """Whether the rewrite edits an import of the module's own statement list (one whose
-    block, the list's first statement, is at column 0), which may stand in a sorted block."""
+def _edits_imports(plan: _FilePlan) -> bool:
+    """Whether the rewrite edits an import statement, which may stand in a sorted block
+    (the sorter sorts a function's, a class's or an ``if``'s blocks too)."""
     lines = {f.span.line for f in plan.from_moves} | {s.line for s in plan.module_sites}
-    return any(
-        f.scope == "module" and f.block[1] == 0 and f.span.line in lines for f in plan.facts.imports
-    )
+    return any(f.span.line in lines for f in plan.facts.imports)
 
 
 @dataclass(frozen=True, slots=True)
 class _SortedBlocks:
-    """The file's top-level import blocks that stood in its sorter's order."""
+    """The file's import blocks that stood in its sorter's order."""
 
     settings: SorterSettings
     is_project: Callable[[str], bool]
@@ -481,7 +479,7 @@ def _sorted_blocks(
     sorters: Callable[[SourceFile], SorterSettings | None],
 ) -> _SortedBlocks | None:
     """The blocks a rewrite of the file must keep sorted (None: no sorter, or none)."""
-    if not _edits_top_level_imports(plan):
+    if not _edits_imports(plan):
         return None
     settings = sorters(plan.source)
     if settings is None:
