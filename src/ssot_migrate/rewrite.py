@@ -449,6 +449,17 @@ class _SortedBlocks:
     is_project: Callable[[str], bool]
     blocks: tuple[ImportBlock, ...]
 
+    def together(self, first: int, second: int) -> bool:
+        """Whether the statements at lines `first` and `second` (1-based) stand in one of
+        the blocks of a sorter that combines a module's imports: it will put the names of
+        one beside the other anyway."""
+        if self.settings.force_single_line:
+            return False
+        return any(
+            b.first_line < first <= b.last_line + 1 and b.first_line < second <= b.last_line + 1
+            for b in self.blocks
+        )
+
     def name_order(self, line: int) -> NameOrder | None:
         """How the sorter orders the names of the statement at `line` (1-based), when it
         is in one of the blocks (None: it is not)."""
@@ -712,7 +723,7 @@ def _edits(
         assert fact.name is not None
         by_statement[fact.stmt][fact.name] = destination
         facts_of[fact.stmt] = fact
-    hosts = _Hosts(plan, resolver, layout)
+    hosts = _Hosts(plan, resolver, layout, order)
     absorbed_names: dict[Span, list[tuple[str, str]]] = defaultdict(list)
     rewritten: dict[Span, _Edit] = {}
     for span, moved in sorted(by_statement.items()):  # source order: see `_Hosts.bound_at`
@@ -835,7 +846,14 @@ class _Hosts:
     imports that may take over the names of a legacy import of the same block; and the
     legacy imports rewritten where they stand, which a later one need not repeat."""
 
-    def __init__(self, plan: _FilePlan, resolver: Resolver, layout: _Layout) -> None:
+    def __init__(
+        self,
+        plan: _FilePlan,
+        resolver: Resolver,
+        layout: _Layout,
+        order: _SortedBlocks | None = None,
+    ) -> None:
+        self._order = order
         moved = {f.stmt for f in plan.from_moves}
         pairs: dict[Span, set[tuple[str, str]]] = defaultdict(set)
         keys: dict[Span, tuple[tuple[int, int], str]] = {}
@@ -914,7 +932,9 @@ class _Hosts:
         are then bound sooner, and nothing in between reads or rebinds them. Else a later
         one (the nearest) when, besides, nothing in between runs code (a call, a decorator,
         a base class, a project module's import...) that could read them before they are
-        bound again: if in doubt, none.
+        bound again, or when both stand in a block the project's sorter keeps sorted (it
+        puts a new statement of that module beside the later one and combines the two): if
+        in doubt, none.
         """
         for host in hosts:
             if host.stmt[:2] < legacy[:2]:
@@ -924,10 +944,13 @@ class _Hosts:
         for host in hosts:
             if host.stmt[:2] > legacy[:2]:
                 between = self._layout.between(block, legacy, host.stmt)
+                sorted_together = self._order is not None and self._order.together(
+                    legacy[0], host.stmt[0]
+                )
                 if (
                     between is not None
                     and not _spells(between, names)
-                    and not _runs_code(between, self._project)
+                    and (sorted_together or not _runs_code(between, self._project))
                 ):
                     return host.stmt
         return None
