@@ -173,6 +173,24 @@ def test_ruff_without_i_leaves_the_order_to_isort_if_set_up(tmp_path: Path) -> N
     )
 
 
+@pytest.mark.parametrize(
+    ("files", "tool"),
+    [  # Django's: unknown modules to third-party, which is where the sorters put them anyway
+        ({"pyproject.toml": '[tool.isort]\nprofile = "black"\ndefault_section = "THIRDPARTY"\n'
+          'known_first_party = "django"\n'}, "isort"),
+        ({"ruff.toml": '[lint]\nselect = ["I"]\n[lint.isort]\ndefault-section = "third-party"\n'
+          'known-first-party = ["django"]\n'}, "ruff"),
+    ],
+)  # fmt: skip
+def test_a_default_section_of_third_party_changes_nothing(
+    tmp_path: Path, files: dict[str, str], tool: str
+) -> None:
+    write_tree(tmp_path, files)
+    found = settings_for(tmp_path, tmp_path)
+    assert found is not None
+    assert (found.tool, found.known_first_party) == (tool, ("django",))
+
+
 def test_the_nearest_config_wins(tmp_path: Path) -> None:
     write_tree(
         tmp_path,
@@ -195,6 +213,8 @@ def test_the_nearest_config_wins(tmp_path: Path) -> None:
         {"pyproject.toml": "[tool.isort]\nforce_sort_within_sections = true\n"},
         {"pyproject.toml": "[tool.isort]\norder_by_type = false\n"},
         {"pyproject.toml": '[project]\nname = "x"\n'},
+        {"pyproject.toml": '[tool.isort]\ndefault_section = "FIRSTPARTY"\n'},
+        {"ruff.toml": '[lint]\nselect = ["I"]\n[lint.isort]\ndefault-section = "first-party"\n'},
     ],
 )
 def test_settings_not_understood_or_no_sorter_give_none(

@@ -204,7 +204,12 @@ def _ruff_settings(data: Mapping[str, Any]) -> SorterSettings | None:
     lint = data.get("lint")
     lint_isort = lint.get("isort") if isinstance(lint, dict) else None
     table = lint_isort if isinstance(lint_isort, dict) else data.get("isort", {})
-    if not isinstance(table, dict) or not set(table) <= _RUFF_LAYOUT:
+    if not isinstance(table, dict):
+        return None
+    table = dict(table)
+    if not _is_default_section(table.pop("default-section", "third-party")):
+        return None  # unknown modules go to another section than third-party: not modelled
+    if not set(table) <= _RUFF_LAYOUT:
         return None
     named = {key.replace("-", "_"): value for key, value in table.items()}
     return _settings("ruff", {**named, "ensure_newline_before_comments": True})
@@ -247,10 +252,11 @@ def _cfg_value(text: str) -> object:
 
 
 def _isort_settings(table: Mapping[str, Any]) -> SorterSettings | None:
-    keys = {key.replace("-", "_") for key in table}
-    if not keys <= _ISORT_LAYOUT:
-        return None
     named = {key.replace("-", "_"): value for key, value in table.items()}
+    if not _is_default_section(named.pop("default_section", "THIRDPARTY")):
+        return None  # unknown modules go to another section than third-party: not modelled
+    if not named.keys() <= _ISORT_LAYOUT:
+        return None
     profile = named.get("profile")
     if isinstance(profile, list):
         profile = profile[0] if len(profile) == 1 else None
@@ -280,6 +286,14 @@ def _settings(tool: str, named: Mapping[str, Any]) -> SorterSettings | None:
         )
     except ValueError:
         return None  # a value of a kind the sorter would not take either
+
+
+def _is_default_section(value: object) -> bool:
+    """Whether a ``default_section`` / ``default-section`` setting names the section the
+    sorters use anyway for a module they cannot place: third-party (Django sets it)."""
+    return isinstance(value, str) and value.replace("-", "").replace("_", "").upper() == (
+        "THIRDPARTY"
+    )
 
 
 def _names(value: object) -> tuple[str, ...]:
