@@ -66,6 +66,18 @@ def test_a_configured_phase_still_runs_through_the_shorthand(tmp_path: Path) -> 
     assert (repo / "svc/use.py").read_bytes() == b"from app.engine import Engine\n"
 
 
+def test_the_shorthand_reads_settings_named_after_the_phase(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo(tmp_path / "repo")
+    moved = tmp_path / "elsewhere.toml"
+    moved.write_text((repo / "pyproject.toml").read_text())
+    (repo / "pyproject.toml").write_text("")
+    code = main(["phase2", "--root", str(repo), "--config", str(moved), "--dry-run", "--no-shims"])
+    assert code == 0, capsys.readouterr().err
+    assert "would rewrite 1 site in 1 file" in capsys.readouterr().err
+
+
 def test_a_word_without_a_near_command_lists_them_all(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -718,8 +718,9 @@ def normalised(group: Any, argv: list[str]) -> list[str]:
         return argv
     word, rest = argv[index], argv[index + 1 :]
     command = group.commands.get(word)
-    if command is None:
-        phases = _phases(before)
+    if command is None:  # the settings may be named after the phase too (`phase2 --config C`)
+        run_valued = _option_names(group.commands["run"].params)[1]
+        phases = _phases([*before, *_hoisted(rest, flags, valued, run_valued)[0]])
         if word not in phases:
             raise UsageError([_no_such_command(word, sorted(group.commands), phases)])
         word, rest, command = "run", [word, *rest], group.commands["run"]
