@@ -99,18 +99,22 @@ def import_blocks(source: str, tree: ast.Module | None = None) -> list[ImportBlo
         if tree is None:
             return []
     lines = lines_of(source)
-    return [block for body in _statement_lists(tree) for block in _blocks(lines, body, 0)]
+    return [block for body in statement_lists(tree) for block in _blocks(lines, body, 0)]
 
 
-def _statement_lists(tree: ast.Module) -> Iterator[list[ast.stmt]]:
-    yield tree.body
-    for node in ast.walk(tree):
-        if node is tree:
-            continue
+def statement_lists(tree: ast.Module) -> Iterator[list[ast.stmt]]:
+    """Every non-empty statement list of `tree`: its body, and those of its statements,
+    handlers and match cases (no expression holds a statement list, so none is walked)."""
+    todo: list[ast.AST] = [tree]
+    while todo:
+        node = todo.pop()
         for name in ("body", "orelse", "finalbody"):
-            value = getattr(node, name, None)
-            if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
-                yield value
+            statements = getattr(node, name, None)
+            if isinstance(statements, list) and statements:
+                yield statements
+                todo.extend(statements)
+        todo.extend(getattr(node, "handlers", ()))
+        todo.extend(getattr(node, "cases", ()))
 
 
 def _parsed(source: str) -> ast.Module | None:

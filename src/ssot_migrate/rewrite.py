@@ -57,6 +57,7 @@ from ssot_migrate.import_order import (
     in_order,
     in_sorter_order,
     member_key,
+    statement_lists,
     statement_texts,
 )
 from ssot_migrate.newer_syntax import downgrade_source
@@ -455,18 +456,20 @@ class _SortedBlocks:
         one beside the other anyway."""
         if self.settings.force_single_line:
             return False
-        return any(
-            b.first_line < first <= b.last_line + 1 and b.first_line < second <= b.last_line + 1
-            for b in self.blocks
-        )
+        block = self._block_at(first)
+        return block is not None and block is self._block_at(second)
 
     def name_order(self, line: int) -> NameOrder | None:
         """How the sorter orders the names of the statement at `line` (1-based), when it
         is in one of the blocks (None: it is not)."""
-        if not any(b.first_line < line <= b.last_line + 1 for b in self.blocks):
+        if self._block_at(line) is None:
             return None
         settings = self.settings
         return lambda name, local: member_key(name, local, settings)
+
+    def _block_at(self, line: int) -> ImportBlock | None:
+        """The block holding the statement at `line` (1-based; blocks count from 0)."""
+        return next((b for b in self.blocks if b.first_line < line <= b.last_line + 1), None)
 
     def kept_sorted(self, old: _Text, edits: Sequence[_Edit], new_text: str) -> str:
         """`new_text` (`old` with `edits`) with each block an edit touched in order again."""
@@ -996,18 +999,9 @@ class _Layout:
         if self._blocks is None:
             self._blocks = {}
             tree = self.tree()
-            # Statements and handlers only: no expression holds a statement list.
-            todo: list[ast.AST] = [tree] if tree is not None else []
-            while todo:
-                node = todo.pop()
-                for name in ("body", "orelse", "finalbody"):
-                    statements = getattr(node, name, None)
-                    if isinstance(statements, list) and statements:
-                        first = statements[0]
-                        self._blocks[(first.lineno, first.col_offset)] = statements
-                        todo.extend(statements)
-                todo.extend(getattr(node, "handlers", ()))
-                todo.extend(getattr(node, "cases", ()))
+            for statements in statement_lists(tree) if tree is not None else ():
+                first = statements[0]
+                self._blocks[(first.lineno, first.col_offset)] = statements
         return self._blocks
 
 
