@@ -20,6 +20,7 @@ import typer
 from ssot_migrate import __version__, workspace
 from ssot_migrate.errors import Problem, SsotError, UsageError
 from ssot_migrate.exit_codes import EXIT_CHECK_FAILED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
+from ssot_migrate.wording import counted
 
 app = typer.Typer(
     name="ssot-migrate",
@@ -549,36 +550,8 @@ def _print_diff(g: Globals, diff: bytes) -> None:
         sys.stdout.write(f"{colour}{line}\033[0m" if colour else line)
 
 
-_PLURALS = {
-    noun: noun + "s"
-    for noun in (
-        "commit",
-        "compatibility module",
-        "file",
-        "legacy module",
-        "public legacy path",
-        "site",
-        "star import",
-        "string",
-        "variation",
-    )
-} | {"branch": "branches"}
-
-
 def _variations(count: int | None) -> str:
     return "? variations" if count is None else counted(count, "variation")
-
-
-def counted(count: int, phrase: str) -> str:
-    """``2 legacy modules``, ``1 legacy module``: a count and a reason phrase, whose first
-    noun (one of the nouns notes name their category by) agrees with it; a phrase that
-    starts with none (``imported through``) is left as it is."""
-    if count != 1:
-        for noun, plural in _PLURALS.items():
-            if phrase == noun or phrase.startswith(noun + " "):
-                phrase = plural + phrase[len(noun) :]
-                break
-    return f"{count} {phrase}"
 
 
 def _print_run_summary(
@@ -617,7 +590,7 @@ def _print_run_summary(
     if left:
         lines.append("left alone: " + ", ".join(counted(n, why) for why, n in sorted(left.items())))
     lines += [
-        f"{note.reason.split(':')[0]}: {note.rel}:{note.line}"
+        f"{fallback}: {note.rel}:{note.line}"
         for note in result.notes
         if note.reason.startswith(fallback)
     ]

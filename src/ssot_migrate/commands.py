@@ -30,6 +30,7 @@ from ssot_migrate.project import (
     select_symbols,
 )
 from ssot_migrate.report import AuditRun, Skipped
+from ssot_migrate.wording import counted
 
 if TYPE_CHECKING:  # LibCST costs ~0.3 s to import, GitPython ~0.1 s: only their users pay
     from ssot_migrate import vcs
@@ -84,9 +85,8 @@ def audit(
     elif check:
         for a in audits:
             if a.above_target:
-                count = len(a.variations)
                 messages.append(
-                    f"{a.spec.name}: {count} variation{'' if count == 1 else 's'}, "
+                    f"{a.spec.name}: {counted(len(a.variations), 'variation')}, "
                     f"target {a.spec.target}"
                 )
                 failed = True
@@ -97,8 +97,7 @@ def audit(
         workspace.write_atomic(baseline_path, data.encode())
         messages.append(f"baseline written to {baseline_path}")
     if check and strict and run.skipped:
-        count = len(run.skipped)
-        messages.append(f"--strict: {count} file{'s' if count != 1 else ''} could not be parsed")
+        messages.append(f"--strict: {counted(len(run.skipped), 'file')} could not be parsed")
         failed = True
     # A gate that passed passes: what it could not parse is listed, not a failure.
     partial = EXIT_PARTIAL if run.skipped and not check else EXIT_OK
@@ -830,6 +829,7 @@ def verify(
         from ssot_migrate.runtime_check import PathCheck, check_paths, format_results
 
         elsewhere = _landed_elsewhere(config, phases, audits, served)
+        phase_of_symbol = phase_of(config)
         for name, (where, holders) in sorted(elsewhere.items()):
             failed = True
             lines.append(
@@ -841,7 +841,7 @@ def verify(
         checks = [
             PathCheck(path, audit.spec.canonical, path in own, path in own | shimmed)
             for audit in audits
-            if _phase_named(config, audit.spec.name) not in elsewhere
+            if phase_of_symbol.get(audit.spec.name) not in elsewhere
             for shimmed in [served[audit.spec.name]]
             for path in sorted(audit.declared | shimmed)
         ]
@@ -871,16 +871,13 @@ def _landed_elsewhere(
         return {}
     undone = vcs.reverted(base)
     here = {c.phase for c in vcs.landed(base) if c.sha not in undone}
-    in_tree = {_phase_named(config, a.spec.name) for a in audits if served.get(a.spec.name)}
+    of = phase_of(config)
+    in_tree = {of.get(a.spec.name) for a in audits if served.get(a.spec.name)}
     holders: dict[str, list[str]] = {}
     for name, (_, tip) in sorted(vcs.phase_branches(base, config.branch_prefix).items()):
         if tip.phase in phases and tip.phase not in here | in_tree and tip.sha not in undone:
             holders.setdefault(tip.phase, []).append(name)
     return {phase: (base.name, names) for phase, names in holders.items()}
-
-
-def _phase_named(config: Config, symbol: str) -> str | None:
-    return next((p.name for p in config.phases if any(s.name == symbol for s in p.symbols)), None)
 
 
 def _modules_shown(modules: Sequence[str], most: int = 12) -> str:
@@ -1106,7 +1103,7 @@ class _GitAhead:
         self._base, self._tree, self._in_place = base, tree, in_place
         self._status: vcs.DirtyPaths | None = None
         self._final: vcs.DirtyPaths | None = None
-        self._builders: list[vcs.TreeBuilder] = []  # the next batch's
+        self._next: vcs.TreeBuilder | None = None  # the next batch's
         self._open: list[vcs.TreeBuilder] = []
 
     def start(self) -> None:
@@ -1114,7 +1111,7 @@ class _GitAhead:
 
         if self._in_place:
             self._status = vcs.DirtyPaths(self._base, untracked=False)
-        self._builders.append(self._track(vcs.TreeBuilder(self._tree, self._base.sha)))
+        self._next = self._track(vcs.TreeBuilder(self._tree, self._base.sha))
 
     def dirty_after_read(self) -> set[str]:
         assert self._status is not None, "started in place"
@@ -1125,12 +1122,12 @@ class _GitAhead:
         `last`; with the status at the end if `last`)."""
         from ssot_migrate import vcs
 
-        current = self._builders.pop(0) if self._builders else None
-        current = current or self._track(vcs.TreeBuilder(self._tree, self._base.sha))
+        current = self._next or self._track(vcs.TreeBuilder(self._tree, self._base.sha))
+        self._next = None
         if last:
             self._final = vcs.DirtyPaths(self._base, untracked=False)
         else:
-            self._builders.append(self._track(vcs.TreeBuilder(self._tree, self._base.sha)))
+            self._next = self._track(vcs.TreeBuilder(self._tree, self._base.sha))
         return current
 
     def dirty_at_end(self) -> set[str]:
