@@ -141,3 +141,18 @@ def test_the_search_stops_at_the_git_top_level(
     monkeypatch.chdir(inner / "sub")
     assert main(["audit", "--phase", "phase2"]) == 2
     assert "unknown phase 'phase2'" in capsys.readouterr().err
+
+
+def test_settings_found_upwards_that_are_wrong_are_reported_not_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search finds what the loader would read: a section that is not a table is the
+    settings' folder, and loading it says what is wrong."""
+    make_repo(tmp_path)  # settings above: not to be taken instead
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text('[tool]\n"ssot-migrate" = 1\n')
+    (repo / "sub").mkdir()
+    monkeypatch.chdir(repo / "sub")
+    assert main(["audit"]) == 2
+    assert "tool.ssot-migrate: expected a table" in capsys.readouterr().err

@@ -192,11 +192,11 @@ def _has_section(pyproject: Path) -> bool:
     if "ssot-migrate" not in text:
         return False
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return True
-    tool = document.get(SECTION[0])
-    return isinstance(tool, dict) and isinstance(tool.get(SECTION[1]), dict)
+        return (
+            _locate_settings(tomllib.loads(text), str(pyproject), allow_top_level=False) is not None
+        )
+    except (tomllib.TOMLDecodeError, ConfigError):
+        return True  # it names the section: loading it says what is wrong
 
 
 def _defaults(root: Path) -> Config:
