@@ -34,13 +34,13 @@ import libcst as cst
 from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.helpers import get_full_name_for_node
 
+from ssot_migrate.base.dotted import resolve_relative
 from ssot_migrate.codemods.import_edits import (
     Destination,
     join_statements,
     rewrite_import_from,
     rewritten_string,
 )
-from ssot_migrate.dotted import resolve_relative
 
 
 class CanonicalImportsCommand(VisitorBasedCodemodCommand):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ssot_migrate import exit_codes
+from ssot_migrate.base import exit_codes
 from ssot_migrate.cli import main
 
 CONFIG = """\

@@ -108,7 +108,7 @@ def test_the_question_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
         "import sys\n"
         "from pathlib import Path\n"
         "from ssot_migrate.commands import audit_question\n"
-        "from ssot_migrate.project import RunOptions, load\n"
+        "from ssot_migrate.commands.project import RunOptions, load\n"
         "config = load(RunOptions(Path(sys.argv[1])))\n"
         "print(audit_question(config, config.all_symbols()))\n"
     )

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from hash_seeds import printed_under_seeds
 
-from ssot_migrate.cache import FactsCache, FileState, content_key
-from ssot_migrate.extract import extract_facts
+from ssot_migrate.index.cache import FactsCache, FileState, content_key
+from ssot_migrate.index.extract import extract_facts
 
 
 def test_a_key_a_save_drops_is_not_vouched_for_afterwards(tmp_path: Path) -> None:
@@ -57,7 +57,7 @@ def test_the_audit_fingerprint_does_not_depend_on_the_hash_seed(tmp_path: Path) 
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from ssot_migrate.project import RunOptions, load, open_project\n"
+        "from ssot_migrate.commands.project import RunOptions, load, open_project\n"
         "options = RunOptions(Path(sys.argv[1]))\n"
         "config = load(options)\n"
         "specs = config.all_symbols()\n"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from ssot_migrate.cache import FactsCache
 from ssot_migrate.cli import main
-from ssot_migrate.discovery import discover_files
-from ssot_migrate.index import build_index
+from ssot_migrate.index.build import build_index
+from ssot_migrate.index.cache import FactsCache
+from ssot_migrate.index.discovery import discover_files
 
 CONFIG = """\
 [tool.ssot-migrate]

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ssot_migrate.config import (
+from ssot_migrate.base.errors import ConfigError, Problem, UsageError
+from ssot_migrate.config.load import (
     CLI_COMMANDS,
     Config,
     Phase,
@@ -14,7 +15,6 @@ from ssot_migrate.config import (
     SymbolSpec,
     load_config,
 )
-from ssot_migrate.errors import ConfigError, Problem, UsageError
 
 PREFIX = "[tool.ssot-migrate]\n"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ssot_migrate.discovery import auto_source_roots, discover_files
+from ssot_migrate.index.discovery import auto_source_roots, discover_files
 
 
 def write(root: Path, rel: str, text: str = "") -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ssot_migrate.extract import extract_facts
-from ssot_migrate.facts import ModuleFacts
+from ssot_migrate.index.extract import extract_facts
+from ssot_migrate.index.facts import ModuleFacts
 
 
 @pytest.mark.parametrize(

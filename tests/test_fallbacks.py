@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from ssot_migrate.fallbacks import describe, identical_fallbacks
+from ssot_migrate.rewrite.fallbacks import describe, identical_fallbacks
 
 
 def _lines(source: str, package: str | None = "pkg") -> list[int]:

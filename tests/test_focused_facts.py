@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ssot_migrate.cache import FactsCache
-from ssot_migrate.discovery import discover_files
-from ssot_migrate.facts import ModuleFacts
-from ssot_migrate.index import build_index
+from ssot_migrate.index.build import build_index
+from ssot_migrate.index.cache import FactsCache
+from ssot_migrate.index.discovery import discover_files
+from ssot_migrate.index.facts import ModuleFacts
 
 LIB = b"class Engine:\n    pass\n\n\nMotor = Engine\n"
 USER = (

@@ -982,8 +982,8 @@ def test_detached_head_no_ref_names_is_refused(tmp_path: Path, cli: Any) -> None
 def test_the_scratch_worktree_of_a_landed_phase_holds_only_what_a_run_reads(
     tmp_path: Path,
 ) -> None:
-    from ssot_migrate import vcs
     from ssot_migrate.commands import read_by_a_run
+    from ssot_migrate.io import vcs
 
     extra = {
         "data/big.json": b"{}\n" * 1000,
@@ -1004,7 +1004,7 @@ def test_the_scratch_worktree_of_a_landed_phase_holds_only_what_a_run_reads(
 
 def _counting_worktrees(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many scratch worktrees the runs made (each one is appended)."""
-    from ssot_migrate import vcs
+    from ssot_migrate.io import vcs
 
     made: list[int] = []
     real = vcs.worktree

@@ -22,7 +22,7 @@ import pytest
 from goldens import FIXTURES, write_tree
 
 from ssot_migrate.codemods.import_edits import append_names
-from ssot_migrate.import_order import (
+from ssot_migrate.rewrite.import_order import (
     Region,
     import_blocks,
     in_sorter_order,
@@ -30,7 +30,7 @@ from ssot_migrate.import_order import (
     statement_key,
     statement_texts,
 )
-from ssot_migrate.sorter_settings import SorterSettings, settings_for
+from ssot_migrate.rewrite.sorter_settings import SorterSettings, settings_for
 
 SORTED = ["new_imports_go_where_the_project_s_import_sorter_puts_them_in_a_sorted_block"]
 UNSORTED = "an_import_block_the_sorter_did_not_sort_keeps_its_order"

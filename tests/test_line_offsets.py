@@ -9,7 +9,7 @@ import ast
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ssot_migrate.rewrite import _line_starts
+from ssot_migrate.rewrite.apply import _line_starts
 
 _PIECES = st.sampled_from(["x = 1", "y", "\n", "\r\n", "\r", "\x0c", "\u2028", " ", "#"])
 

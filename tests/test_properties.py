@@ -45,10 +45,10 @@ import pytest
 from hypothesis import HealthCheck, assume, event, example, given, note, settings
 from hypothesis import strategies as st
 
-from ssot_migrate import skeleton as skeleton_module
 from ssot_migrate.cli import main
-from ssot_migrate.extract import extract_facts
-from ssot_migrate.facts import AttributeUse, ModuleFacts
+from ssot_migrate.index import skeleton as skeleton_module
+from ssot_migrate.index.extract import extract_facts
+from ssot_migrate.index.facts import AttributeUse, ModuleFacts
 
 # The engine parses generated programs too: their SyntaxWarnings (`1()`) are noise here.
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")

@@ -11,7 +11,7 @@ import pytest
 from goldens import FIXTURES, write_tree
 
 from ssot_migrate.cli import main
-from ssot_migrate.project import RunOptions, load, load_time_closures, open_project
+from ssot_migrate.commands.project import RunOptions, load, load_time_closures, open_project
 
 CONFIG = """\
     [tool.ssot-migrate]

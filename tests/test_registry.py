@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from ssot_migrate import commands
-from ssot_migrate.audit import BY_DECLARATION, LegacyPath, SymbolAudit
-from ssot_migrate.config import Config, Phase, ShimSettings, SymbolSpec
-from ssot_migrate.project import RunOptions, load
-from ssot_migrate.registry import LegacyStatus, import_line, legacy_statuses, render_registry
-from ssot_migrate.resolve import Target
+from ssot_migrate.analysis.audit import BY_DECLARATION, LegacyPath, SymbolAudit
+from ssot_migrate.analysis.resolve import Target
+from ssot_migrate.commands.project import RunOptions, load
+from ssot_migrate.config.load import Config, Phase, ShimSettings, SymbolSpec
+from ssot_migrate.render.registry import LegacyStatus, import_line, legacy_statuses, render_registry
 
 CONFIG = """\
 [tool.ssot-migrate]

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from ssot_migrate.cache import FactsCache
-from ssot_migrate.discovery import auto_source_roots, discover_files
-from ssot_migrate.facts import Index
-from ssot_migrate.index import build_index
-from ssot_migrate.resolve import Resolver
-from ssot_migrate.rewrite import overlay_index
+from ssot_migrate.analysis.resolve import Resolver
+from ssot_migrate.index.build import build_index
+from ssot_migrate.index.cache import FactsCache
+from ssot_migrate.index.discovery import auto_source_roots, discover_files
+from ssot_migrate.index.facts import Index
+from ssot_migrate.rewrite.apply import overlay_index
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 TREES = sorted(

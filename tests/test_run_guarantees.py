@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from ssot_migrate import commands, rewrite
+from ssot_migrate import commands
 from ssot_migrate.cli import main
-from ssot_migrate.project import RunOptions
+from ssot_migrate.commands.project import RunOptions
+from ssot_migrate.rewrite import apply as rewrite
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "example_monorepo"
 CONFIG = """\
@@ -206,8 +207,8 @@ def test_import_cycles_are_found_by_parsing_outwards_from_the_phase_modules(
 ) -> None:
     """`verify`'s cycle record parses only what the phase's modules import, directly or
     not: it must find the same cycles as the import graph of the whole tree."""
-    from ssot_migrate.project import load, open_project
-    from ssot_migrate.verification import cycles_through, import_graph
+    from ssot_migrate.checks.verification import cycles_through, import_graph
+    from ssot_migrate.commands.project import load, open_project
 
     repo = make_repo(
         tmp_path,

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from ssot_migrate.base.wording import counted
 from ssot_migrate.cli import main
-from ssot_migrate.wording import counted
 
 CONFIG = """\
 [tool.ssot-migrate]

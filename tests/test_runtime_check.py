@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ssot_migrate.errors import UsageError
-from ssot_migrate.runtime_check import (
+from ssot_migrate.base.errors import UsageError
+from ssot_migrate.checks.runtime import (
     IMPORTER_LINE,
     IMPORTER_NAME,
     RESULT_MARKER,
@@ -23,7 +23,7 @@ from ssot_migrate.runtime_check import (
     format_results,
     parse_elapsed,
 )
-from ssot_migrate.shims import MovedName, ShimOrigin, shim_module
+from ssot_migrate.shims.legacy_module import MovedName, ShimOrigin, shim_module
 
 CANONICAL = "app.agents.execution_engine.ExecutionEngine"
 LEGACY = "app.agents.engine.ExecutionEngine"

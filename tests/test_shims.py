@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from ssot_migrate import shims
-from ssot_migrate.shims import (
+from ssot_migrate.shims import legacy_module as shims
+from ssot_migrate.shims.legacy_module import (
     MovedName,
     ShimOrigin,
     ShimRefused,
@@ -270,8 +270,8 @@ def test_code_after_an_existing_getattr_still_reaches_its_lazy_names(tmp_path: P
 
 
 def test_the_shim_type_checking_import_is_not_an_import_time_edge() -> None:
-    from ssot_migrate.extract import extract_facts
-    from ssot_migrate.facts import ModuleFacts
+    from ssot_migrate.index.extract import extract_facts
+    from ssot_migrate.index.facts import ModuleFacts
 
     source = shim_module(b"from .execution_engine import ExecutionEngine\n", [ENGINE], ORIGIN)
     facts = extract_facts(source)

@@ -11,9 +11,9 @@ from unittest import mock
 
 import pytest
 
-from ssot_migrate.extract import extract_facts
-from ssot_migrate.facts import ModuleFacts, ParseFailure
-from ssot_migrate.skeleton import may_bind, skeleton
+from ssot_migrate.index.extract import extract_facts
+from ssot_migrate.index.facts import ModuleFacts, ParseFailure
+from ssot_migrate.index.skeleton import may_bind, skeleton
 
 HEAD = b"from app.engine import Engine\n\n\n"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ssot_migrate.config import load_config
-from ssot_migrate.errors import ConfigError
-from ssot_migrate.target_python import TargetPython, oldest_release, target_python
+from ssot_migrate.base.errors import ConfigError
+from ssot_migrate.config.load import load_config
+from ssot_migrate.config.target_python import TargetPython, oldest_release, target_python
 
 SECTION = "[tool.ssot-migrate]\n"
 

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from ssot_migrate.extract import extract_facts
-from ssot_migrate.facts import ModuleFacts
-from ssot_migrate.type_parameters import blank_type_parameters
+from ssot_migrate.index.extract import extract_facts
+from ssot_migrate.index.facts import ModuleFacts
+from ssot_migrate.index.type_parameters import blank_type_parameters
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from pathlib import Path
 import git
 import pytest
 
-from ssot_migrate import vcs
+from ssot_migrate.io import vcs
 
 
 def _git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:

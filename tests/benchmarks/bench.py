@@ -918,9 +918,9 @@ def measure_extraction(root: Path, repeat: int = EXTRACT_REPEAT) -> Extraction:
     """
     result = Extraction()
     try:
-        from ssot_migrate.config import load_config
-        from ssot_migrate.extract import extract_facts
-        from ssot_migrate.project import RunOptions, open_project, select_symbols
+        from ssot_migrate.commands.project import RunOptions, open_project, select_symbols
+        from ssot_migrate.config.load import load_config
+        from ssot_migrate.index.extract import extract_facts
 
         config = load_config(root)
         specs = select_symbols(config, [], None)

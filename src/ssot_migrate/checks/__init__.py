@@ -1,0 +1,3 @@
+"""Proofs that a plan or a run is sound: the plan against the code (validate), the static
+half of `verify`, legacy paths still reaching the canonical object and no new import cycle
+(verification), and the runtime half, in the target's own interpreter (runtime)."""

@@ -1,0 +1,7 @@
+"""`python -m ssot_migrate.cli`: the command line, as the console script runs it."""
+
+import sys
+
+from ssot_migrate.cli import main
+
+sys.exit(main())
