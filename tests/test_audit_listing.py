@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from hash_seeds import printed_under_seeds
 
-from ssot_migrate import commands
 from ssot_migrate.cli import main
+from ssot_migrate.commands import audit as auditing
 
 CONFIG = """\
 [[tool.ssot-migrate.phases]]
@@ -61,7 +61,7 @@ def test_an_unchanged_tree_is_answered_from_its_listing(
 ) -> None:
     root = make_repo(tmp_path)
     first = audit(root, capsys)
-    monkeypatch.setattr(commands, "open_project", no_index)
+    monkeypatch.setattr(auditing, "open_project", no_index)
     assert audit(root, capsys) == first
 
 
@@ -97,7 +97,7 @@ def test_a_file_changed_just_before_the_last_run_is_not_trusted(
     within seconds of the run that stored the answer does not vouch for it."""
     root = make_repo(tmp_path, age=0)
     audit(root, capsys)
-    monkeypatch.setattr(commands, "open_project", no_index)
+    monkeypatch.setattr(auditing, "open_project", no_index)
     with pytest.raises(AssertionError, match="indexed the tree again"):
         main(["--root", str(root), "audit", "--format", "json"])
 
@@ -107,7 +107,7 @@ def test_the_question_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from ssot_migrate.commands import audit_question\n"
+        "from ssot_migrate.commands.audit import audit_question\n"
         "from ssot_migrate.commands.project import RunOptions, load\n"
         "config = load(RunOptions(Path(sys.argv[1])))\n"
         "print(audit_question(config, config.all_symbols()))\n"

@@ -508,7 +508,9 @@ def test_a_batch_that_fails_its_own_verify_is_not_committed(
 ) -> None:
     from dataclasses import replace
 
-    from ssot_migrate import commands
+    from ssot_migrate.commands import batch_check
+    from ssot_migrate.commands import land as landing
+    from ssot_migrate.commands import run as running
 
     pyproject = PYPROJECT.replace(
         "[tool.ssot-migrate]\n", '[tool.ssot-migrate]\nshim-exclude = ["svc_a/one.py"]\n'
@@ -522,7 +524,7 @@ def test_a_batch_that_fails_its_own_verify_is_not_committed(
     }
     repo = make_repo(tmp_path, files=files)
     before = snapshot(repo)
-    plan, from_disk = commands._plan_phase, commands._unverified
+    plan, from_disk = running.plan_phase, batch_check.unverified
     disk_checks: list[str] = []
 
     def faulty_plan(*args: Any, **kwargs: Any) -> Any:
@@ -537,8 +539,8 @@ def test_a_batch_that_fails_its_own_verify_is_not_committed(
         disk_checks.append(how)
         return from_disk(*args, **kwargs)
 
-    monkeypatch.setattr(commands, "_plan_phase", faulty_plan)
-    monkeypatch.setattr(commands, "_unverified", counted)
+    monkeypatch.setattr(landing, "plan_phase", faulty_plan)
+    monkeypatch.setattr(batch_check, "unverified", counted)
     result = cli(repo, "run", "phase2", "--batch-by", "dir")
 
     assert result.code == 3, (result.out, result.err)
@@ -982,7 +984,7 @@ def test_detached_head_no_ref_names_is_refused(tmp_path: Path, cli: Any) -> None
 def test_the_scratch_worktree_of_a_landed_phase_holds_only_what_a_run_reads(
     tmp_path: Path,
 ) -> None:
-    from ssot_migrate.commands import read_by_a_run
+    from ssot_migrate.commands.project import read_by_a_run
     from ssot_migrate.io import vcs
 
     extra = {
@@ -1083,17 +1085,18 @@ def test_a_file_edited_after_the_tree_was_found_clean_is_never_committed(
 ) -> None:
     """The tree matched HEAD when the run began; an edit landing before the plan reads the
     file must not reach the commit: the phase is built again from a worktree at HEAD."""
-    from ssot_migrate import commands
+    from ssot_migrate.commands import land as landing
+    from ssot_migrate.commands import run as running
 
     repo = make_repo(tmp_path)
     edited = FILES["svc_a/one.py"] + b"\nUNCOMMITTED = 1\n"
-    real = commands._plan_phase
+    real = running.plan_phase
 
     def edit_then_plan(*args: Any, **kwargs: Any) -> Any:
         (repo / "svc_a/one.py").write_bytes(edited)  # the user, mid-run
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(commands, "_plan_phase", edit_then_plan)
+    monkeypatch.setattr(landing, "plan_phase", edit_then_plan)
     made = _counting_worktrees(monkeypatch)
     result = cli(repo, "run", "phase2")
     assert result.code == 0, result.err

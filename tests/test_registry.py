@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from ssot_migrate import commands
 from ssot_migrate.analysis.audit import BY_DECLARATION, LegacyPath, SymbolAudit
 from ssot_migrate.analysis.resolve import Target
+from ssot_migrate.commands import audit as auditing
+from ssot_migrate.commands import registry as registering
 from ssot_migrate.commands.project import RunOptions, load
 from ssot_migrate.config.load import Config, Phase, ShimSettings, SymbolSpec
 from ssot_migrate.render.registry import LegacyStatus, import_line, legacy_statuses, render_registry
@@ -128,7 +129,7 @@ def repo(tmp_path: Path) -> Path:
 
 def audited(root: Path) -> tuple[Config, tuple[SymbolAudit, ...]]:
     options = RunOptions(root, use_cache=False)
-    return load(options), commands.audit(options, [], None, None, None, False).run.audits
+    return load(options), auditing.audit(options, [], None, None, None, False).run.audits
 
 
 def by_name(audits: tuple[SymbolAudit, ...], *names: str) -> list[SymbolAudit]:
@@ -313,7 +314,7 @@ def test_each_path_status_is_read_from_the_shim_blocks_on_disk(
     root = two_phase_tree(tmp_path)
     options = RunOptions(root, use_cache=False)
     assert main(["--root", str(root), "shim", "--phase", "phase1"]) == 0
-    statuses = [(row[0], row[2]) for row in rows(commands.registry_page(options))]
+    statuses = [(row[0], row[2]) for row in rows(registering.registry_page(options))]
     assert statuses == [
         ("`app.agents.AgentRegistry`", "shimmed — warns"),
         # app.agents has a block now, but not one serving ExecutionEngine: no warning yet.
@@ -324,7 +325,7 @@ def test_each_path_status_is_read_from_the_shim_blocks_on_disk(
     ]
     assert main(["--root", str(root), "shim", "--phase", "phase2"]) == 0
     capsys.readouterr()
-    statuses = [(row[0], row[2]) for row in rows(commands.registry_page(options))]
+    statuses = [(row[0], row[2]) for row in rows(registering.registry_page(options))]
     assert statuses == [
         ("`app.agents.AgentRegistry`", "shimmed — warns"),
         ("`app.agents.ExecutionEngine`", "shimmed — warns"),
@@ -349,7 +350,7 @@ def test_each_legacy_path_shows_the_statement_its_shim_warning_advises(tmp_path:
 
     root = two_phase_tree(tmp_path)
     assert main(["--root", str(root), "shim"]) == 0
-    page = commands.registry_page(RunOptions(root, use_cache=False))
+    page = registering.registry_page(RunOptions(root, use_cache=False))
     advised = {row[0].strip("`"): row[1].strip("`") for row in rows(page)}
     assert advised["app.agents.legacy.Engine"] == AS_ENGINE
     assert advised["app.agents.ExecutionEngine"] == IMPORT

@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from ssot_migrate import commands
 from ssot_migrate.cli import main
+from ssot_migrate.commands import cycles
+from ssot_migrate.commands import run as running
+from ssot_migrate.commands import verify as verifying
 from ssot_migrate.commands.project import RunOptions
+from ssot_migrate.io import writing
 from ssot_migrate.rewrite import apply as rewrite
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "example_monorepo"
@@ -76,11 +79,11 @@ def test_patch_applies_with_git_apply(tmp_path: Path) -> None:
 
 def test_file_edited_during_the_run_is_not_overwritten(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, {"svc/a.py": b"from app import Engine\nX = 1\n"})
-    result = commands.run_phase(RunOptions(repo), "phase2", [], shims=False)
+    result = running.run_phase(RunOptions(repo), "phase2", [], shims=False)
     assert [c.rel for c in result.changes] == ["svc/a.py"]
     edited = b"from app import Engine  # edited meanwhile\nX = 1\n"
     (repo / "svc/a.py").write_bytes(edited)
-    written, refused = commands.write_changes(repo, result.changes)
+    written, refused = writing.write_changes(repo, result.changes)
     assert written == []
     assert refused[0].reason == "changed on disk during the run: left as it is"
     assert (repo / "svc/a.py").read_bytes() == edited
@@ -196,7 +199,7 @@ def test_long_steps_report_their_progress(tmp_path: Path) -> None:
     def progress(step: str, done: int, total: int) -> None:
         seen.append((step, done, total))
 
-    commands.run_phase(RunOptions(repo, progress=progress), "phase2", [], shims=False)
+    running.run_phase(RunOptions(repo, progress=progress), "phase2", [], shims=False)
 
     rewriting = [(done, total) for step, done, total in seen if step.startswith("rewriting")]
     assert rewriting == [(20, 45), (40, 45), (45, 45)]
@@ -231,7 +234,7 @@ def test_import_cycles_are_found_by_parsing_outwards_from_the_phase_modules(
     whole = open_project(options, config, None)
     expected = sorted(sorted(c) for c in cycles_through(import_graph(whole.index), modules))
     specs = config.all_symbols()
-    found = commands._cycles(open_project(options, config, specs), modules)
+    found = cycles.cycles(open_project(options, config, specs), modules)
     assert found == expected
     assert found == [["app", "app.engine", "deep.one", "deep.two", "svc.a", "svc.b"]]
 
@@ -239,7 +242,7 @@ def test_import_cycles_are_found_by_parsing_outwards_from_the_phase_modules(
 def test_a_large_import_cycle_is_shown_by_its_first_modules_and_its_size() -> None:
     """Field trial: sympy's cycle holds 333 modules, once printed on one 9,000-character line."""
     modules = [f"pkg.m{i:03}" for i in range(333)]
-    shown = commands._modules_shown(modules)
+    shown = verifying._modules_shown(modules)
     assert shown.startswith("{pkg.m000, pkg.m001,") and shown.endswith(", ... (333 modules)}")
     assert shown.count(",") == 12
-    assert commands._modules_shown(["a", "b"]) == "{a, b}"
+    assert verifying._modules_shown(["a", "b"]) == "{a, b}"

@@ -183,16 +183,16 @@ def audit(
     top: Annotated[int, typer.Option("--top", min=1, help="With --discover: how many.")] = 20,
 ) -> None:
     """Find every import of a symbol and report the fragmentation."""
-    from ssot_migrate import commands
+    from ssot_migrate.commands import audit as auditing
 
     g = _globals(ctx)
     if discover:
-        found = commands.discover(_options(g), top)
+        found = auditing.discover(_options(g), top)
         _print_discovery(g, found, output_format)
         raise typer.Exit(EXIT_OK)
     if strict and not check:
         raise UsageError([Problem("--strict", "only with --check", "add --check")])
-    result = commands.audit(_options(g), symbol or [], phase, group_by, baseline, check, strict)
+    result = auditing.audit(_options(g), symbol or [], phase, group_by, baseline, check, strict)
     _print_audit(g, result, output_format)
     raise typer.Exit(result.exit_code)
 
@@ -207,10 +207,10 @@ def init(
     top: Annotated[int, typer.Option("--top", min=1, help="How many symbols to pre-fill.")] = 5,
 ) -> None:
     """Write a starter \\[tool.ssot-migrate] section into pyproject.toml."""
-    from ssot_migrate import commands
+    from ssot_migrate.commands import init as initialising
 
     g = _globals(ctx)
-    result = commands.init_text(_options(g), top, section_only=print_only)
+    result = initialising.init_text(_options(g), top, section_only=print_only)
     for note in result.notes:
         typer.echo(f"note: {note}", err=True)
     if print_only:
@@ -270,7 +270,8 @@ def run(
     By default the phase lands as one commit on a new branch (or batch branches), built in
     a temporary worktree: your branch, index, working tree and stash stay as they are.
     """
-    from ssot_migrate import commands
+    from ssot_migrate.commands import run as running
+    from ssot_migrate.io import writing
     from ssot_migrate.render import diffing
 
     g = _globals(ctx)
@@ -278,7 +279,7 @@ def run(
         with workspace.exclusive(g.root.resolve()):
             _land(g, phase, symbol or [], not no_strings, not no_shims, branch, force_branch,
                   batch_size, batch_by, print_pr)  # fmt: skip
-    result = commands.run_phase(
+    result = running.run_phase(
         _options(g), phase, symbol or [], strings=not no_strings, shims=not no_shims
     )
     changes = list(result.changes)
@@ -295,8 +296,8 @@ def run(
         changes = _review(g, changes)
     with workspace.exclusive(g.root.resolve()):
         if changes:
-            commands.record_cycles(_options(g), result)  # what `verify` compares against
-        written, refused = commands.write_changes(g.root.resolve(), changes)
+            running.record_cycles(_options(g), result)  # what `verify` compares against
+        written, refused = writing.write_changes(g.root.resolve(), changes)
     kept = [c for c in changes if c.rel in set(written)]
     _print_run_summary(g, result, kept, written=True, late_refusals=refused)
     raise typer.Exit(EXIT_PARTIAL if refused else result.exit_code)
@@ -314,9 +315,9 @@ def _land(
     batch_by: str | None,
     print_pr: bool,
 ) -> None:
-    from ssot_migrate import commands
+    from ssot_migrate.commands import land as landing
 
-    landed = commands.land_phase(
+    landed = landing.land_phase(
         _options(g), phase, symbols, strings=strings, shims=shims, branch=branch,
         force_branch=force_branch, batch_size=batch_size, batch_by=batch_by,
         say=lambda line: typer.echo(line, err=True),
@@ -358,11 +359,12 @@ def shim(
     ] = False,
 ) -> None:
     """Generate or refresh the deprecation shims of the legacy modules."""
-    from ssot_migrate import commands
+    from ssot_migrate.commands import run as running
+    from ssot_migrate.io import writing
     from ssot_migrate.render import diffing
 
     g = _globals(ctx)
-    result = commands.shim_phase(_options(g), phase, symbol or [])
+    result = running.shim_phase(_options(g), phase, symbol or [])
     changes = list(result.changes)
     if dry_run:
         for change in changes:
@@ -370,7 +372,7 @@ def shim(
         _print_run_summary(g, result, changes, written=False)
         raise typer.Exit(result.exit_code)
     with workspace.exclusive(g.root.resolve()):
-        written, refused = commands.write_changes(g.root.resolve(), changes)
+        written, refused = writing.write_changes(g.root.resolve(), changes)
     kept = [c for c in changes if c.rel in set(written)]
     _print_run_summary(g, result, kept, written=True, late_refusals=refused)
     raise typer.Exit(EXIT_PARTIAL if refused else result.exit_code)
@@ -396,10 +398,10 @@ def verify(
     ] = None,
 ) -> None:
     """Check that legacy paths still reach the canonical objects (exit 1 if not)."""
-    from ssot_migrate import commands
+    from ssot_migrate.commands import verify as verifying
 
     g = _globals(ctx)
-    result = commands.verify(_options(g), phase, symbol or [], runtime, python)
+    result = verifying.verify(_options(g), phase, symbol or [], runtime, python)
     for line in result.lines:
         if not g.quiet or not line.startswith(("ok", "note")):
             typer.echo(line)
@@ -419,10 +421,10 @@ def status(
     ] = DocumentFormat.table,
 ) -> None:
     """What each phase has landed (commit trailers, batch branches) and what is left."""
-    from ssot_migrate import commands
+    from ssot_migrate.commands import history
 
     g = _globals(ctx)
-    document = commands.status(_options(g))
+    document = history.status(_options(g))
     if output_format is DocumentFormat.json:
         _emit_json(document)
         return
@@ -452,10 +454,10 @@ def rollback(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before deleting.")] = False,
 ) -> None:
     """Revert a phase's commits on the current branch with revert commits (no rewrite)."""
-    from ssot_migrate import commands
+    from ssot_migrate.commands import history
 
     g = _globals(ctx)
-    plan = commands.plan_rollback(_options(g), phase, branches)
+    plan = history.plan_rollback(_options(g), phase, branches)
     delete = bool(plan.branches)
     if delete and not yes:
         listed = ", ".join(plan.branches)
@@ -465,7 +467,7 @@ def rollback(
             delete = False
         if not delete:
             typer.echo("not deleting the branches (pass --yes to skip the question)", err=True)
-    made, deleted = commands.rollback(plan, delete)
+    made, deleted = history.rollback(plan, delete)
     for sha in made:
         typer.echo(f"reverted with {sha[:12]}", err=True)
     for name in deleted:
@@ -481,10 +483,10 @@ def plan(
     ] = DocumentFormat.table,
 ) -> None:
     """Phases, symbols, canonical and legacy paths, and the status of each symbol."""
-    from ssot_migrate import commands
+    from ssot_migrate.commands import history
 
     g = _globals(ctx)
-    document = commands.plan_document(_options(g))
+    document = history.plan_document(_options(g))
     if output_format is DocumentFormat.json:
         _emit_json(document)
         return
@@ -509,10 +511,10 @@ def registry(
     ] = None,
 ) -> None:
     """Render the SSOT import registry: canonical imports, legacy paths, their status."""
-    from ssot_migrate import commands
+    from ssot_migrate.commands import registry as registering
 
     g = _globals(ctx)
-    page = commands.registry_page(_options(g))
+    page = registering.registry_page(_options(g))
     if output is None:
         sys.stdout.write(page)
         return

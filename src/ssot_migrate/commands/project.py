@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ssot_migrate import __version__
-from ssot_migrate.analysis.audit import AuditContext
+from ssot_migrate.analysis.audit import AuditContext, SymbolAudit, audit_symbol
 from ssot_migrate.analysis.resolve import Resolver
 from ssot_migrate.base.errors import ConfigError, Problem, UsageError
 from ssot_migrate.checks.validate import check_canonicals, check_legacy
@@ -310,3 +310,38 @@ def _unknown(option: str, value: str, valid: list[str], what: str) -> Problem:
 
 def phase_of(config: Config) -> dict[str, str]:
     return {s.name: p.name for p in reversed(config.phases) for s in p.symbols}
+
+
+def audit_all(project: Project, specs: tuple[SymbolSpec, ...]) -> tuple[SymbolAudit, ...]:
+    """Audit `specs`, or reuse the last audit when nothing it depends on changed."""
+    fingerprint = project.fingerprint(specs)
+    remembered = project.cache.memo_get(fingerprint)
+    if isinstance(remembered, tuple) and all(isinstance(a, SymbolAudit) for a in remembered):
+        return remembered
+    audits = tuple(
+        audit_symbol(project.index, project.resolver, spec, project.context(spec)) for spec in specs
+    )
+    project.cache.memo_put(fingerprint, audits)
+    return audits
+
+
+_READ_BY_A_RUN = (".py", ".pyi", ".toml", ".cfg")
+
+
+_READ_BY_NAME = frozenset({".gitignore", ".gitattributes", "CODEOWNERS"})
+
+
+def read_by_a_run(path: str) -> bool:
+    """Whether a run (`run`, not `verify --runtime`, which imports the tree) may read the
+    repository file `path`: sources, TOML and setup.cfg configuration (pyproject.toml,
+    ssot-migrate.toml, ruff.toml; setup.py is a source), .gitignore files (discovery
+    honours them), .gitattributes (what a commit stores) and CODEOWNERS (batches by owner).
+    The scratch worktree of a landed phase holds only these."""
+    name = path.rpartition("/")[2]
+    return name.endswith(_READ_BY_A_RUN) or name in _READ_BY_NAME
+
+
+def check_phase(config: Config, phase: str) -> None:
+    if phase not in {p.name for p in config.phases}:
+        valid = ", ".join(p.name for p in config.phases) or "(none configured)"
+        raise UsageError([Problem("PHASE", f"unknown phase {phase!r}", f"valid: {valid}")])

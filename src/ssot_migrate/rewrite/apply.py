@@ -25,6 +25,7 @@ import libcst as cst
 
 from ssot_migrate.analysis.audit import Site, SymbolAudit
 from ssot_migrate.analysis.resolve import Resolver, local_import_target
+from ssot_migrate.base.outcomes import Note
 from ssot_migrate.codemods.import_edits import (
     Destination,
     NameOrder,
@@ -62,38 +63,10 @@ from ssot_migrate.rewrite.import_order import (
     statement_lists,
     statement_texts,
 )
+from ssot_migrate.rewrite.outcomes import FileChange, RewriteResult
 from ssot_migrate.rewrite.sorter_settings import SorterLookup, SorterSettings
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-@dataclass(frozen=True, slots=True)
-class Note:
-    """A site left alone, and why."""
-
-    rel: str
-    line: int
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class FileChange:
-    rel: str
-    before: bytes
-    after: bytes
-    sites: int
-    forms: Mapping[str, int]
-    facts: ModuleFacts | None = field(default=None, compare=False)
-    """The facts of `after`, when its verification extracted them (None: not at hand)."""
-
-
-@dataclass(frozen=True, slots=True)
-class RewriteResult:
-    changes: tuple[FileChange, ...]
-    refused: tuple[Note, ...]
-    """Files left untouched because the rewrite could not be proven safe."""
-    notes: tuple[Note, ...]
-    """Sites deliberately left alone (star imports, legacy modules, prefixes...)."""
 
 
 @dataclass

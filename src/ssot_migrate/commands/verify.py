@@ -1,0 +1,251 @@
+"""`verify`: legacy paths still reach the canonical objects and no import cycle is new
+(static); with `--runtime`, the same proven in the target's interpreter, and each shimmed
+module compared with the tree before the phase."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ssot_migrate.analysis.audit import SymbolAudit
+from ssot_migrate.base.errors import ConfigError, UsageError
+from ssot_migrate.checks.runtime import (
+    PathCheck,
+    check_paths,
+    compare_modules,
+    format_comparisons,
+    format_results,
+)
+from ssot_migrate.checks.verification import check_legacy_paths
+from ssot_migrate.commands.cycles import CYCLES_FILE, cycles, phase_modules
+from ssot_migrate.commands.project import (
+    Project,
+    RunOptions,
+    audit_all,
+    load,
+    open_files,
+    open_project,
+    phase_of,
+    read_by_a_run,
+    select_symbols,
+    source_roots,
+)
+from ssot_migrate.commands.shimming import own_deprecations, served_by_symbol, shimmed_modules
+from ssot_migrate.config.load import Config
+from ssot_migrate.io import workspace
+from ssot_migrate.shims.legacy_module import served_names
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    lines: tuple[str, ...]
+    failed: bool
+
+
+def verify(
+    options: RunOptions,
+    phase: str | None,
+    symbols: Sequence[str],
+    runtime: bool,
+    python: str | None,
+) -> VerifyResult:
+    """Static: legacy paths reach the canonical objects; no import cycle through the
+    phase's modules that the recorded pre-run state did not have. Runtime: each legacy
+    path imported in a fresh interpreter is the canonical object and warns at the importer,
+    and each shimmed module still has what it had before the phase (`_compare_with_base`)."""
+
+    config = load(options)
+    specs = select_symbols(config, symbols, phase)
+    project = open_project(options, config, specs)
+    audits = audit_all(project, specs)
+    served = served_by_symbol(project, audits)
+    lines: list[str] = []
+    failed = False
+    for finding in check_legacy_paths(project.resolver, audits, served):
+        failed |= not finding.ok
+        mark = "ok  " if finding.ok else "FAIL"
+        lines.append(f"{mark} {finding.legacy}: {finding.detail}")
+    modules = phase_modules(audits)
+    now = cycles(project, modules)
+    phases = [phase] if phase else [p.name for p in config.phases]
+    before, why = _cycles_before(options, config, project, phases, modules) if now else ([], "")
+    for cycle in now:
+        # A cycle within one that was there before (fewer modules) is not new.
+        new = before is not None and not any(set(cycle) <= set(old) for old in before)
+        failed |= new
+        label = "FAIL new import cycle" if new else "note import cycle (was there before)"
+        if before is None:
+            label = f"note import cycle (nothing to compare with: {why})"
+        lines.append(f"{label} among {_modules_shown(cycle)}")
+    if runtime:
+        elsewhere = _landed_elsewhere(config, phases, audits, served)
+        phase_of_symbol = phase_of(config)
+        for name, (where, holders) in sorted(elsewhere.items()):
+            failed = True
+            lines.append(
+                f"FAIL {name} has not landed on {where}: it is on {', '.join(holders)} "
+                "(merge it, or check it out, then verify --runtime)"
+            )
+        own = own_deprecations(project, audits)
+        # Public legacy paths warn; incidental ones only keep the object (checked above).
+        checks = [
+            PathCheck(path, audit.spec.canonical, path in own, path in own | shimmed)
+            for audit in audits
+            if phase_of_symbol.get(audit.spec.name) not in elsewhere
+            for shimmed in [served[audit.spec.name]]
+            for path in sorted(audit.declared | shimmed)
+        ]
+        results = check_paths(list(source_roots(config)), checks, python or sys.executable)
+        failed |= not all(r.ok for r in results)
+        lines += format_results(results)
+        compared, lost = _compare_with_base(config, project, phases, python or sys.executable)
+        failed |= lost
+        lines += compared
+    return VerifyResult(tuple(lines), failed)
+
+
+def _landed_elsewhere(
+    config: Config,
+    phases: Sequence[str],
+    audits: Sequence[SymbolAudit],
+    served: Mapping[str, set[str]],
+) -> dict[str, tuple[str, list[str]]]:
+    """The phases of `phases` whose commit is on a branch but not on HEAD (nor reverted),
+    and whose shims this tree does not hold either (``run --no-commit`` writes them in
+    place): phase -> (HEAD's branch, the branches holding it). Their legacy paths cannot
+    warn here; checking them at runtime would only say so once per path."""
+    from ssot_migrate.io import vcs
+
+    base = vcs.find_repository(config.root)
+    if base is None:
+        return {}
+    undone = vcs.reverted(base)
+    here = {c.phase for c in vcs.landed(base) if c.sha not in undone}
+    of = phase_of(config)
+    in_tree = {of.get(a.spec.name) for a in audits if served.get(a.spec.name)}
+    holders: dict[str, list[str]] = {}
+    for name, (_, tip) in sorted(vcs.phase_branches(base, config.branch_prefix).items()):
+        if tip.phase in phases and tip.phase not in here | in_tree and tip.sha not in undone:
+            holders.setdefault(tip.phase, []).append(name)
+    return {phase: (base.name, names) for phase, names in holders.items()}
+
+
+def _modules_shown(modules: Sequence[str], most: int = 12) -> str:
+    """``{a, b, c}``; past `most` modules the first ones and how many there are in all (a
+    cycle through a whole package can hold hundreds: sympy's holds 333)."""
+    if len(modules) <= most:
+        return "{" + ", ".join(modules) + "}"
+    return "{" + ", ".join(modules[:most]) + f", ... ({len(modules)} modules)}}"
+
+
+def _cycles_before(
+    options: RunOptions,
+    config: Config,
+    project: Project,
+    phases: Sequence[str],
+    modules: set[str],
+) -> tuple[list[list[str]] | None, str]:
+    """The import cycles through `modules` before `phases` ran: the record their run kept
+    in this checkout's cache, else those of the tree before the phase (`_phase_base`),
+    checked out in a temporary worktree and parsed outwards from `modules` (a fresh clone,
+    as CI has, keeps no cache); or None and why neither is at hand."""
+
+    from ssot_migrate.io import vcs
+
+    recorded: list[list[str]] | None = None
+    for name in phases:
+        path = config.root / ".ssot-migrate-cache" / CYCLES_FILE.format(phase=name)
+        if path.is_file():
+            recorded = (recorded or []) + json.loads(workspace.read_text(path))["cycles"]
+    if recorded is not None:
+        return recorded, ""
+    changed = [f.rel for f in project.files if f.module in modules]
+    found = _phase_base(config, phases, changed)
+    if isinstance(found, str):
+        return None, found
+    head, base, _ = found
+    top = head.top.resolve()
+    with vcs.worktree(head, base, only=read_by_a_run) as tree:
+        there = tree / config.root.resolve().relative_to(top)
+        config_file = config.config_file and _in_tree(config.config_file, top, tree)
+        opts = RunOptions(there, config_file or None, options.jobs, options.use_cache)
+        try:
+            old = open_files(opts, load(opts))
+        except (ConfigError, UsageError) as error:
+            return None, f"the tree before the phase ({base[:12]}): {error.problems[0].what}"
+        return cycles(old, modules), ""
+
+
+def _compare_with_base(
+    config: Config, project: Project, phases: Sequence[str], python: str
+) -> tuple[list[str], bool]:
+    """`verify --runtime`: every module holding a generated shim, imported from the tree
+    before the phase and from the current tree (`runtime_check.compare_modules`): whatever
+    it had before is still reachable, the same object. The base is the parent of the oldest
+    commit of `phases` on this branch (reverted ones aside), else HEAD when a shimmed
+    module has uncommitted changes (`run --no-commit`). Lines, and whether one failed."""
+    from ssot_migrate.io import vcs
+
+    shimmed = shimmed_modules(project)
+    if not shimmed:
+        return [], False
+    files = [f for f in project.files if f.module in shimmed]
+    found = _phase_base(config, phases, [f.rel for f in files])
+    if isinstance(found, str):
+        return [f"{_NOT_COMPARED}: {found}"], False
+    head, base, where = found
+    top = head.top.resolve()
+    served = {
+        str(f.module): [m.name for m in served_names(workspace.read_bytes(f.path))] for f in files
+    }
+    roots = source_roots(config)
+    with vcs.worktree(head, base) as tree:
+        before = [_in_tree(root, top, tree) for root in roots]
+        comparisons = compare_modules(before, roots, sorted(shimmed), served, python)
+    lines = [f"note shimmed modules compared with {base[:12]}, {where}"]
+    return lines + format_comparisons(comparisons), not all(c.ok for c in comparisons)
+
+
+_NOT_COMPARED = "note shimmed modules not compared with the tree before the phase"
+
+
+def _phase_base(
+    config: Config, phases: Sequence[str], rels: Sequence[str]
+) -> tuple[Any, str, str] | str:
+    """(repository, sha, description) of the tree before `phases`: the parent of the oldest
+    of their commits on this branch (reverted ones aside), else HEAD when one of `rels`
+    (relative to the config root) has uncommitted changes (`run --no-commit`); or why there
+    is none."""
+    from ssot_migrate.io import vcs
+
+    head = vcs.find_repository(config.root)
+    if head is None:
+        return f"{config.root} is not in a git repository with a commit"
+    root_rel = config.root.resolve().relative_to(head.top.resolve())
+    reverted = vcs.reverted(head)
+    landed = [c for c in vcs.landed(head) if c.phase in phases and c.sha not in reverted]
+    if landed:
+        oldest = landed[-1]
+        base = vcs.parent(head, oldest.sha)
+        if base is None:
+            return f"{oldest.sha[:12]} has no parent commit"
+        return (
+            head,
+            base,
+            f"the parent of {oldest.sha[:12]}, the oldest {oldest.phase} commit on {head.name}",
+        )
+    if {(root_rel / rel).as_posix() for rel in rels} & vcs.dirty_paths(head):
+        return head, head.sha, "HEAD: the phase is not committed yet"
+    return f"no commit of {', '.join(phases)} on {head.name}, no uncommitted change of it"
+
+
+def _in_tree(path: Path, top: Path, tree: Path) -> Path:
+    """`path` of the repository whose top folder is `top`, in its checkout at `tree`."""
+    try:
+        return tree / path.resolve().relative_to(top)
+    except ValueError:  # outside the repository: the same folder for both trees
+        return path
