@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ssot_migrate.base import exit_codes
-from ssot_migrate.cli import main
+from ssot_migrate.cli.main import main
 
 CONFIG = """\
 [tool.ssot-migrate]

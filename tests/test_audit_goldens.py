@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from goldens import Case, copy_case, load_cases, snapshot
 
-from ssot_migrate.cli import main
+from ssot_migrate.cli.main import main
 
 CASES = load_cases("audit")
 

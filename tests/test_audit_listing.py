@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hash_seeds import printed_under_seeds
 
-from ssot_migrate.cli import main
+from ssot_migrate.cli.main import main
 from ssot_migrate.commands import audit as auditing
 
 CONFIG = """\

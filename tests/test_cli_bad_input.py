@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ssot_migrate.cli import main
+from ssot_migrate.cli.main import main
 from ssot_migrate.index.build import build_index
 from ssot_migrate.index.cache import FactsCache
 from ssot_migrate.index.discovery import discover_files

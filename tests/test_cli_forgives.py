@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 import typer
 
-from ssot_migrate.cli import app, main, normalised
+from ssot_migrate.cli.app import app
+from ssot_migrate.cli.argv import normalised
+from ssot_migrate.cli.main import main
 from ssot_migrate.config.load import CLI_COMMANDS
 
 CONFIG = """\

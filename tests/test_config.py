@@ -302,7 +302,7 @@ def test_misspelled_target_version_key(tmp_path: Path) -> None:
 
 
 def test_bad_target_version_exits_with_2(tmp_path: Path) -> None:
-    from ssot_migrate.cli import main
+    from ssot_migrate.cli.main import main
 
     pyproject(tmp_path, 'target-version = "py38"\n')
     assert main(["--root", str(tmp_path), "plan"]) == 2

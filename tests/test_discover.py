@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from goldens import write_tree
 
-from ssot_migrate.cli import main
+from ssot_migrate.cli.main import main
 
 
 def uses(path: str, n: int, prefix: str) -> dict[str, str]:

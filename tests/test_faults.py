@@ -16,7 +16,7 @@ from pathlib import Path
 import filelock
 import pytest
 
-from ssot_migrate.cli import main
+from ssot_migrate.cli.main import main
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CONFIG = """\

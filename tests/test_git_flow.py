@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from ssot_migrate.cli import main
+from ssot_migrate.cli.main import main
 
 PYPROJECT = """\
 [tool.ssot-migrate]

@@ -18,7 +18,7 @@ def test_audit_does_not_import_heavy_libraries(tmp_path: Path) -> None:
     (tmp_path / "pkg" / "mod.py").write_text("class A:\n    pass\n")
     script = (
         "import sys\n"
-        "from ssot_migrate.cli import main\n"
+        "from ssot_migrate.cli.main import main\n"
         f"code = main(['--root', {str(tmp_path)!r}, 'audit', '--format', 'json'])\n"
         "heavy = sorted(m for m in ('libcst', 'git', 'jinja2', 'rich') if m in sys.modules)\n"
         "print('HEAVY', heavy, code)\n"

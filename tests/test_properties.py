@@ -45,7 +45,7 @@ import pytest
 from hypothesis import HealthCheck, assume, event, example, given, note, settings
 from hypothesis import strategies as st
 
-from ssot_migrate.cli import main
+from ssot_migrate.cli.main import main
 from ssot_migrate.index import skeleton as skeleton_module
 from ssot_migrate.index.extract import extract_facts
 from ssot_migrate.index.facts import AttributeUse, ModuleFacts

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from goldens import FIXTURES, write_tree
 
-from ssot_migrate.cli import main
+from ssot_migrate.cli.main import main
 from ssot_migrate.commands.project import RunOptions, load, load_time_closures, open_project
 
 CONFIG = """\

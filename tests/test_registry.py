@@ -309,7 +309,7 @@ def test_each_path_status_is_read_from_the_shim_blocks_on_disk(
     """Field report: a module with a block for one phase listed every path of it as
     `shimmed — warns`, and a shimmed alias module (``Engine = ExecutionEngine``), which no
     longer re-exports anything static resolution calls a re-export, dropped off the page."""
-    from ssot_migrate.cli import main
+    from ssot_migrate.cli.main import main
 
     root = two_phase_tree(tmp_path)
     options = RunOptions(root, use_cache=False)
@@ -346,7 +346,7 @@ print(caught[0].message)
 
 
 def test_each_legacy_path_shows_the_statement_its_shim_warning_advises(tmp_path: Path) -> None:
-    from ssot_migrate.cli import main
+    from ssot_migrate.cli.main import main
 
     root = two_phase_tree(tmp_path)
     assert main(["--root", str(root), "shim"]) == 0

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from goldens import Case, copy_case, import_every_module, load_cases, snapshot
 
-from ssot_migrate.cli import main
+from ssot_migrate.cli.main import main
 
 CASES = load_cases("rewrite") + load_cases("shims")
 

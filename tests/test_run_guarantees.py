@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ssot_migrate.cli import main
+from ssot_migrate.cli.main import main
 from ssot_migrate.commands import cycles
 from ssot_migrate.commands import run as running
 from ssot_migrate.commands import verify as verifying

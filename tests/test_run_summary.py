@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ssot_migrate.base.wording import counted
-from ssot_migrate.cli import main
+from ssot_migrate.cli.main import main
 
 CONFIG = """\
 [tool.ssot-migrate]

@@ -298,7 +298,7 @@ def test_verify_runtime_checks_declared_lazy_paths_and_catches_a_wrong_declarati
     """Field trial #6: a declared legacy path served by a module __getattr__ is trusted
     statically (rewritten, shimmed) and proven at runtime; a declaration naming another
     object fails `verify --runtime`."""
-    from ssot_migrate.cli import main
+    from ssot_migrate.cli.main import main
 
     legacy = '["app.forward.ExecutionEngine", "app.wrong.ExecutionEngine", "app.astray.Old"]'
     repo(tmp_path, {
@@ -385,7 +385,7 @@ def test_a_path_the_module_own_getattr_deprecates_is_checked_for_identity_and_it
     itself, at its own line: the shims leave that path to it, and `verify --runtime` takes
     its warning as the deprecation (identity still checked) instead of failing it for not
     warning exactly once at the importer."""
-    from ssot_migrate.cli import main
+    from ssot_migrate.cli.main import main
 
     repo(tmp_path, {
         "pyproject.toml": f"""\
@@ -515,7 +515,7 @@ def test_verify_checks_every_path_a_shim_on_disk_serves_alias_paths_included(
 ) -> None:
     """Field report: once `Engine = ExecutionEngine` is behind a generated block, nothing
     names app.agents.legacy.Engine statically any more, and `verify` stopped checking it."""
-    from ssot_migrate.cli import main
+    from ssot_migrate.cli.main import main
 
     repo(tmp_path, {
         "pyproject.toml": f"""\

@@ -508,7 +508,7 @@ def test_regenerating_a_crlf_shim_keeps_its_line_breaks() -> None:
 
 def shimmed_golden(tmp_path: Path, case: str) -> Path:
     """The `before/` tree of a shim golden, shimmed by this code (not read from `after/`)."""
-    from ssot_migrate.cli import main
+    from ssot_migrate.cli.main import main
 
     tree = tmp_path / case
     shutil.copytree(SHIM_GOLDENS / case / "before", tree)

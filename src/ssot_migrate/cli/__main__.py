@@ -2,6 +2,6 @@
 
 import sys
 
-from ssot_migrate.cli import main
+from ssot_migrate.cli.main import main
 
 sys.exit(main())
