@@ -23,6 +23,7 @@ from ssot_migrate.index.byte_scan import (
     lines_of,
     whole_words,
 )
+from ssot_migrate.index.cutter import PassStub
 from ssot_migrate.index.facts import (
     AttributeUse,
     Binding,
@@ -35,7 +36,7 @@ from ssot_migrate.index.facts import (
     Span,
     StringRef,
 )
-from ssot_migrate.index.skeleton import PassStub, may_bind, skeleton
+from ssot_migrate.index.skeleton import may_bind, skeleton
 from ssot_migrate.index.type_parameters import blank_type_parameters
 
 _DOTTED_STRING = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\Z")
