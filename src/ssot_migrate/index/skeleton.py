@@ -23,8 +23,9 @@ where a whole parse would give a ParseFailure, as a file the prefilter never rea
 the commands that rewrite a file parse all of it (LibCST, then `extract_facts(whole=True)`
 to verify), so no file is rewritten on the strength of a skeleton.
 
-This module finds the hot lines and checks the parsed skeleton; the text edit is
-`cutter`'s, and the lexing of a statement's bytes is `lexing`'s.
+This module finds the hot lines and checks the parsed skeleton, and tells the collector
+what the statements stubbed in a function may bind (`may_bind`, `stub_names`); the text
+edit is `cutter`'s, and the lexing of a statement's bytes is `lexing`'s.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from typing import NamedTuple
 
 from ssot_migrate.index.byte_scan import NAME_BYTES, SourceScan, lines_of
 from ssot_migrate.index.cutter import Cutter, PassStub
+from ssot_migrate.index.scopes import scope_names
 
 _NAME = re.compile(NAME_BYTES)
 _LINE_REST = re.compile(rb"[^\r\n\\]*(?:\\(?:\r\n|[\s\S])[^\r\n\\]*)*")
@@ -50,6 +52,23 @@ def may_bind(text: bytes, name: str) -> bool:
         return True
     spelled = rb"(?<![\w\x80-\xff])" + word + rb"(?![\w\x80-\xff])(?![ \t]*[(\[.])"
     return re.search(spelled, text) is not None
+
+
+class StubbedBinding(Exception):
+    """The skeleton's facts could differ from the whole file's: parse all of it."""
+
+
+def stub_names(text: bytes) -> frozenset[str]:
+    """Every name stubbed statements `text` bind or declare in their function; raises
+    `StubbedBinding` if they do not parse on their own (the whole file then tells)."""
+    try:
+        tree = ast.parse(b"if 1:\n" + text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        raise StubbedBinding from None
+    block = tree.body[0]
+    assert isinstance(block, ast.If)
+    imported, assigned, declared = scope_names(block.body, walrus=b":=" in text)
+    return frozenset(imported | assigned | declared)
 
 
 class Skeleton(NamedTuple):
