@@ -303,7 +303,7 @@ def _plan_phase(
     loaded); every other import of the module is rewritten, and the shim is made from the
     rewritten text.
     """
-    from ssot_migrate.index.build import Parser
+    from ssot_migrate.index.parse_pool import Parser
     from ssot_migrate.rewrite.apply import apply_plan, plan_rewrites
 
     config = load(options)
