@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ssot_migrate.index.build import _is_dynamic, _learn_words, _spells
+from ssot_migrate.index.prefilter import _is_dynamic, _learn_words, _spells
 
 
 @pytest.mark.parametrize(

@@ -46,7 +46,7 @@ from hypothesis import HealthCheck, assume, event, example, given, note, setting
 from hypothesis import strategies as st
 
 from ssot_migrate.cli.main import main
-from ssot_migrate.index import skeleton as skeleton_module
+from ssot_migrate.index import cutter as cutter_module
 from ssot_migrate.index.extract import extract_facts
 from ssot_migrate.index.facts import AttributeUse, ModuleFacts
 
@@ -1263,7 +1263,7 @@ def test_a_skeleton_gives_the_facts_of_the_whole_file(data: bytes) -> None:
     whole = extract_facts(data, whole=True)
     assume(isinstance(whole, ModuleFacts))
     assert extract_facts(data) == whole
-    with mock.patch.object(skeleton_module, "_SPARSE", 0):
+    with mock.patch.object(cutter_module, "_SPARSE", 0):
         assert extract_facts(data) == whole
 
 

@@ -27,9 +27,9 @@ from ssot_migrate.commands.shimming import (
     why_shimmed,
 )
 from ssot_migrate.config.load import SymbolSpec
-from ssot_migrate.index.build import Parser
 from ssot_migrate.index.facts import SourceFile
 from ssot_migrate.index.name_search import name_finder
+from ssot_migrate.index.parse_pool import Parser
 from ssot_migrate.io import workspace
 from ssot_migrate.render.report import Skipped
 from ssot_migrate.rewrite.apply import apply_plan, plan_rewrites

@@ -5,26 +5,17 @@ to a fixed point: a module that re-exports an *alias* of the symbol does not con
 symbol's own name, so each alias found (``Engine = ExecutionEngine``, ``import S as E``)
 widens the byte scan until no new name appears. Star imports and module ``__getattr__``
 provide names they never spell, so files with either are always parsed.
+
+The files are read, and tested for the names, by `prefilter`; `parse_pool`'s `Parser`
+parses them.
 """
 
 from __future__ import annotations
 
-import gc
-import os
-import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
-from ssot_migrate.index.byte_scan import chain_spelled, whole_words
-from ssot_migrate.index.cache import (
-    Entry,
-    FactsCache,
-    FileState,
-    ModuleRoots,
-    StatKey,
-    Summary,
-    content_key,
-)
+from ssot_migrate.index.byte_scan import chain_spelled
+from ssot_migrate.index.cache import FactsCache, ModuleRoots, StatKey, Summary
 from ssot_migrate.index.facts import (
     Index,
     ModuleFacts,
@@ -33,13 +24,8 @@ from ssot_migrate.index.facts import (
     SourceFile,
     absolute_module,
 )
-from ssot_migrate.io import workspace
-
-if TYPE_CHECKING:
-    from concurrent.futures import Future, ProcessPoolExecutor
-
-_STAR_IMPORT = re.compile(rb"import[ \t]*\*")
-_PARALLEL_THRESHOLD = 48
+from ssot_migrate.index.parse_pool import Parser
+from ssot_migrate.index.prefilter import Sources
 
 
 def build_index(
@@ -70,19 +56,19 @@ def build_index(
     parsed: dict[str, bytes] = {}  # rel -> content key; facts stay in the cache until used
     try:
         if names is None:
-            sources = _Sources(files, cache, progress=progress, stats=stats)
+            sources = Sources(files, cache, progress=progress, stats=stats)
             _parse_into(parsed, sources.readable(), sources, cache, parser, chains)
         else:
             wanted, first = set(always), set(names)
             forced = {f.rel for f in files if f.module in wanted}
 
-            def parse_early(sources: _Sources, rel: str) -> None:
+            def parse_early(sources: Sources, rel: str) -> None:
                 # Round one's files are known as soon as they are read: parsing them
                 # while the rest is still being read keeps every core busy.
                 if rel in forced or sources.is_candidate(rel, first):
                     _submit(rel, sources, cache, parser, first)
 
-            sources = _Sources(_nearest_first(files, wanted), cache, parse_early, progress, stats)
+            sources = Sources(_nearest_first(files, wanted), cache, parse_early, progress, stats)
             missing = _MissingModuleNames(files, modules, namespaces)
             _parse_to_fixed_point(parsed, first, sources, cache, parser, sorted(forced), missing)
     finally:
@@ -155,201 +141,10 @@ def _prefixes(module: str) -> Iterable[str]:
     return (".".join(parts[:i]) for i in range(1, len(parts)))
 
 
-class _Sources:
-    """File contents read at most once, and only when the cache cannot answer for them."""
-
-    def __init__(
-        self,
-        files: Sequence[SourceFile],
-        cache: FactsCache,
-        on_read: Callable[[_Sources, str], None] | None = None,
-        progress: Progress | None = None,
-        stats: Mapping[str, StatKey] | None = None,
-    ) -> None:
-        self.cache = cache
-        self._stats = stats or {}
-        self.unreadable: dict[str, str] = {}
-        self._data: dict[str, bytes] = {}
-        self._paths: dict[str, str] = {}
-        self._states: dict[str, FileState] = {}
-        for number, source in enumerate(files, start=1):
-            if self._stat(source) and on_read is not None:
-                on_read(self, source.rel)
-            if progress is not None and number % 500 == 0:
-                progress("reading files", number, len(files))
-        if progress is not None:
-            progress("reading files", len(files), len(files))
-
-    def _stat(self, source: SourceFile) -> bool:
-        """Register one file; True when its bytes had to be read (the cache had no state)."""
-        stat = self._stats.get(source.rel)
-        if stat is None:
-            try:
-                st = os.stat(source.abspath)
-            except OSError as error:
-                self.unreadable[source.rel] = error.strerror or str(error)
-                return False
-            stat = (st.st_mtime_ns, st.st_size, st.st_ino)
-        state = self.cache.state(source.rel, stat)
-        read = state is None
-        if state is None:
-            try:
-                data = workspace.read_bytes(source.abspath)
-            except OSError as error:
-                self.unreadable[source.rel] = error.strerror or str(error)
-                return False
-            self._data[source.rel] = data
-            state = FileState(stat, None, _is_dynamic(data), {})
-            self.cache.remember(source.rel, state)
-        self._states[source.rel] = state
-        self._paths[source.rel] = source.abspath
-        return read
-
-    def readable(self) -> list[str]:
-        return list(self._states)
-
-    def key(self, rel: str) -> bytes:
-        """The content hash, computed only for files that get parsed."""
-        state = self._states[rel]
-        if state.key is not None:
-            return state.key
-        key = content_key(self.data(rel))
-        self._states[rel] = state._replace(key=key)
-        self.cache.remember(rel, self._states[rel])
-        return key
-
-    def data(self, rel: str) -> bytes:
-        data = self._data.get(rel)
-        if data is None:
-            data = workspace.read_bytes(self._paths[rel])
-            self._data[rel] = data
-        return data
-
-    def dynamic(self) -> list[str]:
-        return [rel for rel, state in self._states.items() if state.dynamic]
-
-    def is_candidate(self, rel: str, names: set[str]) -> bool:
-        """Dynamic (star import, __getattr__), or spells one of `names` as a word."""
-        return self._states[rel].dynamic or self.spells_any(rel, names)
-
-    def spells_any(self, rel: str, names: Collection[str]) -> bool:
-        """Whether `rel` spells one of `names` as a word (answers remembered per name)."""
-        state = self._states[rel]
-        words = state.words
-        missing = [n for n in sorted(names, key=len) if n not in words]
-        if missing:
-            _learn_words(self.data(rel), missing, words)
-            self.cache.remember(rel, state)
-        return any(words[n] for n in names)
-
-    def mentioning(self, names: set[str], skip: Mapping[str, object]) -> list[str]:
-        """Files that spell one of `names` as a whole word (answers remembered per name)."""
-        found = []
-        wanted = sorted(names, key=len)  # shortest first: see _learn_words
-        for rel, state in self._states.items():
-            if rel in skip:
-                continue
-            words = state.words
-            missing = [n for n in wanted if n not in words]
-            if missing:
-                _learn_words(self.data(rel), missing, words)
-                self.cache.remember(rel, state)
-            if any(words[n] for n in wanted):
-                found.append(rel)
-        return found
-
-
-def _learn_words(data: bytes, names: list[str], words: dict[str, bool | None]) -> None:
-    """Record for each name whether `data` spells it as a word (None: not even as a
-    substring). Names come shortest first, so a name absent as a substring rules out
-    every longer name containing it (aliases often share a stem: Engine, CoreEngine,
-    LegacyEngine), and so does one found absent in an earlier round: the aliases a later
-    round adds (``ImmutableMatrix`` after ``Matrix``) need no scan of most files."""
-    absent = [known for known, spelled in words.items() if spelled is None]
-    for name in names:
-        if any(short in name for short in absent):
-            words[name] = None
-            continue
-        word = name.encode()
-        if word not in data:
-            absent.append(name)
-            words[name] = None
-        else:
-            words[name] = _spells(data, word)
-
-
-def _is_dynamic(data: bytes) -> bool:
-    """Binds names it never spells: ``from m import *`` or a module ``__getattr__``."""
-    if b"import *" in data:
-        return True
-    # Rare spellings (`import  *`, a tab): the full regex runs only when they are possible.
-    if (b"import  " in data or b"import\t" in data) and _STAR_IMPORT.search(data) is not None:
-        return True
-    return b"__getattr__" in data and _module_getattr_possible(data)
-
-
-_METHOD_GETATTR = re.compile(
-    rb"def[ \t]+__getattr__[ \t]*\([ \t]*\w+[ \t]*(?::[^,()=\n]*)?,[ \t]*\w+[ \t]*(?::[^,()=\n]*)?[,)]"
-)
-"""``def __getattr__(self, name)``: two parameters before any default, so Python's call of
-a module's ``__getattr__`` with one name could not bind it; a method's, not a module's."""
-_ATTRIBUTE_CALL = re.compile(rb"\.[ \t]*__getattr__[ \t]*\(")
-"""``super().__getattr__(name)``, ``object.__getattr__(self, name)``: a call, not a binding."""
-
-
-def _module_getattr_possible(data: bytes) -> bool:
-    """Whether some ``__getattr__`` in `data` could be a module's (PEP 562). Most files
-    spelling it define a class's: ``def __getattr__(self, name)``, or call one through an
-    attribute. Any other spelling (``__getattr__ = f``, one parameter, a mention in a
-    comment, an annotation this does not read) counts, so the answer errs towards parsing."""
-    explained = 0
-    for pattern in (_METHOD_GETATTR, _ATTRIBUTE_CALL):
-        explained += sum(1 for _ in pattern.finditer(data))
-    return data.count(b"__getattr__") > explained
-
-
-def _spells(data: bytes, word: bytes) -> bool:
-    """`word` occurs in `data` with no identifier character on either side, and not in a
-    comment (``# Copyright Twisted Matrix Laboratories`` heads every file of some projects).
-    Strings still count: a dotted string is a fact."""
-    for start in whole_words(data, word):
-        line_start = max(data.rfind(b"\n", 0, start), data.rfind(b"\r", 0, start)) + 1
-        if data.find(b"#", line_start, start) == -1 or not _in_comment(data, line_start, start):
-            return True
-    return False
-
-
-def _in_comment(data: bytes, line_start: int, offset: int) -> bool:
-    """Whether a ``#`` outside the strings begun on the line comes before `offset`. A line
-    that continues a string from an earlier line is read as if it did not: text of a
-    multi-line string is no fact either way, so the answer matters only for code."""
-    quote = b""
-    index = line_start
-    while index < offset:
-        char = data[index : index + 1]
-        if quote:
-            if char == b"\\":
-                index += 2
-                continue
-            if data.startswith(quote, index):
-                index += len(quote)
-                quote = b""
-                continue
-        elif char in (b"'", b'"'):
-            triple = char * 3
-            quote = triple if data.startswith(triple, index) else char
-            index += len(quote)
-            continue
-        elif char == b"#":
-            return True
-        index += 1
-    return False
-
-
 def _parse_to_fixed_point(
     parsed: dict[str, bytes],
     names: set[str],
-    sources: _Sources,
+    sources: Sources,
     cache: FactsCache,
     parser: Parser,
     forced: list[str],
@@ -397,7 +192,7 @@ def _parse_to_fixed_point(
 def _cover(
     parsed: dict[str, bytes],
     names: set[str],
-    sources: _Sources,
+    sources: Sources,
     cache: FactsCache,
     parser: Parser,
 ) -> None:
@@ -422,7 +217,7 @@ def _cover(
 
 
 def _submit(
-    rel: str, sources: _Sources, cache: FactsCache, parser: Parser, names: Collection[str] | None
+    rel: str, sources: Sources, cache: FactsCache, parser: Parser, names: Collection[str] | None
 ) -> None:
     """Hand `rel` to the parser unless the cache's facts for it do for `names` (None:
     every chain); facts the cache holds for other names are widened to theirs too."""
@@ -472,7 +267,7 @@ class _MissingModuleNames:
 def _parse_into(
     parsed: dict[str, bytes],
     rels: Sequence[str],
-    sources: _Sources,
+    sources: Sources,
     cache: FactsCache,
     parser: Parser,
     names: Collection[str] | None,
@@ -484,131 +279,3 @@ def _parse_into(
         _submit(rel, sources, cache, parser, names)
     for rel, entry in parser.collect().items():
         cache.put(sources.key(rel), entry)
-
-
-Work = tuple[bytes, frozenset[str] | None, frozenset[str]]
-"""A file's bytes and the chains its facts are for: names of interest, roots (see
-`extract.extract_facts`)."""
-
-
-def _extract_batch(sources: list[Work], whole: bool = False) -> list[Entry]:
-    """Facts of each source, with the cyclic garbage collector paused: a syntax tree holds
-    no reference cycles (reference counting frees it), yet its hundreds of thousands of
-    new objects set off collections that walk every live object, a third of the time
-    `ast.parse` takes on large files."""
-    from ssot_migrate.index.extract import extract_facts
-
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        return [extract_facts(data, whole, interest, roots) for data, interest, roots in sources]
-    finally:
-        if paused:
-            gc.enable()
-
-
-class Parser:
-    """Source bytes to facts, in worker processes once there is enough work for them.
-
-    Work is handed out in small batches as it is submitted, so parsing overlaps whatever
-    the caller does next (reading the rest of the tree); `collect` gathers it all.
-    """
-
-    _BATCH = 16
-
-    def __init__(self, jobs: int, progress: Progress | None = None, whole: bool = False) -> None:
-        self.workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-        self.progress = progress
-        self.whole = whole
-        self._batch: list[tuple[str, Work]] = []
-        self._queued: list[tuple[str, Work]] = []  # submitted before the pool was worth it
-        self._futures: list[tuple[list[str], Future[list[Entry]]]] = []
-        self._submitted: set[str] = set()
-        self._pool: ProcessPoolExecutor | None = None
-
-    def has(self, rel: str) -> bool:
-        return rel in self._submitted
-
-    def submit(
-        self,
-        rel: str,
-        data: bytes,
-        interest: Collection[str] | None = None,
-        roots: Collection[str] = (),
-    ) -> None:
-        """Parse `data` for the chains of `interest` and `roots` (see
-        `extract.extract_facts`)."""
-        self._submitted.add(rel)
-        names = None if interest is None else frozenset(interest)
-        self._batch.append((rel, (data, names, frozenset(roots))))
-        if len(self._batch) >= self._BATCH:
-            self._flush()
-
-    def _flush(self) -> None:
-        batch, self._batch = self._batch, []
-        if not batch:
-            return
-        if self.workers <= 1:
-            self._queued.extend(batch)
-            return
-        if self._pool is None:
-            self._queued.extend(batch)
-            if len(self._queued) < _PARALLEL_THRESHOLD and self.workers not in _POOLS:
-                return  # a few files parse faster here than a pool starts
-            batch, self._queued = self._queued, []
-            self._pool = _start_pool(self.workers)
-        for start in range(0, len(batch), self._BATCH):
-            part = batch[start : start + self._BATCH]
-            future = self._pool.submit(_extract_batch, [data for _, data in part], self.whole)
-            self._futures.append(([rel for rel, _ in part], future))
-
-    def collect(self) -> dict[str, Entry]:
-        return dict(self.ready())
-
-    def ready(self) -> Iterator[tuple[str, Entry]]:
-        """Every submitted file's facts, each batch as soon as it is parsed (in the order
-        submitted), so the caller's work on them overlaps the parsing of the rest."""
-        self._flush()
-        done = 0
-        if self._queued:
-            queued, self._queued = self._queued, []
-            entries = _extract_batch([data for _, data in queued], self.whole)
-            done += len(entries)
-            yield from zip([rel for rel, _ in queued], entries, strict=True)
-        total = len(self._submitted)
-        futures, self._futures = self._futures, []
-        self._submitted.clear()
-        for rels, future in futures:
-            entries = future.result()
-            done += len(entries)
-            if self.progress is not None:
-                self.progress("parsing", done, total)
-            yield from zip(rels, entries, strict=True)
-
-    def close(self) -> None:
-        """Drop this parser's pending work; the shared pool stays up for the next one."""
-        for _, future in self._futures:
-            future.cancel()
-        self._futures = []
-        self._pool = None
-
-
-_POOLS: dict[int, ProcessPoolExecutor] = {}
-"""One pool per worker count, started on first use and kept for the process's life: a
-run parses in several rounds (the index, the modules an import loads, the rewritten
-files), and each new pool forked a process the size of the run's memory."""
-
-
-def _start_pool(workers: int) -> ProcessPoolExecutor:
-    pool = _POOLS.get(workers)
-    if pool is None or getattr(pool, "_broken", False):  # a worker died: never reuse it
-        pool = _POOLS[workers] = _new_pool(workers)
-    return pool
-
-
-def _new_pool(workers: int) -> ProcessPoolExecutor:
-    # Imported here: a warm run parses nothing and should not pay for the import.
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
