@@ -23,7 +23,8 @@ from ssot_migrate.checks.runtime import (
     format_results,
     parse_elapsed,
 )
-from ssot_migrate.shims.legacy_module import MovedName, ShimOrigin, shim_module
+from ssot_migrate.shims.block import MovedName, ShimOrigin
+from ssot_migrate.shims.legacy_module import shim_module
 
 CANONICAL = "app.agents.execution_engine.ExecutionEngine"
 LEGACY = "app.agents.engine.ExecutionEngine"

@@ -496,14 +496,10 @@ def _plan_shims(
     own ``__getattr__`` already deprecates."""
     from ssot_migrate.config.target_python import target_python
     from ssot_migrate.rewrite.apply import Note
-    from ssot_migrate.shims.legacy_module import (
-        ShimOrigin,
-        ShimRefused,
-        deprecated_by_own_getattr,
-        plan_shims,
-        shim_module,
-        unbinds_names,
-    )
+    from ssot_migrate.shims.block import ShimOrigin, ShimRefused
+    from ssot_migrate.shims.legacy_module import shim_module, unbinds_names
+    from ssot_migrate.shims.own_getattr import deprecated_by_own_getattr
+    from ssot_migrate.shims.plan import plan_shims
 
     config = project.config
     titles = {p.name: p.title for p in config.phases}
@@ -574,7 +570,8 @@ def _shim_changes(
     from ssot_migrate.index.extract import extract_facts
     from ssot_migrate.index.facts import ModuleFacts
     from ssot_migrate.rewrite.apply import FileChange, Note, module_bindings_changed, resolver_with
-    from ssot_migrate.shims.legacy_module import ShimRefused, shim_module
+    from ssot_migrate.shims.block import ShimRefused
+    from ssot_migrate.shims.legacy_module import shim_module
 
     changes: list[FileChange] = []
     refused: list[Note] = []
@@ -647,7 +644,7 @@ def write_changes(
 def _served_paths(project: Project) -> dict[str, str]:
     """Legacy path -> canonical path, for every name a generated shim block on disk serves
     (its `_SSOT_MOVED`, see `shims.served_names`), whether or not anyone still imports it."""
-    from ssot_migrate.shims.legacy_module import served_names
+    from ssot_migrate.shims.block import served_names
 
     served: dict[str, str] = {}
     for module in sorted(_shimmed_modules(project)):
@@ -670,7 +667,7 @@ def _served_by_symbol(project: Project, audits: Sequence[SymbolAudit]) -> dict[s
 def _own_deprecations(project: Project, audits: Sequence[SymbolAudit]) -> set[str]:
     """Legacy paths whose module's own ``__getattr__`` serves and deprecates the name (the
     shims leave them to it; see `shims.deprecated_by_own_getattr`)."""
-    from ssot_migrate.shims.legacy_module import deprecated_by_own_getattr
+    from ssot_migrate.shims.own_getattr import deprecated_by_own_getattr
 
     paths = {path for a in audits for path in a.all_legacy_paths}
     by_module: dict[str, set[str]] = {}
@@ -694,7 +691,7 @@ def _shimmed_modules(project: Project) -> set[str]:
     """Modules that already hold a generated shim block: both kinds bind `_SSOT_MOVED` (see
     `ModuleFacts.shim_served`; a module class serves the names it warns about without a
     __getattr__)."""
-    from ssot_migrate.shims.legacy_module import BEGIN
+    from ssot_migrate.shims.block import BEGIN
 
     found = set()
     for source in project.files:
@@ -939,7 +936,7 @@ def _compare_with_base(
     from ssot_migrate.checks.runtime import compare_modules, format_comparisons
     from ssot_migrate.commands.project import source_roots
     from ssot_migrate.io import vcs
-    from ssot_migrate.shims.legacy_module import served_names
+    from ssot_migrate.shims.block import served_names
 
     shimmed = _shimmed_modules(project)
     if not shimmed:
