@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from goldens import FIXTURES
 
-from ssot_migrate.checks.runtime import PathCheck, check_paths, compare_modules, format_comparisons
+from ssot_migrate.checks.runtime import check_paths, compare_modules
+from ssot_migrate.checks.runtime_results import PathCheck, format_comparisons
 from ssot_migrate.shims.block import BEGIN, served_names
 
 CANONICAL = "app.agents.execution_engine.ExecutionEngine"

@@ -823,7 +823,8 @@ def verify(
             label = f"note import cycle (nothing to compare with: {why})"
         lines.append(f"{label} among {_modules_shown(cycle)}")
     if runtime:
-        from ssot_migrate.checks.runtime import PathCheck, check_paths, format_results
+        from ssot_migrate.checks.runtime import check_paths
+        from ssot_migrate.checks.runtime_results import PathCheck, format_results
         from ssot_migrate.commands.project import source_roots
 
         elsewhere = _landed_elsewhere(config, phases, audits, served)
@@ -933,7 +934,8 @@ def _compare_with_base(
     it had before is still reachable, the same object. The base is the parent of the oldest
     commit of `phases` on this branch (reverted ones aside), else HEAD when a shimmed
     module has uncommitted changes (`run --no-commit`). Lines, and whether one failed."""
-    from ssot_migrate.checks.runtime import compare_modules, format_comparisons
+    from ssot_migrate.checks.runtime import compare_modules
+    from ssot_migrate.checks.runtime_results import format_comparisons
     from ssot_migrate.commands.project import source_roots
     from ssot_migrate.io import vcs
     from ssot_migrate.shims.block import served_names
