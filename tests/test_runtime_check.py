@@ -11,19 +11,17 @@ from pathlib import Path
 import pytest
 
 from ssot_migrate.base.errors import UsageError
-from ssot_migrate.checks.runtime import (
-    IMPORTER_LINE,
-    IMPORTER_NAME,
-    RESULT_MARKER,
+from ssot_migrate.checks.runtime import check_paths, compare_modules
+from ssot_migrate.checks.runtime_probes import IMPORTER_LINE, IMPORTER_NAME, RESULT_MARKER
+from ssot_migrate.checks.runtime_results import (
     PathCheck,
     PathResult,
-    check_paths,
-    compare_modules,
     format_comparisons,
     format_results,
-    parse_elapsed,
 )
-from ssot_migrate.shims.legacy_module import MovedName, ShimOrigin, shim_module
+from ssot_migrate.checks.runtime_runner import parse_elapsed
+from ssot_migrate.shims.block import MovedName, ShimOrigin
+from ssot_migrate.shims.legacy_module import shim_module
 
 CANONICAL = "app.agents.execution_engine.ExecutionEngine"
 LEGACY = "app.agents.engine.ExecutionEngine"

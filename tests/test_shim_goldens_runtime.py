@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from goldens import FIXTURES
 
-from ssot_migrate.checks.runtime import PathCheck, check_paths, compare_modules, format_comparisons
-from ssot_migrate.shims.legacy_module import BEGIN, served_names
+from ssot_migrate.checks.runtime import check_paths, compare_modules
+from ssot_migrate.checks.runtime_results import PathCheck, format_comparisons
+from ssot_migrate.shims.block import BEGIN, served_names
 
 CANONICAL = "app.agents.execution_engine.ExecutionEngine"
 CASES = sorted(p for p in (FIXTURES / "shims").iterdir() if (p / "case.toml").is_file())

@@ -17,14 +17,10 @@ from pathlib import Path
 import pytest
 
 from ssot_migrate.shims import legacy_module as shims
-from ssot_migrate.shims.legacy_module import (
-    MovedName,
-    ShimOrigin,
-    ShimRefused,
-    check_runs_on,
-    deprecated_by_own_getattr,
-    shim_module,
-)
+from ssot_migrate.shims.block import MovedName, ShimOrigin, ShimRefused
+from ssot_migrate.shims.legacy_module import shim_module
+from ssot_migrate.shims.own_getattr import deprecated_by_own_getattr
+from ssot_migrate.shims.runs_on import check_runs_on
 
 ORIGIN = ShimOrigin("phase2", "ExecutionEngine consolidation", "DeprecationWarning", "2026.06")
 ENGINE = MovedName("ExecutionEngine", "app.agents.execution_engine", "ExecutionEngine")

@@ -20,16 +20,10 @@ from ssot_migrate.index.facts import ModuleFacts
 from ssot_migrate.io import workspace
 from ssot_migrate.rewrite.apply import module_bindings_changed, resolver_with
 from ssot_migrate.rewrite.outcomes import FileChange
-from ssot_migrate.shims.legacy_module import (
-    BEGIN,
-    ShimOrigin,
-    ShimRefused,
-    deprecated_by_own_getattr,
-    plan_shims,
-    served_names,
-    shim_module,
-    unbinds_names,
-)
+from ssot_migrate.shims.block import BEGIN, ShimOrigin, ShimRefused, served_names
+from ssot_migrate.shims.legacy_module import shim_module, unbinds_names
+from ssot_migrate.shims.own_getattr import deprecated_by_own_getattr
+from ssot_migrate.shims.plan import plan_shims
 
 
 def why_shimmed(

@@ -13,13 +13,8 @@ from typing import Any
 
 from ssot_migrate.analysis.audit import SymbolAudit
 from ssot_migrate.base.errors import ConfigError, UsageError
-from ssot_migrate.checks.runtime import (
-    PathCheck,
-    check_paths,
-    compare_modules,
-    format_comparisons,
-    format_results,
-)
+from ssot_migrate.checks.runtime import check_paths, compare_modules
+from ssot_migrate.checks.runtime_results import PathCheck, format_comparisons, format_results
 from ssot_migrate.checks.verification import check_legacy_paths
 from ssot_migrate.commands.cycles import CYCLES_FILE, cycles, phase_modules
 from ssot_migrate.commands.project import (
@@ -37,7 +32,7 @@ from ssot_migrate.commands.project import (
 from ssot_migrate.commands.shimming import own_deprecations, served_by_symbol, shimmed_modules
 from ssot_migrate.config.load import Config
 from ssot_migrate.io import workspace
-from ssot_migrate.shims.legacy_module import served_names
+from ssot_migrate.shims.block import served_names
 
 
 @dataclass(frozen=True, slots=True)
