@@ -9,7 +9,7 @@ import pytest
 import typer
 
 from ssot_migrate.cli import app, main, normalised
-from ssot_migrate.config.load import CLI_COMMANDS
+from ssot_migrate.config.phase_checks import CLI_COMMANDS
 
 CONFIG = """\
 [tool.ssot-migrate]

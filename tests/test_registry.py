@@ -15,7 +15,7 @@ from ssot_migrate import commands
 from ssot_migrate.analysis.audit import BY_DECLARATION, LegacyPath, SymbolAudit
 from ssot_migrate.analysis.resolve import Target
 from ssot_migrate.commands.project import RunOptions, load
-from ssot_migrate.config.load import Config, Phase, ShimSettings, SymbolSpec
+from ssot_migrate.config.model import Config, Phase, ShimSettings, SymbolSpec
 from ssot_migrate.render.registry import LegacyStatus, import_line, legacy_statuses, render_registry
 
 CONFIG = """\

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ssot_migrate.analysis.resolve import Resolver, Target, local_import_target
-from ssot_migrate.config.load import SymbolSpec
+from ssot_migrate.config.model import SymbolSpec
 from ssot_migrate.index.facts import (
     Guard,
     ImportFact,

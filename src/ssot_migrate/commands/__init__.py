@@ -27,7 +27,8 @@ from ssot_migrate.commands.project import (
     project_files,
     select_symbols,
 )
-from ssot_migrate.config.load import PYPROJECT_NAME, Config, SymbolSpec
+from ssot_migrate.config.load import PYPROJECT_NAME
+from ssot_migrate.config.model import Config, SymbolSpec
 from ssot_migrate.index.cache import FACTS_FORMAT, FactsCache, listing
 from ssot_migrate.index.facts import SourceFile, absolute_module
 from ssot_migrate.io import workspace

@@ -25,7 +25,7 @@ from ssot_migrate.analysis.audit import BY_DECLARATION, SymbolAudit
 from ssot_migrate.base.dotted import is_dotted_identifier, is_identifier, split_path
 from ssot_migrate.base.templating import render
 from ssot_migrate.codemods.import_edits import local_name, without_names
-from ssot_migrate.config.load import DEFAULT_TARGET_VERSION
+from ssot_migrate.config.model import DEFAULT_TARGET_VERSION
 from ssot_migrate.index.facts import Index
 
 BEGIN = "# >>> ssot-migrate shim >>>"
