@@ -36,7 +36,7 @@ from ssot_migrate.render.report import AuditRun, Skipped
 
 if TYPE_CHECKING:  # LibCST costs ~0.3 s to import, GitPython ~0.1 s: only their users pay
     from ssot_migrate.index.facts import ModuleFacts
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs, vcs_commits
     from ssot_migrate.rewrite.apply import FileChange, Note
 
 
@@ -866,17 +866,17 @@ def _landed_elsewhere(
     and whose shims this tree does not hold either (``run --no-commit`` writes them in
     place): phase -> (HEAD's branch, the branches holding it). Their legacy paths cannot
     warn here; checking them at runtime would only say so once per path."""
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs, vcs_history
 
     base = vcs.find_repository(config.root)
     if base is None:
         return {}
-    undone = vcs.reverted(base)
-    here = {c.phase for c in vcs.landed(base) if c.sha not in undone}
+    undone = vcs_history.reverted(base)
+    here = {c.phase for c in vcs_history.landed(base) if c.sha not in undone}
     of = phase_of(config)
     in_tree = {of.get(a.spec.name) for a in audits if served.get(a.spec.name)}
     holders: dict[str, list[str]] = {}
-    for name, (_, tip) in sorted(vcs.phase_branches(base, config.branch_prefix).items()):
+    for name, (_, tip) in sorted(vcs_history.phase_branches(base, config.branch_prefix).items()):
         if tip.phase in phases and tip.phase not in here | in_tree and tip.sha not in undone:
             holders.setdefault(tip.phase, []).append(name)
     return {phase: (base.name, names) for phase, names in holders.items()}
@@ -903,7 +903,7 @@ def _cycles_before(
     as CI has, keeps no cache); or None and why neither is at hand."""
     import json
 
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs_commits
 
     recorded: list[list[str]] | None = None
     for name in phases:
@@ -918,7 +918,7 @@ def _cycles_before(
         return None, found
     head, base, _ = found
     top = head.top.resolve()
-    with vcs.worktree(head, base, only=read_by_a_run) as tree:
+    with vcs_commits.worktree(head, base, only=read_by_a_run) as tree:
         there = tree / config.root.resolve().relative_to(top)
         config_file = config.config_file and _in_tree(config.config_file, top, tree)
         opts = RunOptions(there, config_file or None, options.jobs, options.use_cache)
@@ -939,7 +939,7 @@ def _compare_with_base(
     module has uncommitted changes (`run --no-commit`). Lines, and whether one failed."""
     from ssot_migrate.checks.runtime import compare_modules, format_comparisons
     from ssot_migrate.commands.project import source_roots
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs_commits
     from ssot_migrate.shims.legacy_module import served_names
 
     shimmed = _shimmed_modules(project)
@@ -955,7 +955,7 @@ def _compare_with_base(
         str(f.module): [m.name for m in served_names(workspace.read_bytes(f.path))] for f in files
     }
     roots = source_roots(config)
-    with vcs.worktree(head, base) as tree:
+    with vcs_commits.worktree(head, base) as tree:
         before = [_in_tree(root, top, tree) for root in roots]
         comparisons = compare_modules(before, roots, sorted(shimmed), served, python)
     lines = [f"note shimmed modules compared with {base[:12]}, {where}"]
@@ -972,14 +972,14 @@ def _phase_base(
     of their commits on this branch (reverted ones aside), else HEAD when one of `rels`
     (relative to the config root) has uncommitted changes (`run --no-commit`); or why there
     is none."""
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs, vcs_history
 
     head = vcs.find_repository(config.root)
     if head is None:
         return f"{config.root} is not in a git repository with a commit"
     root_rel = config.root.resolve().relative_to(head.top.resolve())
-    reverted = vcs.reverted(head)
-    landed = [c for c in vcs.landed(head) if c.phase in phases and c.sha not in reverted]
+    reverted = vcs_history.reverted(head)
+    landed = [c for c in vcs_history.landed(head) if c.phase in phases and c.sha not in reverted]
     if landed:
         oldest = landed[-1]
         base = vcs.parent(head, oldest.sha)
@@ -1054,7 +1054,7 @@ def land_phase(
     folder holding only the rewritten files), else in a temporary worktree at HEAD. The
     user's branch, index, working tree and stash are never touched.
     """
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs, vcs_commits
 
     vcs.refuse_bare(options.root)
     config = load(options)
@@ -1084,7 +1084,7 @@ def land_phase(
             return landing.land(base.top, match, discovered[0] if discovered else None)
         except _NeedsWorktree:
             pass  # nothing was committed: build it again from a worktree
-    with vcs.worktree(base, only=read_by_a_run) as tree:
+    with vcs_commits.worktree(base, only=read_by_a_run) as tree:
         return landing.land(tree, None)
 
 
@@ -1105,31 +1105,31 @@ class _GitAhead:
         self._base, self._tree, self._in_place = base, tree, in_place
         self._status: vcs.DirtyPaths | None = None
         self._final: vcs.DirtyPaths | None = None
-        self._next: vcs.TreeBuilder | None = None  # the next batch's
-        self._open: list[vcs.TreeBuilder] = []
+        self._next: vcs_commits.TreeBuilder | None = None  # the next batch's
+        self._open: list[vcs_commits.TreeBuilder] = []
 
     def start(self) -> None:
-        from ssot_migrate.io import vcs
+        from ssot_migrate.io import vcs, vcs_commits
 
         if self._in_place:
             self._status = vcs.DirtyPaths(self._base, untracked=False)
-        self._next = self._track(vcs.TreeBuilder(self._tree, self._base.sha))
+        self._next = self._track(vcs_commits.TreeBuilder(self._tree, self._base.sha))
 
     def dirty_after_read(self) -> set[str]:
         assert self._status is not None, "started in place"
         return self._status.paths()
 
-    def builder(self, last: bool) -> vcs.TreeBuilder:
+    def builder(self, last: bool) -> vcs_commits.TreeBuilder:
         """The batch at hand's tree (started, with the next one's if not
         `last`; with the status at the end if `last`)."""
-        from ssot_migrate.io import vcs
+        from ssot_migrate.io import vcs, vcs_commits
 
-        current = self._next or self._track(vcs.TreeBuilder(self._tree, self._base.sha))
+        current = self._next or self._track(vcs_commits.TreeBuilder(self._tree, self._base.sha))
         self._next = None
         if last:
             self._final = vcs.DirtyPaths(self._base, untracked=False)
         else:
-            self._next = self._track(vcs.TreeBuilder(self._tree, self._base.sha))
+            self._next = self._track(vcs_commits.TreeBuilder(self._tree, self._base.sha))
         return current
 
     def dirty_at_end(self) -> set[str]:
@@ -1139,7 +1139,7 @@ class _GitAhead:
             return vcs.dirty_paths(self._base, untracked=False)
         return self._final.paths()
 
-    def _track(self, builder: vcs.TreeBuilder) -> vcs.TreeBuilder:
+    def _track(self, builder: vcs_commits.TreeBuilder) -> vcs_commits.TreeBuilder:
         self._open.append(builder)
         return builder
 
@@ -1189,7 +1189,7 @@ class _Landing:
     ) -> LandResult:
         from ssot_migrate.base.templating import render as render_template
         from ssot_migrate.commands.batching import split_batches
-        from ssot_migrate.io import vcs
+        from ssot_migrate.io import vcs, vcs_commits, vcs_history
 
         base, config, phase, symbols = self.base, self.config, self.phase, self.symbols
         tree_root = tree / self.root_rel
@@ -1260,12 +1260,12 @@ class _Landing:
                     "files": len(selected),
                     "shims": shim_rels,
                     "symbols": ", ".join(s.name for s in result.specs),
-                    "phase_trailer": vcs.PHASE_TRAILER,
-                    "symbols_trailer": vcs.SYMBOLS_TRAILER,
-                    "batch_trailer": vcs.BATCH_TRAILER,
+                    "phase_trailer": vcs_history.PHASE_TRAILER,
+                    "symbols_trailer": vcs_history.SYMBOLS_TRAILER,
+                    "batch_trailer": vcs_history.BATCH_TRAILER,
                 }
                 message = render_template("commit.txt.j2", **context)
-                sha = vcs.commit_branch(
+                sha = vcs_commits.commit_branch(
                     tree, base.sha, branch_name, message, builder.tree(), self.force_branch
                 )
             pr_text = render_template(
@@ -1338,13 +1338,13 @@ def read_by_a_run(path: str) -> bool:
 def _put_back(tree: Path, tree_root: Path, sha: str, changes: Sequence[FileChange]) -> None:
     """Restore the files of `changes` to what they held; if one cannot be, check out the
     whole tree at `sha` (slow, but the next batch must start from the base)."""
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs_commits
     from ssot_migrate.rewrite.apply import FileChange
 
     undo = [FileChange(c.rel, c.after, c.before, c.sites, c.forms) for c in changes]
     _, refused = write_changes(tree_root, undo, scratch=True)
     if refused:
-        vcs.reset(tree, sha)
+        vcs_commits.reset(tree, sha)
 
 
 def _batch_unverified(
@@ -1485,7 +1485,7 @@ def _only_some(config: Config, phase: str, specs: Sequence[SymbolSpec]) -> bool:
 def _refuse_existing(
     base: Any, name: str, names: Sequence[str], force: bool, batched: bool
 ) -> None:
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs, vcs_commits
 
     for branch in names:
         vcs.check_ref_name(base, branch)
@@ -1503,7 +1503,7 @@ def _refuse_existing(
                                   f"{busy[held[0]]}", "switch that worktree to another "
                                   "branch, or pass --branch NAME")])  # fmt: skip
     if clashing and batched and vcs.branch_exists(base, name):
-        vcs.delete_branches(base, [name])
+        vcs_commits.delete_branches(base, [name])
 
 
 def _audits_by_name(options: RunOptions, config: Config) -> dict[str, SymbolAudit]:
@@ -1517,15 +1517,17 @@ def _audits_by_name(options: RunOptions, config: Config) -> dict[str, SymbolAudi
 def status(options: RunOptions) -> dict[str, Any]:
     """What each phase has landed (commit trailers on the current branch, batch branches)
     and the variations left, as a JSON-ready document (schema ssot-migrate/status)."""
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs, vcs_history
 
     config = load(options)
     base = vcs.open_base(config.root)
-    undone = vcs.reverted(base)
-    on_head = [c for c in vcs.landed(base) if c.sha not in undone]
+    undone = vcs_history.reverted(base)
+    on_head = [c for c in vcs_history.landed(base) if c.sha not in undone]
     branches = [
         (name, sha, tip)
-        for name, (sha, tip) in sorted(vcs.phase_branches(base, config.branch_prefix).items())
+        for name, (sha, tip) in sorted(
+            vcs_history.phase_branches(base, config.branch_prefix).items()
+        )
     ]
     audits = _audits_by_name(options, config)
     phases = []
@@ -1542,7 +1544,7 @@ def status(options: RunOptions) -> dict[str, Any]:
                     "branches": [  # merged, then reverted by a rollback: not merged
                         {
                             "name": name,
-                            "merged": tip.sha not in undone and vcs.is_merged(base, sha),
+                            "merged": tip.sha not in undone and vcs_history.is_merged(base, sha),
                             "reverted": tip.sha in undone,
                         }
                         for name, sha, tip in mine
@@ -1565,17 +1567,21 @@ class RollbackPlan:
 
 def plan_rollback(options: RunOptions, phase: str, branches: bool) -> RollbackPlan:
     """The phase commits to revert on the current branch and its unmerged batch branches."""
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs, vcs_history
 
     config = load(options)
     _check_phase(config, phase)
     base = vcs.open_base(config.root)
-    undone = vcs.reverted(base)
-    commits = tuple(c.sha for c in vcs.landed(base) if c.phase == phase and c.sha not in undone)
+    undone = vcs_history.reverted(base)
+    commits = tuple(
+        c.sha for c in vcs_history.landed(base) if c.phase == phase and c.sha not in undone
+    )
     unmerged = []
     if branches:
-        for name, (sha, tip) in sorted(vcs.phase_branches(base, config.branch_prefix).items()):
-            if tip.phase == phase and not vcs.is_merged(base, sha):
+        for name, (sha, tip) in sorted(
+            vcs_history.phase_branches(base, config.branch_prefix).items()
+        ):
+            if tip.phase == phase and not vcs_history.is_merged(base, sha):
                 unmerged.append(name)
     if commits and not vcs.is_clean(base):
         raise UsageError([Problem("git", "the working tree has uncommitted changes",
@@ -1588,11 +1594,11 @@ def plan_rollback(options: RunOptions, phase: str, branches: bool) -> RollbackPl
 
 def rollback(plan: RollbackPlan, delete_branches: bool) -> tuple[list[str], list[str]]:
     """Revert the phase's commits (newest first), then delete its unmerged branches."""
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs_commits
 
-    made = vcs.revert(plan.base, plan.commits)
+    made = vcs_commits.revert(plan.base, plan.commits)
     deleted = list(plan.branches) if delete_branches else []
-    vcs.delete_branches(plan.base, deleted)
+    vcs_commits.delete_branches(plan.base, deleted)
     return made, deleted
 
 
