@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from ssot_migrate import __version__
 from ssot_migrate.analysis import baseline as ratchet
-from ssot_migrate.analysis.audit import BY_DECLARATION, SHIM_EXCLUDED, SymbolAudit, audit_symbol
+from ssot_migrate.analysis.audit import BY_DECLARATION, SHIM_EXCLUDED, SymbolAudit
+from ssot_migrate.analysis.auditor import audit_symbol
 from ssot_migrate.analysis.candidates import Candidate, discover_candidates
 from ssot_migrate.analysis.grouping import find_codeowners, parse_group_by
 from ssot_migrate.base.errors import ConfigError, Problem, UsageError
