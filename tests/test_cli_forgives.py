@@ -11,7 +11,7 @@ import typer
 from ssot_migrate.cli.app import app
 from ssot_migrate.cli.argv import normalised
 from ssot_migrate.cli.main import main
-from ssot_migrate.config.load import CLI_COMMANDS
+from ssot_migrate.config.phase_checks import CLI_COMMANDS
 
 CONFIG = """\
 [tool.ssot-migrate]

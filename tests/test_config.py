@@ -7,14 +7,9 @@ from pathlib import Path
 import pytest
 
 from ssot_migrate.base.errors import ConfigError, Problem, UsageError
-from ssot_migrate.config.load import (
-    CLI_COMMANDS,
-    Config,
-    Phase,
-    ShimSettings,
-    SymbolSpec,
-    load_config,
-)
+from ssot_migrate.config.load import load_config
+from ssot_migrate.config.model import Config, Phase, ShimSettings, SymbolSpec
+from ssot_migrate.config.phase_checks import CLI_COMMANDS
 
 PREFIX = "[tool.ssot-migrate]\n"
 

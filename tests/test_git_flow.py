@@ -985,7 +985,7 @@ def test_the_scratch_worktree_of_a_landed_phase_holds_only_what_a_run_reads(
     tmp_path: Path,
 ) -> None:
     from ssot_migrate.commands.project import read_by_a_run
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs, vcs_commits
 
     extra = {
         "data/big.json": b"{}\n" * 1000,
@@ -996,7 +996,7 @@ def test_the_scratch_worktree_of_a_landed_phase_holds_only_what_a_run_reads(
         "CODEOWNERS": b"svc_a/ @team-a\n",
     }
     repo = make_repo(tmp_path, files={**FILES, **extra})
-    with vcs.worktree(vcs.open_base(repo), only=read_by_a_run) as tree:
+    with vcs_commits.worktree(vcs.open_base(repo), only=read_by_a_run) as tree:
         written = {p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file()}
         written -= {".git"}
         index = set(git(tree, "ls-files").splitlines())
@@ -1006,16 +1006,16 @@ def test_the_scratch_worktree_of_a_landed_phase_holds_only_what_a_run_reads(
 
 def _counting_worktrees(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many scratch worktrees the runs made (each one is appended)."""
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs_commits
 
     made: list[int] = []
-    real = vcs.worktree
+    real = vcs_commits.worktree
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         made.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(vcs, "worktree", counted)
+    monkeypatch.setattr(vcs_commits, "worktree", counted)
     return made
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from ssot_migrate.base.errors import ConfigError
-from ssot_migrate.config.load import Phase, SymbolSpec, load_config
+from ssot_migrate.config.load import load_config
+from ssot_migrate.config.model import Phase, SymbolSpec
 from ssot_migrate.config.starter import add_init_section
 
 CANDIDATES = [("ExecutionEngine", "app.agents.engine.ExecutionEngine"), ("Registry", "app.reg.R")]

@@ -16,7 +16,7 @@ from ssot_migrate.analysis.resolve import Target
 from ssot_migrate.commands import audit as auditing
 from ssot_migrate.commands import registry as registering
 from ssot_migrate.commands.project import RunOptions, load
-from ssot_migrate.config.load import Config, Phase, ShimSettings, SymbolSpec
+from ssot_migrate.config.model import Config, Phase, ShimSettings, SymbolSpec
 from ssot_migrate.render.registry import LegacyStatus, import_line, legacy_statuses, render_registry
 
 CONFIG = """\

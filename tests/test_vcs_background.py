@@ -1,5 +1,5 @@
-"""Git commands a landing starts ahead of need (`vcs.TreeBuilder`, `vcs.DirtyPaths`) answer
-what the same commands run in the foreground would, on real repositories."""
+"""Git commands a landing starts ahead of need (`vcs_commits.TreeBuilder`, `vcs.DirtyPaths`)
+answer what the same commands run in the foreground would, on real repositories."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import git
 import pytest
 
-from ssot_migrate.io import vcs
+from ssot_migrate.io import vcs, vcs_commits
 
 
 def _git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
@@ -59,7 +59,7 @@ def test_tree_builder_hashes_the_files_as_git_add_does(repo: Path, tmp_path: Pat
     (repo / "run.py").chmod(0o755)
     (repo / "pkg/b.py").write_bytes(b"left out\n")  # changed, but not asked for
     base = _git(repo, "rev-parse", "HEAD")
-    builder = vcs.TreeBuilder(repo, base)
+    builder = vcs_commits.TreeBuilder(repo, base)
     try:
         builder.add(["pkg/a.py", "run.py"])
         built = builder.tree()
@@ -76,7 +76,7 @@ def test_tree_builder_reads_files_from_another_folder(repo: Path, tmp_path: Path
     (scratch / "pkg").mkdir(parents=True)
     (scratch / "pkg/a.py").write_bytes(b"A = 3\n")
     (scratch / ".gitattributes").write_bytes((repo / ".gitattributes").read_bytes())
-    builder = vcs.TreeBuilder(repo, _git(repo, "rev-parse", "HEAD"))
+    builder = vcs_commits.TreeBuilder(repo, _git(repo, "rev-parse", "HEAD"))
     try:
         builder.add(["pkg/a.py"], files_from=scratch)
         built = builder.tree()
@@ -87,7 +87,7 @@ def test_tree_builder_reads_files_from_another_folder(repo: Path, tmp_path: Path
 
 
 def test_a_failing_background_command_is_a_git_error_and_leaves_no_scratch(repo: Path) -> None:
-    builder = vcs.TreeBuilder(repo, "0" * 40)
+    builder = vcs_commits.TreeBuilder(repo, "0" * 40)
     scratch = builder._scratch
     with pytest.raises(git.GitCommandError):
         builder.add(["pkg/a.py"])

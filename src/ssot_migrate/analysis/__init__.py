@@ -1,4 +1,5 @@
 """Pure questions of an index: what a dotted path reaches through re-export chains
-(resolve), where a symbol is imported and through which paths (audit), which definitions
-are reached by many paths (candidates, for `audit --discover`), how findings are bucketed
-(grouping) and the ratchet of a long migration (baseline). Frozen values in and out."""
+(resolve), where a symbol is imported and through which paths (auditor, its findings in
+audit), which definitions are reached by many paths (candidates, for `audit --discover`),
+how findings are bucketed (grouping) and the ratchet of a long migration (baseline).
+Frozen values in and out."""

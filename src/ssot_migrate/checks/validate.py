@@ -8,7 +8,8 @@ import difflib
 from ssot_migrate.analysis.resolve import Resolver, Target
 from ssot_migrate.base.dotted import is_private_path
 from ssot_migrate.base.errors import Problem
-from ssot_migrate.config.load import Config, SymbolSpec, setting_location
+from ssot_migrate.config.load import setting_location
+from ssot_migrate.config.model import Config, SymbolSpec
 from ssot_migrate.index.facts import Index
 
 

@@ -25,7 +25,7 @@ from ssot_migrate.commands.project import (
     project_files,
     select_symbols,
 )
-from ssot_migrate.config.load import Config, SymbolSpec
+from ssot_migrate.config.model import Config, SymbolSpec
 from ssot_migrate.index.cache import FACTS_FORMAT, FactsCache, listing
 from ssot_migrate.index.discovery import IgnoreRules
 from ssot_migrate.io import workspace

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 
-from ssot_migrate.analysis.audit import audit_symbol
+from ssot_migrate.analysis.auditor import audit_symbol
 from ssot_migrate.analysis.resolve import Resolver
 from ssot_migrate.checks.validate import check_canonicals
 from ssot_migrate.checks.verification import check_legacy_paths
@@ -18,7 +18,7 @@ from ssot_migrate.commands.project import (
     select_symbols,
     spelled_names,
 )
-from ssot_migrate.config.load import SymbolSpec
+from ssot_migrate.config.model import SymbolSpec
 from ssot_migrate.index.cache import content_key, summarize
 from ssot_migrate.index.extract import extract_facts
 from ssot_migrate.index.facts import ModuleFacts

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ssot_migrate.io import vcs
+from ssot_migrate.io import vcs, vcs_commits
 
 
 class GitAhead:
@@ -21,29 +21,29 @@ class GitAhead:
         self._base, self._tree, self._in_place = base, tree, in_place
         self._status: vcs.DirtyPaths | None = None
         self._final: vcs.DirtyPaths | None = None
-        self._next: vcs.TreeBuilder | None = None  # the next batch's
-        self._open: list[vcs.TreeBuilder] = []
+        self._next: vcs_commits.TreeBuilder | None = None  # the next batch's
+        self._open: list[vcs_commits.TreeBuilder] = []
 
     def start(self) -> None:
 
         if self._in_place:
             self._status = vcs.DirtyPaths(self._base, untracked=False)
-        self._next = self._track(vcs.TreeBuilder(self._tree, self._base.sha))
+        self._next = self._track(vcs_commits.TreeBuilder(self._tree, self._base.sha))
 
     def dirty_after_read(self) -> set[str]:
         assert self._status is not None, "started in place"
         return self._status.paths()
 
-    def builder(self, last: bool) -> vcs.TreeBuilder:
+    def builder(self, last: bool) -> vcs_commits.TreeBuilder:
         """The batch at hand's tree (started, with the next one's if not
         `last`; with the status at the end if `last`)."""
 
-        current = self._next or self._track(vcs.TreeBuilder(self._tree, self._base.sha))
+        current = self._next or self._track(vcs_commits.TreeBuilder(self._tree, self._base.sha))
         self._next = None
         if last:
             self._final = vcs.DirtyPaths(self._base, untracked=False)
         else:
-            self._next = self._track(vcs.TreeBuilder(self._tree, self._base.sha))
+            self._next = self._track(vcs_commits.TreeBuilder(self._tree, self._base.sha))
         return current
 
     def dirty_at_end(self) -> set[str]:
@@ -52,7 +52,7 @@ class GitAhead:
             return vcs.dirty_paths(self._base, untracked=False)
         return self._final.paths()
 
-    def _track(self, builder: vcs.TreeBuilder) -> vcs.TreeBuilder:
+    def _track(self, builder: vcs_commits.TreeBuilder) -> vcs_commits.TreeBuilder:
         self._open.append(builder)
         return builder
 

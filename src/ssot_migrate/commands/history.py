@@ -15,7 +15,7 @@ from ssot_migrate.commands.project import (
     load,
     open_project,
 )
-from ssot_migrate.config.load import Config
+from ssot_migrate.config.model import Config
 
 
 def _audits_by_name(options: RunOptions, config: Config) -> dict[str, SymbolAudit]:
@@ -29,15 +29,17 @@ def _audits_by_name(options: RunOptions, config: Config) -> dict[str, SymbolAudi
 def status(options: RunOptions) -> dict[str, Any]:
     """What each phase has landed (commit trailers on the current branch, batch branches)
     and the variations left, as a JSON-ready document (schema ssot-migrate/status)."""
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs, vcs_history
 
     config = load(options)
     base = vcs.open_base(config.root)
-    undone = vcs.reverted(base)
-    on_head = [c for c in vcs.landed(base) if c.sha not in undone]
+    undone = vcs_history.reverted(base)
+    on_head = [c for c in vcs_history.landed(base) if c.sha not in undone]
     branches = [
         (name, sha, tip)
-        for name, (sha, tip) in sorted(vcs.phase_branches(base, config.branch_prefix).items())
+        for name, (sha, tip) in sorted(
+            vcs_history.phase_branches(base, config.branch_prefix).items()
+        )
     ]
     audits = _audits_by_name(options, config)
     phases = []
@@ -54,7 +56,7 @@ def status(options: RunOptions) -> dict[str, Any]:
                     "branches": [  # merged, then reverted by a rollback: not merged
                         {
                             "name": name,
-                            "merged": tip.sha not in undone and vcs.is_merged(base, sha),
+                            "merged": tip.sha not in undone and vcs_history.is_merged(base, sha),
                             "reverted": tip.sha in undone,
                         }
                         for name, sha, tip in mine
@@ -77,17 +79,21 @@ class RollbackPlan:
 
 def plan_rollback(options: RunOptions, phase: str, branches: bool) -> RollbackPlan:
     """The phase commits to revert on the current branch and its unmerged batch branches."""
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs, vcs_history
 
     config = load(options)
     check_phase(config, phase)
     base = vcs.open_base(config.root)
-    undone = vcs.reverted(base)
-    commits = tuple(c.sha for c in vcs.landed(base) if c.phase == phase and c.sha not in undone)
+    undone = vcs_history.reverted(base)
+    commits = tuple(
+        c.sha for c in vcs_history.landed(base) if c.phase == phase and c.sha not in undone
+    )
     unmerged = []
     if branches:
-        for name, (sha, tip) in sorted(vcs.phase_branches(base, config.branch_prefix).items()):
-            if tip.phase == phase and not vcs.is_merged(base, sha):
+        for name, (sha, tip) in sorted(
+            vcs_history.phase_branches(base, config.branch_prefix).items()
+        ):
+            if tip.phase == phase and not vcs_history.is_merged(base, sha):
                 unmerged.append(name)
     if commits and not vcs.is_clean(base):
         raise UsageError([Problem("git", "the working tree has uncommitted changes",
@@ -100,11 +106,11 @@ def plan_rollback(options: RunOptions, phase: str, branches: bool) -> RollbackPl
 
 def rollback(plan: RollbackPlan, delete_branches: bool) -> tuple[list[str], list[str]]:
     """Revert the phase's commits (newest first), then delete its unmerged branches."""
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs_commits
 
-    made = vcs.revert(plan.base, plan.commits)
+    made = vcs_commits.revert(plan.base, plan.commits)
     deleted = list(plan.branches) if delete_branches else []
-    vcs.delete_branches(plan.base, deleted)
+    vcs_commits.delete_branches(plan.base, deleted)
     return made, deleted
 
 

@@ -32,9 +32,9 @@ from ssot_migrate.commands.project import (
     select_symbols,
 )
 from ssot_migrate.commands.run import RunResult, plan_phase, record_cycles
-from ssot_migrate.config.load import Config, SymbolSpec
+from ssot_migrate.config.model import Config, SymbolSpec
 from ssot_migrate.index.facts import SourceFile
-from ssot_migrate.io import vcs, workspace
+from ssot_migrate.io import vcs, vcs_commits, vcs_history, workspace
 from ssot_migrate.io.writing import write_changes
 from ssot_migrate.rewrite.outcomes import FileChange
 
@@ -119,7 +119,7 @@ def land_phase(
             return landing.land(base.top, match, discovered[0] if discovered else None)
         except NeedsWorktree:
             pass  # nothing was committed: build it again from a worktree
-    with vcs.worktree(base, only=read_by_a_run) as tree:
+    with vcs_commits.worktree(base, only=read_by_a_run) as tree:
         return landing.land(tree, None)
 
 
@@ -229,12 +229,12 @@ class _Landing:
                     "files": len(selected),
                     "shims": shim_rels,
                     "symbols": ", ".join(s.name for s in result.specs),
-                    "phase_trailer": vcs.PHASE_TRAILER,
-                    "symbols_trailer": vcs.SYMBOLS_TRAILER,
-                    "batch_trailer": vcs.BATCH_TRAILER,
+                    "phase_trailer": vcs_history.PHASE_TRAILER,
+                    "symbols_trailer": vcs_history.SYMBOLS_TRAILER,
+                    "batch_trailer": vcs_history.BATCH_TRAILER,
                 }
                 message = render_template("commit.txt.j2", **context)
-                sha = vcs.commit_branch(
+                sha = vcs_commits.commit_branch(
                     tree, base.sha, branch_name, message, builder.tree(), self.force_branch
                 )
             pr_text = render_template(
@@ -297,7 +297,7 @@ def _put_back(tree: Path, tree_root: Path, sha: str, changes: Sequence[FileChang
     undo = [FileChange(c.rel, c.after, c.before, c.sites, c.forms) for c in changes]
     _, refused = write_changes(tree_root, undo, scratch=True)
     if refused:
-        vcs.reset(tree, sha)
+        vcs_commits.reset(tree, sha)
 
 
 def _phase_title(config: Config, phase: str, specs: Sequence[SymbolSpec]) -> str:
@@ -343,4 +343,4 @@ def _refuse_existing(
                                   f"{busy[held[0]]}", "switch that worktree to another "
                                   "branch, or pass --branch NAME")])  # fmt: skip
     if clashing and batched and vcs.branch_exists(base, name):
-        vcs.delete_branches(base, [name])
+        vcs_commits.delete_branches(base, [name])

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ssot_migrate import __version__
-from ssot_migrate.analysis.audit import AuditContext, SymbolAudit, audit_symbol
+from ssot_migrate.analysis.audit import AuditContext, SymbolAudit
+from ssot_migrate.analysis.auditor import audit_symbol
 from ssot_migrate.analysis.resolve import Resolver
 from ssot_migrate.base.errors import ConfigError, Problem, UsageError
 from ssot_migrate.checks.validate import check_canonicals, check_legacy
 from ssot_migrate.checks.verification import import_edges
-from ssot_migrate.config.load import Config, SymbolSpec, load_config
+from ssot_migrate.config.load import load_config
+from ssot_migrate.config.model import Config, SymbolSpec
 from ssot_migrate.index.build import build_index, namespace_packages
 from ssot_migrate.index.cache import FACTS_FORMAT, FactsCache, StatKey
 from ssot_migrate.index.discovery import IgnoreRules, auto_source_roots, discover_files

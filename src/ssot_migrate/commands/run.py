@@ -26,7 +26,7 @@ from ssot_migrate.commands.shimming import (
     rendered_shims,
     why_shimmed,
 )
-from ssot_migrate.config.load import SymbolSpec
+from ssot_migrate.config.model import SymbolSpec
 from ssot_migrate.index.facts import SourceFile
 from ssot_migrate.index.name_search import name_finder
 from ssot_migrate.index.parse_pool import Parser

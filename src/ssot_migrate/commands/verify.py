@@ -30,7 +30,7 @@ from ssot_migrate.commands.project import (
     source_roots,
 )
 from ssot_migrate.commands.shimming import own_deprecations, served_by_symbol, shimmed_modules
-from ssot_migrate.config.load import Config
+from ssot_migrate.config.model import Config
 from ssot_migrate.io import workspace
 from ssot_migrate.shims.block import served_names
 
@@ -113,17 +113,17 @@ def _landed_elsewhere(
     and whose shims this tree does not hold either (``run --no-commit`` writes them in
     place): phase -> (HEAD's branch, the branches holding it). Their legacy paths cannot
     warn here; checking them at runtime would only say so once per path."""
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs, vcs_history
 
     base = vcs.find_repository(config.root)
     if base is None:
         return {}
-    undone = vcs.reverted(base)
-    here = {c.phase for c in vcs.landed(base) if c.sha not in undone}
+    undone = vcs_history.reverted(base)
+    here = {c.phase for c in vcs_history.landed(base) if c.sha not in undone}
     of = phase_of(config)
     in_tree = {of.get(a.spec.name) for a in audits if served.get(a.spec.name)}
     holders: dict[str, list[str]] = {}
-    for name, (_, tip) in sorted(vcs.phase_branches(base, config.branch_prefix).items()):
+    for name, (_, tip) in sorted(vcs_history.phase_branches(base, config.branch_prefix).items()):
         if tip.phase in phases and tip.phase not in here | in_tree and tip.sha not in undone:
             holders.setdefault(tip.phase, []).append(name)
     return {phase: (base.name, names) for phase, names in holders.items()}
@@ -149,7 +149,7 @@ def _cycles_before(
     checked out in a temporary worktree and parsed outwards from `modules` (a fresh clone,
     as CI has, keeps no cache); or None and why neither is at hand."""
 
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs_commits
 
     recorded: list[list[str]] | None = None
     for name in phases:
@@ -164,7 +164,7 @@ def _cycles_before(
         return None, found
     head, base, _ = found
     top = head.top.resolve()
-    with vcs.worktree(head, base, only=read_by_a_run) as tree:
+    with vcs_commits.worktree(head, base, only=read_by_a_run) as tree:
         there = tree / config.root.resolve().relative_to(top)
         config_file = config.config_file and _in_tree(config.config_file, top, tree)
         opts = RunOptions(there, config_file or None, options.jobs, options.use_cache)
@@ -183,7 +183,7 @@ def _compare_with_base(
     it had before is still reachable, the same object. The base is the parent of the oldest
     commit of `phases` on this branch (reverted ones aside), else HEAD when a shimmed
     module has uncommitted changes (`run --no-commit`). Lines, and whether one failed."""
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs_commits
 
     shimmed = shimmed_modules(project)
     if not shimmed:
@@ -198,7 +198,7 @@ def _compare_with_base(
         str(f.module): [m.name for m in served_names(workspace.read_bytes(f.path))] for f in files
     }
     roots = source_roots(config)
-    with vcs.worktree(head, base) as tree:
+    with vcs_commits.worktree(head, base) as tree:
         before = [_in_tree(root, top, tree) for root in roots]
         comparisons = compare_modules(before, roots, sorted(shimmed), served, python)
     lines = [f"note shimmed modules compared with {base[:12]}, {where}"]
@@ -215,14 +215,14 @@ def _phase_base(
     of their commits on this branch (reverted ones aside), else HEAD when one of `rels`
     (relative to the config root) has uncommitted changes (`run --no-commit`); or why there
     is none."""
-    from ssot_migrate.io import vcs
+    from ssot_migrate.io import vcs, vcs_history
 
     head = vcs.find_repository(config.root)
     if head is None:
         return f"{config.root} is not in a git repository with a commit"
     root_rel = config.root.resolve().relative_to(head.top.resolve())
-    reverted = vcs.reverted(head)
-    landed = [c for c in vcs.landed(head) if c.phase in phases and c.sha not in reverted]
+    reverted = vcs_history.reverted(head)
+    landed = [c for c in vcs_history.landed(head) if c.phase in phases and c.sha not in reverted]
     if landed:
         oldest = landed[-1]
         base = vcs.parent(head, oldest.sha)

@@ -14,7 +14,9 @@ import tomlkit
 
 from ssot_migrate.base.dotted import is_identifier
 from ssot_migrate.base.errors import ConfigError, Problem
-from ssot_migrate.config.load import SECTION, describe_value, module_path_problem, parse_toml
+from ssot_migrate.config.checker import describe_value
+from ssot_migrate.config.load import SECTION, parse_toml
+from ssot_migrate.config.phase_checks import module_path_problem
 
 INIT_PHASE_NAME = "phase1"
 INIT_PHASE_TITLE = "Consolidate imports"

@@ -20,14 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from ssot_migrate.base.errors import ConfigError, Problem
-from ssot_migrate.config.load import (
-    DEFAULT_TARGET_VERSION,
-    PYPROJECT_NAME,
-    Config,
-    describe_value,
-    key_location,
-    parse_toml,
-)
+from ssot_migrate.config.checker import describe_value, key_location
+from ssot_migrate.config.load import PYPROJECT_NAME, parse_toml
+from ssot_migrate.config.model import DEFAULT_TARGET_VERSION, Config
 from ssot_migrate.io import workspace
 
 Version = tuple[int, int]

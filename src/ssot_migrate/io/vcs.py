@@ -1,4 +1,5 @@
-"""Git, through GitPython: the only module that imports it.
+"""Git, through GitPython (which only vcs, vcs_commits and vcs_history import): the
+repository a run works in and its state (HEAD, status, branches, the work tree against HEAD).
 
 Phases are built from the base commit without touching the user's branch, index, working
 tree or stash: read from the work tree itself when every file a run reads matches HEAD
@@ -8,11 +9,8 @@ commits are made through a temporary index, and branches outlive any worktree.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,16 +19,6 @@ from typing import IO
 import git
 
 from ssot_migrate.base.errors import Problem, UsageError
-
-PHASE_TRAILER = "SSOT-Migrate-Phase"
-SYMBOLS_TRAILER = "SSOT-Migrate-Symbols"
-BATCH_TRAILER = "SSOT-Migrate-Batch"
-_IDENTITY = {
-    "GIT_AUTHOR_NAME": "ssot-migrate",
-    "GIT_AUTHOR_EMAIL": "ssot-migrate@localhost",
-    "GIT_COMMITTER_NAME": "ssot-migrate",
-    "GIT_COMMITTER_EMAIL": "ssot-migrate@localhost",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +31,6 @@ class Base:
     sha: str
     name: str
     """The branch the user is on (or the tag/sha naming a detached HEAD)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Landed:
-    sha: str
-    phase: str
-    symbols: tuple[str, ...]
-    batch: str | None
 
 
 def _refuse(what: str, fix: str | None = None) -> UsageError:
@@ -159,7 +139,7 @@ def check_ref_name(base: Base, name: str) -> None:
         raise _refuse(f"{name!r} is not a valid branch name") from None
 
 
-class _Started:
+class Started:
     """A git command running while the caller goes on; `output` waits for it. Started
     with the environment GitPython gives its own commands."""
 
@@ -200,7 +180,7 @@ class DirtyPaths:
     then does not walk the tree for them, a third of the time)."""
 
     def __init__(self, base: Base, untracked: bool = True) -> None:
-        self._started = _Started(base.top, _status_args(untracked))
+        self._started = Started(base.top, _status_args(untracked))
 
     def paths(self) -> set[str]:
         try:
@@ -262,8 +242,8 @@ def head_match(
     lists, ignored through ``.git/info/exclude`` or a global excludes file, is the
     caller's to check against `tracked`. `meanwhile`: the caller's work, done while git
     walks the tree (what it finds must not count until the answer is known)."""
-    status = _Started(base.top, _status_args(untracked=True))
-    listing = _Started(base.top, ["ls-files", "-z", "-v"])
+    status = Started(base.top, _status_args(untracked=True))
+    listing = Started(base.top, ["ls-files", "-z", "-v"])
     try:
         if meanwhile is not None:
             meanwhile()
@@ -285,229 +265,9 @@ def head_match(
     return HeadMatch(frozenset(tracked), attributes)
 
 
-@contextlib.contextmanager
-def worktree(
-    base: Base, sha: str | None = None, only: Callable[[str], bool] | None = None
-) -> Iterator[Path]:
-    """A temporary detached worktree at the base commit (or `sha`), removed afterwards.
-
-    With `only`, just the files whose repository path it accepts are written (the index
-    holds them all): a tree read for its Python sources need not write a large
-    repository's data files, which cost more than the sources themselves.
-    """
-    folder = Path(tempfile.mkdtemp(prefix="ssot-migrate-"))
-    path = folder / "tree"
-    commit = sha or base.sha
-    if only is None:
-        base.repo.git.worktree("add", "--detach", "--quiet", str(path), commit)
-    else:
-        base.repo.git.worktree("add", "--detach", "--no-checkout", "--quiet", str(path), commit)
-        tree = git.Repo(path)
-        tree.git.read_tree(commit)
-        listed = tree.git.ls_files("-z").split("\0")
-        wanted = b"".join(name.encode() + b"\0" for name in listed if name and only(name))
-        with _stdin(wanted) as stdin:
-            tree.git.checkout_index("-z", "--stdin", istream=stdin)
-    try:
-        yield path
-    finally:
-        with contextlib.suppress(git.GitCommandError):
-            base.repo.git.worktree("remove", "--force", str(path))
-        shutil.rmtree(folder, ignore_errors=True)
-        with contextlib.suppress(git.GitCommandError):
-            base.repo.git.worktree("prune")
-
-
-def reset(tree: Path, sha: str) -> None:
-    """Put the worktree back at `sha`: no change, no untracked file."""
-    repo = git.Repo(tree)
-    repo.git.checkout("--detach", "--force", "--quiet", sha)
-    repo.git.clean("-fdq")
-
-
-class TreeBuilder:
-    """The tree of commit `base_sha` with some files replaced, hashed in the background
-    through a temporary index (``read-tree``, then ``update-index`` of the files, then
-    ``write-tree``) while the caller goes on: neither the worktree's own index nor its
-    HEAD nor any other file is read or written, and nothing scans the whole tree.
-
-    `add` the files (``update-index`` hashes them as ``git add`` would, filters and modes
-    included), then `tree` waits for the tree's sha; `close` always.
-    """
-
-    def __init__(self, tree: Path, base_sha: str) -> None:
-        self._tree = tree
-        self._scratch = Path(tempfile.mkdtemp(prefix="ssot-migrate-index-"))
-        self._env = {
-            "GIT_INDEX_FILE": str(self._scratch / "index"),  # git writes it
-            "GIT_DIR": str(Path(git.Repo(tree).git_dir).resolve()),
-        }
-        self._running: list[_Started] = [_Started(tree, ["read-tree", base_sha], self._env)]
-
-    def add(self, paths: Sequence[str], files_from: Path | None = None) -> None:
-        """Hash `paths` (from the top) from the worktree, or from `files_from`: a folder
-        holding them (and the tracked ``.gitattributes``, for the filters) instead, the
-        worktree then not being read at all."""
-        self._wait()
-        if not paths:
-            return
-        env = {**self._env, "GIT_WORK_TREE": str(files_from or self._tree)}
-        with _stdin(b"".join(p.encode() + b"\0" for p in paths)) as stdin:
-            command = ["update-index", "--add", "-z", "--stdin"]
-            self._running.append(_Started(files_from or self._tree, command, env, stdin))
-
-    def tree(self) -> str:
-        self._wait()
-        return _Started(self._tree, ["write-tree"], self._env).output()
-
-    def close(self) -> None:
-        for started in self._running:
-            started.stop()
-        shutil.rmtree(self._scratch, ignore_errors=True)
-
-    def _wait(self) -> None:
-        running, self._running = self._running, []
-        for started in running:
-            started.output()
-
-
-def commit_branch(
-    tree: Path, base_sha: str, branch: str, message: str, tree_sha: str, force: bool
-) -> str:
-    """Commit `tree_sha` (a `TreeBuilder`'s) on top of `base_sha` as new branch `branch`;
-    the sha. The branch is made with `git branch`, which refuses to move a branch checked
-    out anywhere."""
-    repo = git.Repo(tree)
-    env = {k: v for k, v in _IDENTITY.items() if not _configured(repo, k)}
-    with _stdin(message.encode()) as stdin:  # what `git commit -m` does to it (whitespace)
-        cleaned = repo.git.stripspace(istream=stdin)
-    sha: str = repo.git.commit_tree(tree_sha, "-p", base_sha, "-m", cleaned, env=env)
-    repo.git.branch(*(["--force"] if force else []), branch, sha)
-    return sha
-
-
-@contextlib.contextmanager
-def _stdin(data: bytes) -> Iterator[IO[bytes]]:
-    """`data` as a command's standard input (GitPython takes a file with a descriptor)."""
-    with tempfile.TemporaryFile() as stream:
-        stream.write(data)
-        stream.seek(0)
-        yield stream
-
-
-def _configured(repo: git.Repo, variable: str) -> bool:
-    """Whether the user's identity covers an environment variable of _IDENTITY."""
-    if variable in os.environ:
-        return True
-    key = "user.email" if variable.endswith("EMAIL") else "user.name"
-    try:
-        return bool(repo.git.config("--get", key))
-    except git.GitCommandError:
-        return False
-
-
-def landed(base: Base, rev: str = "HEAD") -> list[Landed]:
-    """Commits reachable from `rev` that carry the phase trailer, newest first."""
-    return _landed(base.repo, [rev])
-
-
-def phase_branches(base: Base, prefix: str) -> dict[str, tuple[str, Landed]]:
-    """Local branches holding a phase's work, by name: (their head sha, the newest phase
-    commit on them). Found by the commit trailers, not the name: a branch counts when its
-    tip is a phase commit (as `run` leaves every branch it makes, ``--branch NAME``
-    included) or, under `prefix/`, when a phase commit is on it (commits added on top). The
-    branch checked out is not one."""
-    # for-each-ref's %(trailers) ignores key= before git 2.4x: read them all, pick ours.
-    fmt = "%(refname:short)%1f%(objectname)%1f%(trailers:only,unfold)%1d"
-    out = base.repo.git.for_each_ref("refs/heads", f"--format={fmt}")
-    found: dict[str, tuple[str, Landed]] = {}
-    for record in out.split("\x1d"):
-        parts = record.strip("\n").split("\x1f")
-        if len(parts) < 3:
-            continue
-        name, sha, block = parts[0], parts[1], parts[2]
-        if name == base.name:
-            continue  # the branch the phase lands on (a fast-forward merge makes its tip one)
-        values: dict[str, list[str]] = {}
-        for line in block.splitlines():
-            key, _, value = line.partition(":")
-            values.setdefault(key.strip(), []).append(value.strip())
-        phase = ", ".join(values.get(PHASE_TRAILER, []))
-        if phase:
-            symbols = _symbols(",".join(values.get(SYMBOLS_TRAILER, [])))
-            batch = ", ".join(values.get(BATCH_TRAILER, [])) or None
-            found[name] = (sha, Landed(sha, phase, symbols, batch))
-        elif name == prefix or name.startswith(prefix + "/"):
-            commits = _landed(base.repo, [name])
-            if commits:
-                found[name] = (sha, commits[0])
-    return found
-
-
-def is_merged(base: Base, sha: str, into: str = "HEAD") -> bool:
-    try:
-        base.repo.git.merge_base("--is-ancestor", sha, into)
-    except git.GitCommandError:
-        return False
-    return True
-
-
-def branch_commits(base: Base, branch: str) -> list[Landed]:
-    """Phase commits on `branch` that the current HEAD does not have."""
-    return _landed(base.repo, [branch, "--not", "HEAD"])
-
-
-_TRAILER_KEYS = (PHASE_TRAILER, SYMBOLS_TRAILER, BATCH_TRAILER)
-
-
-def _landed(repo: git.Repo, revs: Sequence[str]) -> list[Landed]:
-    fields = [f"%(trailers:key={key},valueonly,separator=%x1e)" for key in _TRAILER_KEYS]
-    fmt = "%H%x1f" + "%x1f".join(fields) + "%x1d"
-    out = repo.git.log(f"--format={fmt}", *revs)
-    found = []
-    for record in out.split("\x1d"):
-        # Not str.strip(): Python counts the \x1c-\x1f separators as whitespace.
-        parts = [part.strip(" \n") for part in record.strip("\n").split("\x1f")]
-        if len(parts) < 4 or not parts[1]:
-            continue
-        found.append(Landed(parts[0], parts[1], _symbols(parts[2]), parts[3] or None))
-    return found
-
-
-def _symbols(listed: str) -> tuple[str, ...]:
-    return tuple(s.strip(" \n") for s in listed.split(",") if s.strip(" \n"))
-
-
-def revert(base: Base, shas: Sequence[str]) -> list[str]:
-    """Revert `shas` (newest first) on the current branch, one revert commit each."""
-    env = {k: v for k, v in _IDENTITY.items() if not _configured(base.repo, k)}
-    made = []
-    for sha in shas:
-        base.repo.git.revert("--no-edit", sha, env=env)
-        made.append(base.repo.head.commit.hexsha)
-    return made
-
-
-def delete_branches(base: Base, names: Sequence[str]) -> None:
-    for name in names:
-        base.repo.git.branch("-D", name)
-
-
 def git_dir(base: Base) -> Path:
     return Path(base.repo.git_dir)
 
 
 def is_clean(base: Base) -> bool:
     return not base.repo.is_dirty(index=True, working_tree=True, untracked_files=False)
-
-
-def reverted(base: Base, rev: str = "HEAD") -> set[str]:
-    """Shas that a revert commit reachable from `rev` names ("This reverts commit X.")."""
-    out = base.repo.git.log("--format=%B%x1d", "--grep=This reverts commit", rev)
-    return {
-        word.rstrip(".,")
-        for message in out.split("\x1d")
-        for line in message.splitlines()
-        if line.startswith("This reverts commit ")
-        for word in line.split()[3:4]
-    }

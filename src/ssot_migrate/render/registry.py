@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ssot_migrate.analysis.audit import BY_DECLARATION, SymbolAudit
 from ssot_migrate.base.dotted import split_path
 from ssot_migrate.base.templating import render
-from ssot_migrate.config.load import Config, SymbolSpec
+from ssot_migrate.config.model import Config, SymbolSpec
 
 NO_VALUE = "—"
 STATUS_SHIMMED = "shimmed — warns"

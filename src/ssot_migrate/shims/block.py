@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ssot_migrate.base.dotted import is_dotted_identifier, is_identifier, split_path
 from ssot_migrate.base.templating import render
-from ssot_migrate.config.load import DEFAULT_TARGET_VERSION
+from ssot_migrate.config.model import DEFAULT_TARGET_VERSION
 
 BEGIN = "# >>> ssot-migrate shim >>>"
 END = "# <<< ssot-migrate shim <<<"
