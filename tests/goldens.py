@@ -1,9 +1,13 @@
-"""Golden cases: `fixtures/<group>/<sentence_name>/` with `before/`, optional `after/`,
-`case.toml` (args, exit_code, stdout file, optional stderr file) and the expected output.
+"""Golden cases: `fixtures/cases/<sentence_name>/`, one folder per case holding both what
+the audit says of `before/` and what a run makes of it.
 
-Each case is copied to a temporary folder, run through `main()` twice: the first run must
-turn `before/` into `after/` (or leave it untouched when there is no `after/`) and print
-the expected output; the second run must change nothing.
+`case.toml` has a table per expectation: ``[audit]`` (args, exit_code, the stdout file,
+optional stderr file), ``[run]`` (args, exit_code, optional stdout and stderr files,
+`importable`; the tree it makes is `after/`, or `before/` untouched when there is no
+`after/`), and for a run that generates shims ``[shims]`` (the legacy paths imported for
+real after it, see test_shim_goldens_runtime). Each case is copied to a temporary folder
+and run through `main()` twice: the first run must give the expected output (and `after/`),
+the second must change nothing.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ import textwrap
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+CASES = FIXTURES / "cases"
 IGNORED = {".ssot-migrate-cache", "__pycache__"}
 
 
@@ -32,22 +38,48 @@ class Case:
 
     @property
     def name(self) -> str:
-        return f"{self.folder.parent.name}/{self.folder.name}"
+        return self.folder.name
 
 
-def load_cases(group: str) -> list[Case]:
+def case_specs() -> dict[Path, dict[str, Any]]:
+    """Every case folder and its `case.toml`, in name order."""
+    return {
+        folder: tomllib.loads((folder / "case.toml").read_text())
+        for folder in sorted(CASES.iterdir())
+        if (folder / "case.toml").is_file()
+    }
+
+
+def load_cases(kind: str) -> list[Case]:
+    """The cases with a `kind` table (``audit`` or ``run``)."""
     cases: list[Case] = []
-    if not (FIXTURES / group).is_dir():
-        return cases
-    for folder in sorted((FIXTURES / group).iterdir()):
-        spec = folder / "case.toml"
-        if not spec.is_file():
+    for folder, spec in case_specs().items():
+        data = spec.get(kind)
+        if data is None:
             continue
-        data = tomllib.loads(spec.read_text())
         cases.append(Case(folder, list(data["args"]), int(data.get("exit_code", 0)),
                           data.get("stdout"), data.get("stderr"),
                           bool(data.get("importable", False))))  # fmt: skip
     return cases
+
+
+def prune_expected(folder: Path) -> list[str]:
+    """Remove the files of a case folder no expectation names any more (`--update-goldens`:
+    an output a case no longer checks must not linger as if it did); what was removed."""
+    spec = tomllib.loads((folder / "case.toml").read_text())
+    named = {"case.toml", "before", "after"} | {
+        value
+        for table in spec.values()
+        if isinstance(table, dict)
+        for key, value in table.items()
+        if key in ("stdout", "stderr")
+    }
+    removed = []
+    for path in sorted(folder.iterdir()):
+        if path.name not in named:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+            removed.append(path.name)
+    return removed
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -1,12 +1,12 @@
-"""Every `fixtures/audit/<case>/` golden: the audit output of `before/` (and its error
-messages, when the case names a stderr file), byte for byte."""
+"""Every golden case's ``[audit]`` expectation (`fixtures/cases/<case>/`): the audit output of
+`before/` (and its error messages, when the case names a stderr file), byte for byte."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from goldens import Case, copy_case, load_cases, snapshot
+from goldens import Case, copy_case, load_cases, prune_expected, snapshot
 
 from ssot_migrate.cli.main import main
 
@@ -19,6 +19,8 @@ def test_audit_golden(
 ) -> None:
     repo = copy_case(case, tmp_path)
     before = snapshot(repo)
+    if update_goldens:
+        prune_expected(case.folder)
     for attempt in (1, 2):  # the second run is served from the cache and must agree
         code = main(["--root", str(repo), *case.args])
         out, err = capsys.readouterr()

@@ -771,12 +771,12 @@ def test_a_facade_canonical_lands_without_a_new_import_cycle(tmp_path: Path, cli
     """A facade canonical (pkg.http.View over pkg/http/view.py): the landed, merged phase
     leaves a module the facade imports at import time as it was, so `verify` finds no new
     import cycle, `verify --runtime` passes, and every module still imports."""
-    from goldens import FIXTURES, import_every_module
+    from goldens import CASES, import_every_module
 
     case = "facade_canonical_moves_importers_to_the_package_and_leaves_what_it_imports"
     files = {
-        path.relative_to(FIXTURES / "rewrite" / case / "before").as_posix(): path.read_bytes()
-        for path in (FIXTURES / "rewrite" / case / "before").rglob("*")
+        path.relative_to(CASES / case / "before").as_posix(): path.read_bytes()
+        for path in (CASES / case / "before").rglob("*")
         if path.is_file()
     }
     repo = make_repo(tmp_path, files=files)

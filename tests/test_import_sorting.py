@@ -1,6 +1,6 @@
 """Import blocks the project's sorter keeps sorted stay sorted (issue 12).
 
-The goldens under fixtures/rewrite/ show the run's output; here ruff itself (the dev
+The goldens under fixtures/cases/ show the run's output; here ruff itself (the dev
 extras' ruff, run with each tree's own config) says that a sorted golden's before/ and
 after/ both pass ``ruff check --select I``, and that the unsorted golden's block really
 was unsorted. Then the pieces: which config names the sorter (`sorter_settings`) and where
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-from goldens import FIXTURES, write_tree
+from goldens import CASES, write_tree
 
 from ssot_migrate.codemods.import_edits import append_names
 from ssot_migrate.rewrite.import_order import (
@@ -59,7 +59,7 @@ def _sorter_passes(tree: Path, tmp_path: Path) -> subprocess.CompletedProcess[st
 
 @pytest.mark.parametrize("name", SORTED)
 def test_a_sorted_golden_passes_the_sorter_before_and_after(name: str, tmp_path: Path) -> None:
-    case = FIXTURES / "rewrite" / name
+    case = CASES / name
     before = _sorter_passes(case / "before", tmp_path / "before")
     after = _sorter_passes(case / "after", tmp_path / "after")
     assert before.returncode == 0, before.stdout
@@ -67,7 +67,7 @@ def test_a_sorted_golden_passes_the_sorter_before_and_after(name: str, tmp_path:
 
 
 def test_the_unsorted_golden_block_was_not_sorted(tmp_path: Path) -> None:
-    done = _sorter_passes(FIXTURES / "rewrite" / UNSORTED / "before", tmp_path)
+    done = _sorter_passes(CASES / UNSORTED / "before", tmp_path)
     assert done.returncode == 1
     assert "svc/a.py" in done.stdout
 

@@ -88,7 +88,7 @@ def test_a_complete_phase_leaves_a_passing_gate(
     root = tmp_path / "repo"
     shutil.copytree(
         FIXTURES
-        / "rewrite/facade_canonical_moves_importers_to_the_package_and_leaves_what_it_imports/before",
+        / "cases/facade_canonical_moves_importers_to_the_package_and_leaves_what_it_imports/before",
         root,
     )
     write_tree(root, {
@@ -133,7 +133,7 @@ def test_verify_runtime_expects_no_warning_where_no_shim_could_be_made(
     of a module without a generated block is checked for identity only, so a phase whose
     shim could not be made can still pass `verify --runtime` (it failed on every run)."""
     root = tmp_path / "repo"
-    case = "rewrite/a_module_that_cannot_take_a_shim_has_its_imports_rewritten/before"
+    case = "cases/a_module_that_cannot_take_a_shim_has_its_imports_rewritten/before"
     shutil.copytree(FIXTURES / case, root)
     assert main(["--root", str(root), "run", "p1", "--no-commit"]) == 3  # the shim refused
     capsys.readouterr()

@@ -16,11 +16,8 @@ from ssot_migrate.index.discovery import auto_source_roots, discover_files
 from ssot_migrate.index.facts import Index
 from ssot_migrate.rewrite.apply import overlay_index
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-TREES = sorted(
-    [p / "before" for p in (FIXTURES / "rewrite").iterdir() if (p / "before").is_dir()]
-    + [p / "before" for p in (FIXTURES / "audit").iterdir() if (p / "before").is_dir()]
-)
+CASES = Path(__file__).resolve().parents[1] / "fixtures" / "cases"
+TREES = sorted(p / "before" for p in CASES.iterdir() if (p / "before").is_dir())
 
 
 def _index(root: Path) -> Index:

@@ -1,18 +1,19 @@
-"""Every `fixtures/rewrite/<case>/` and `fixtures/shims/<case>/` golden: the command turns
+"""Every golden case's ``[run]`` expectation (`fixtures/cases/<case>/`): the command turns
 `before/` into `after/` byte for byte, every rewritten file still parses, and a second run
 changes nothing (idempotence)."""
 
 from __future__ import annotations
 
 import ast
+import shutil
 from pathlib import Path
 
 import pytest
-from goldens import Case, copy_case, import_every_module, load_cases, snapshot
+from goldens import Case, copy_case, import_every_module, load_cases, prune_expected, snapshot
 
 from ssot_migrate.cli.main import main
 
-CASES = load_cases("rewrite") + load_cases("shims")
+CASES = load_cases("run")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -26,7 +27,8 @@ def test_rewrite_golden(
     assert code == case.exit_code, out
     after_dir = case.folder / "after"
     if update_goldens:
-        _write_tree(after_dir, snapshot(repo))
+        _write_tree(after_dir, snapshot(repo), before)
+        prune_expected(case.folder)
     expected = snapshot(after_dir) if after_dir.is_dir() else before
     assert snapshot(repo) == expected
     if case.stdout is not None:
@@ -50,7 +52,13 @@ def test_rewrite_golden(
     assert snapshot(repo) == expected, "a second run changed the tree"
 
 
-def _write_tree(folder: Path, files: dict[str, bytes]) -> None:
+def _write_tree(folder: Path, files: dict[str, bytes], before: dict[str, bytes]) -> None:
+    """`files` as `folder`, and nothing else (a file the run no longer writes goes); no
+    folder at all when the run left the tree as it was."""
+    if folder.is_dir():
+        shutil.rmtree(folder)
+    if files == before:
+        return
     for rel, data in files.items():
         path = folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)

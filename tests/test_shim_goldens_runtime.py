@@ -1,5 +1,6 @@
-"""The generated shims of `fixtures/shims/<case>/after/`, imported for real: every legacy
-path the case lists is the canonical object and warns exactly once, at the importer's line.
+"""The generated shims of the golden cases with a ``[shims]`` table, their `after/` imported
+for real: every legacy path the table lists is the canonical object and warns exactly once,
+at the importer's line.
 
 Under every CPython from 3.8 (the oldest a project may declare by default) that is
 installed: the running one, pyenv's (``~/.pyenv/versions/3.X.*``) and ``python3.X`` on
@@ -12,18 +13,18 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
-from goldens import FIXTURES
+from goldens import case_specs
 
 from ssot_migrate.checks.runtime import check_paths, compare_modules
 from ssot_migrate.checks.runtime_results import PathCheck, format_comparisons
 from ssot_migrate.shims.block import BEGIN, served_names
 
 CANONICAL = "app.agents.execution_engine.ExecutionEngine"
-CASES = sorted(p for p in (FIXTURES / "shims").iterdir() if (p / "case.toml").is_file())
+SPECS = {folder: spec["shims"] for folder, spec in case_specs().items() if "shims" in spec}
+CASES = sorted(SPECS)
 PYENV = Path.home() / ".pyenv" / "versions"
 OLDEST, NEWEST_KNOWN = 8, 13
 """Minor versions of 3.x always listed (skipped when absent); newer installed ones join."""
@@ -65,7 +66,7 @@ def test_shim_golden_serves_the_same_object_and_warns_at_the_importer(
     python = interpreter(minor)
     if python is None:
         pytest.skip(f"CPython 3.{minor} is not installed (not in {PYENV}, no python3.{minor})")
-    spec = tomllib.loads((case / "case.toml").read_text())
+    spec = SPECS[case]
     legacy, canonical = spec["legacy"], spec.get("canonical", CANONICAL)
     category = spec.get("category", "DeprecationWarning")
     tree = case / "after" if (case / "after").is_dir() else case / "before"
@@ -134,7 +135,7 @@ def shimmed_paths() -> list[tuple[Path, str, str]]:
     """(tree, legacy path, canonical) of every golden's legacy path a generated block serves."""
     found = []
     for case in CASES:
-        spec = tomllib.loads((case / "case.toml").read_text())
+        spec = SPECS[case]
         tree = case / "after"
         for path in spec["legacy"]:
             parts = path.split(".")[:-1]

@@ -276,7 +276,7 @@ def test_the_shim_type_checking_import_is_not_an_import_time_edge() -> None:
     assert [i.guard for i in guarded] == ["type-checking"]
 
 
-SHIM_GOLDENS = Path(__file__).resolve().parent.parent / "fixtures" / "shims"
+SHIM_GOLDENS = Path(__file__).resolve().parent.parent / "fixtures" / "cases"
 
 
 def python_c(tree: Path, code: str, *flags: str) -> subprocess.CompletedProcess[str]:
