@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ssot_migrate.base.command_names import RUN
 from ssot_migrate.base.errors import Problem, SsotError, UsageError
 from ssot_migrate.cli.app import default_root
 
@@ -28,11 +29,11 @@ def normalised(group: Any, argv: list[str]) -> list[str]:
     word, rest = argv[index], argv[index + 1 :]
     command = group.commands.get(word)
     if command is None:  # the settings may be named after the phase too (`phase2 --config C`)
-        run_valued = _option_names(group.commands["run"].params)[1]
+        run_valued = _option_names(group.commands[RUN].params)[1]
         phases = _phases([*before, *_hoisted(rest, flags, valued, run_valued)[0]])
         if word not in phases:
             raise UsageError([_no_such_command(word, sorted(group.commands), phases)])
-        word, rest, command = "run", [word, *rest], group.commands["run"]
+        word, rest, command = RUN, [word, *rest], group.commands[RUN]
     hoisted, kept = _hoisted(rest, flags, valued, _option_names(command.params)[1])
     return [*before, *hoisted, word, *kept]
 

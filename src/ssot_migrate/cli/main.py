@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Callable
 
 import typer
 
+from ssot_migrate.base.command_names import COMMANDS
 from ssot_migrate.base.errors import Problem, SsotError, UsageError
-from ssot_migrate.base.exit_codes import EXIT_OK, EXIT_USAGE
+from ssot_migrate.base.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from ssot_migrate.cli import audit, history, run, verify
 from ssot_migrate.cli.app import BARS, app
 from ssot_migrate.cli.argv import normalised
 from ssot_migrate.cli.printing import report_error
 
-# In this order in --help.
-COMMANDS = (
+# Each command under its name, in the order --help lists them (`base.command_names`).
+_FUNCTIONS: tuple[Callable[..., None], ...] = (
     audit.audit,
     audit.init,
     run.run,
@@ -27,8 +29,8 @@ COMMANDS = (
     history.plan,
     history.registry,
 )
-for command in COMMANDS:
-    app.command()(command)
+for name, command in zip(COMMANDS, _FUNCTIONS, strict=True):
+    app.command(name)(command)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,10 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         return stop.exit_code
     except typer.Abort:
         typer.echo("aborted.", err=True)
-        return 130
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         typer.echo("interrupted: nothing was written.", err=True)
-        return 130
+        return EXIT_INTERRUPTED
     except typer.TyperException as error:  # usage errors: unknown option, bad value
         show = getattr(error, "show", None)
         if callable(show):

@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ssot_migrate import __version__
 from ssot_migrate.analysis.audit import AuditContext, SymbolAudit
@@ -312,6 +313,27 @@ def _unknown(option: str, value: str, valid: list[str], what: str) -> Problem:
 
 def phase_of(config: Config) -> dict[str, str]:
     return {s.name: p.name for p in reversed(config.phases) for s in p.symbols}
+
+
+class Audited(NamedTuple):
+    specs: tuple[SymbolSpec, ...]
+    project: Project
+    audits: tuple[SymbolAudit, ...]
+
+
+def open_audited(
+    options: RunOptions,
+    config: Config,
+    symbols: Sequence[str],
+    phase: str | None,
+    files: tuple[SourceFile, ...] | None = None,
+    save: bool = True,
+) -> Audited:
+    """What every command that audits starts from: the symbols asked for (`select_symbols`),
+    the project opened on them (`files`, `save`: see `open_project`), and their audits."""
+    specs = select_symbols(config, symbols, phase)
+    project = open_project(options, config, specs, files, save=save)
+    return Audited(specs, project, audit_all(project, specs))
 
 
 def audit_all(project: Project, specs: tuple[SymbolSpec, ...]) -> tuple[SymbolAudit, ...]:

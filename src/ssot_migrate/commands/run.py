@@ -17,8 +17,8 @@ from ssot_migrate.commands.project import (
     audit_all,
     check_phase,
     load,
+    open_audited,
     open_project,
-    select_symbols,
 )
 from ssot_migrate.commands.shimming import (
     PlannedShims,
@@ -101,9 +101,7 @@ def plan_phase(
 
     config = load(options)
     check_phase(config, phase)
-    specs = select_symbols(config, symbols, phase)
-    project = open_project(options, config, specs, files, save=not landing)
-    audits = audit_all(project, specs)
+    specs, project, audits = open_audited(options, config, symbols, phase, files, not landing)
     planned_shims = plan_phase_shims(project, audits, phase) if shims else PlannedShims()
     taken = {t.rel: frozenset(m.name for m in t.names) for t in planned_shims.unbinding}
     plan = plan_rewrites(project.index, audits, strings, taken)
@@ -161,9 +159,7 @@ def plan_phase(
 def shim_phase(options: RunOptions, phase: str | None, symbols: Sequence[str]) -> RunResult:
     """Generate or refresh the shims of a phase (of every phase without one), in memory."""
     config = load(options)
-    specs = select_symbols(config, symbols, phase)
-    project = open_project(options, config, specs)
-    audits = audit_all(project, specs)
+    specs, project, audits = open_audited(options, config, symbols, phase)
     planned = plan_phase_shims(project, audits, phase)
     contents = {
         t.rel: workspace.read_bytes(project.index.modules[t.module].path) for t in planned.targets
@@ -193,7 +189,7 @@ def record_cycles(
         record = cycle_record(project, audit_all(project, result.specs))
         project.cache.save(live={f.rel for f in project.files})
     try:
-        folder = workspace.ensure_cache_dir((store or config.root) / ".ssot-migrate-cache")
+        folder = workspace.ensure_cache_dir((store or config.root) / workspace.CACHE_DIR_NAME)
         path = folder / CYCLES_FILE.format(phase=result.phase)
         workspace.write_atomic(path, (json.dumps(record, indent=2) + "\n").encode())
     except OSError:

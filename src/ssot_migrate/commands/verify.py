@@ -20,13 +20,11 @@ from ssot_migrate.commands.cycles import CYCLES_FILE, cycles, phase_modules
 from ssot_migrate.commands.project import (
     Project,
     RunOptions,
-    audit_all,
     load,
+    open_audited,
     open_files,
-    open_project,
     phase_of,
     read_by_a_run,
-    select_symbols,
     source_roots,
 )
 from ssot_migrate.commands.shimming import own_deprecations, served_by_symbol, shimmed_modules
@@ -54,9 +52,7 @@ def verify(
     and each shimmed module still has what it had before the phase (`_compare_with_base`)."""
 
     config = load(options)
-    specs = select_symbols(config, symbols, phase)
-    project = open_project(options, config, specs)
-    audits = audit_all(project, specs)
+    _, project, audits = open_audited(options, config, symbols, phase)
     served = served_by_symbol(project, audits)
     lines: list[str] = []
     failed = False
@@ -153,7 +149,7 @@ def _cycles_before(
 
     recorded: list[list[str]] | None = None
     for name in phases:
-        path = config.root / ".ssot-migrate-cache" / CYCLES_FILE.format(phase=name)
+        path = config.root / workspace.CACHE_DIR_NAME / CYCLES_FILE.format(phase=name)
         if path.is_file():
             recorded = (recorded or []) + json.loads(workspace.read_text(path))["cycles"]
     if recorded is not None:

@@ -8,14 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ssot_migrate.base.command_names import COMMANDS
 from ssot_migrate.base.dotted import is_dotted_identifier, is_identifier
 from ssot_migrate.config.checker import EXAMPLES, Checker, KeyPath
 from ssot_migrate.config.model import Phase, SymbolSpec
-
-CLI_COMMANDS = frozenset(
-    {"init", "audit", "plan", "run", "shim", "status", "verify", "registry", "rollback"}
-)
-"""Phase names that would shadow a command in the `ssot-migrate PHASE` shorthand."""
 
 _PHASE_KEYS = ("name", "title", "symbols")
 _SYMBOL_KEYS = ("name", "canonical", "legacy", "target")
@@ -65,7 +61,7 @@ def _phase_name_ok(checker: Checker, key: KeyPath, name: str) -> bool:
         fix = "start with a letter or digit; then use letters, digits, '_', '.', '-'"
         checker.report(key, what, fix)
         return False
-    if name in CLI_COMMANDS:
+    if name in COMMANDS:  # it would shadow the command in `ssot-migrate PHASE`
         what = f"'{name}' is also an ssot-migrate command, so `ssot-migrate {name}` is ambiguous"
         checker.report(key, what, f"rename the phase, e.g. '{name}-phase' or 'phase1'")
         return False

@@ -33,7 +33,6 @@ from ssot_migrate.index.facts import (
 from ssot_migrate.io import workspace
 
 FACTS_FORMAT = 18
-CACHE_DIR_NAME = ".ssot-migrate-cache"
 RACY_SECONDS = 2.0
 
 Entry = ModuleFacts | ParseFailure
@@ -143,7 +142,7 @@ class FactsCache:
 
     def __init__(self, root: Path, enabled: bool = True) -> None:
         tag = f"py{sys.version_info.major}{sys.version_info.minor}"
-        self.folder = root / CACHE_DIR_NAME
+        self.folder = root / workspace.CACHE_DIR_NAME
         self.facts_path = self.folder / f"facts-v{FACTS_FORMAT}-{tag}.marshal"
         self.state_path = self.folder / f"files-v{FACTS_FORMAT}-{tag}.marshal"
         self.memo_path = self.folder / f"audits-v{FACTS_FORMAT}-{tag}.pickle"

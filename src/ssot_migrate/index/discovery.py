@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ssot_migrate.base.dotted import is_identifier
 from ssot_migrate.index.facts import SourceFile
+from ssot_migrate.io.workspace import CACHE_DIR_NAME
 
 # The folders ruff skips by default, plus our own cache.
 SKIPPED_DIRS = frozenset(
@@ -40,7 +41,7 @@ SKIPPED_DIRS = frozenset(
         "node_modules",
         "venv",
         "__pycache__",
-        ".ssot-migrate-cache",
+        CACHE_DIR_NAME,
         ".pytest_cache",
     }
 )

@@ -75,6 +75,10 @@ def overwrite_scratch(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
+CACHE_DIR_NAME = ".ssot-migrate-cache"
+"""The folder of what a run remembers, at the repository root (it ignores itself)."""
+
+
 def ensure_cache_dir(path: Path) -> Path:
     """Create the cache folder with a `.gitignore` of ``*``, so git never shows it."""
     path.mkdir(parents=True, exist_ok=True)
@@ -97,7 +101,7 @@ def exclusive(root: Path) -> Iterator[None]:
 
     from ssot_migrate.base.errors import Problem, UsageError
 
-    folder = ensure_cache_dir(root / ".ssot-migrate-cache")
+    folder = ensure_cache_dir(root / CACHE_DIR_NAME)
     lock = filelock.FileLock(str(folder / "write.lock"), timeout=0)
     try:
         lock.acquire()
