@@ -9,14 +9,14 @@ import ast
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ssot_migrate.rewrite.apply import _line_starts
+from ssot_migrate.rewrite.text import line_starts
 
 _PIECES = st.sampled_from(["x = 1", "y", "\n", "\r\n", "\r", "\x0c", "\u2028", " ", "#"])
 
 
 @given(st.lists(_PIECES, max_size=30).map("".join))
 def test_each_offset_starts_the_line_python_counts(text: str) -> None:
-    starts = _line_starts(text)
+    starts = line_starts(text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     assert len(starts) == len(lines)
     for number, start in enumerate(starts, 1):
@@ -27,5 +27,5 @@ def test_each_offset_starts_the_line_python_counts(text: str) -> None:
 def test_a_statement_on_a_line_after_a_cr_is_found_at_its_offset() -> None:
     for text in ("a = 1\nb = 2\n", "a = 1\r\nb = 2", "a = 1\rb = 2\r\n", "a = 1\x0c\nb = 2"):
         node = ast.parse(text).body[1]
-        start = _line_starts(text)[node.lineno - 1] + node.col_offset
+        start = line_starts(text)[node.lineno - 1] + node.col_offset
         assert text[start:].startswith("b = 2")

@@ -14,7 +14,7 @@ from ssot_migrate.index.build import build_index
 from ssot_migrate.index.cache import FactsCache
 from ssot_migrate.index.discovery import auto_source_roots, discover_files
 from ssot_migrate.index.facts import Index
-from ssot_migrate.rewrite.apply import overlay_index
+from ssot_migrate.rewrite.verify import overlay_index
 
 CASES = Path(__file__).resolve().parents[1] / "fixtures" / "cases"
 TREES = sorted(p / "before" for p in CASES.iterdir() if (p / "before").is_dir())

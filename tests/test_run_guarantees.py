@@ -19,7 +19,7 @@ from ssot_migrate.commands import run as running
 from ssot_migrate.commands import verify as verifying
 from ssot_migrate.commands.project import RunOptions
 from ssot_migrate.io import writing
-from ssot_migrate.rewrite import apply as rewrite
+from ssot_migrate.rewrite import absorption
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "example_monorepo"
 CONFIG = """\
@@ -95,7 +95,7 @@ def test_rewrite_that_would_rebind_a_name_is_refused(
     """Absorbing into the earlier canonical import would let `Engine = None` win. The
     planner does not absorb there (a statement in between spells the name); with that check
     switched off, the verification of the rewritten file is what refuses it."""
-    monkeypatch.setattr(rewrite, "_spells", lambda statements, names: False)
+    monkeypatch.setattr(absorption, "_spells", lambda statements, names: False)
     source = b"from app.engine import Helper\nEngine = None\nfrom app import Engine\n"
     repo = make_repo(tmp_path, {"svc/a.py": source})
     (repo / "app/engine.py").write_bytes(b"class Engine:\n    pass\n\n\nclass Helper:\n    pass\n")

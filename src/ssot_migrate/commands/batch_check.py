@@ -22,8 +22,8 @@ from ssot_migrate.config.model import SymbolSpec
 from ssot_migrate.index.cache import content_key, summarize
 from ssot_migrate.index.extract import extract_facts
 from ssot_migrate.index.facts import ModuleFacts
-from ssot_migrate.rewrite.apply import overlay_index
 from ssot_migrate.rewrite.outcomes import FileChange
+from ssot_migrate.rewrite.verify import overlay_index
 
 
 class NeedsWorktree(Exception):

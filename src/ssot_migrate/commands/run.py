@@ -32,8 +32,9 @@ from ssot_migrate.index.name_search import name_finder
 from ssot_migrate.index.parse_pool import Parser
 from ssot_migrate.io import workspace
 from ssot_migrate.render.report import Skipped
-from ssot_migrate.rewrite.apply import apply_plan, plan_rewrites
+from ssot_migrate.rewrite.apply import apply_plan
 from ssot_migrate.rewrite.outcomes import FileChange
+from ssot_migrate.rewrite.plan import plan_rewrites
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,200 @@
+"""Plan a phase's rewrite: which files it edits and at which sites (from-imports, uses of a
+module's attributes, strings), the sites it leaves alone and why, and which names a file's
+imports already bind to different objects (the rewrite and its check both ask)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ssot_migrate.analysis.audit import Site, SymbolAudit
+from ssot_migrate.analysis.resolve import Resolver
+from ssot_migrate.base.outcomes import Note
+from ssot_migrate.codemods.import_edits import Destination
+from ssot_migrate.index.facts import ImportFact, Index, ModuleFacts, SourceFile, absolute_module
+
+
+@dataclass
+class FilePlan:
+    source: SourceFile
+    facts: ModuleFacts
+    from_moves: dict[ImportFact, Destination] = field(default_factory=dict)
+    module_sites: list[Site] = field(default_factory=list)
+    strings: dict[str, str] = field(default_factory=dict)
+    sites: Counter[str] = field(default_factory=Counter)
+    destinations: Mapping[str, Destination] = field(default_factory=dict)
+    """Every path that reaches a symbol of the run -> its canonical import."""
+    used_elsewhere: Callable[[str, str], bool] = field(default=lambda module, name: True)
+    """Whether another file may import `name` from `module` (then it must keep its object)."""
+    rebound: set[tuple[tuple[int, int], str]] | None = None
+    """`rebound_names` of the file as it is, once found (the rewrite and its check both ask)."""
+
+    def rebinds(self, resolver: Resolver) -> set[tuple[tuple[int, int], str]]:
+        if self.rebound is None:
+            self.rebound = rebound_names(self.source, self.facts, resolver)
+        return self.rebound
+
+
+@dataclass(frozen=True, slots=True)
+class RewritePlan:
+    """Which files a run edits, and the sites it leaves alone (with reasons)."""
+
+    files: Mapping[str, FilePlan]
+    notes: tuple[Note, ...]
+    unrewritten: tuple[Note, ...] = ()
+    """Imports of a symbol's name that resolve nowhere or to another object (the audit's
+    unresolved and different-object sites): never rewritten, only counted."""
+
+
+def plan_rewrites(
+    index: Index,
+    audits: Sequence[SymbolAudit],
+    strings: bool = True,
+    shimmed: Mapping[str, frozenset[str]] | None = None,
+) -> RewritePlan:
+    """The edits of a phase. `shimmed`: per file (`rel`), the names its shim takes away
+    from the module's namespace (its module-level imports of them are the shim's to
+    remove, not to rewrite); its strings are left alone too."""
+    plans, notes = _plan(index, audits, strings, shimmed or {})
+    return RewritePlan(plans, tuple(notes), _unrewritten(audits))
+
+
+def _unrewritten(audits: Sequence[SymbolAudit]) -> tuple[Note, ...]:
+    found = [
+        Note(f.rel, f.line, f"{kind}: {f.path}: {f.detail}")
+        for audit in audits
+        for kind, findings in (("unresolved", audit.broken), ("different object", audit.different))
+        for f in findings
+    ]
+    return tuple(sorted(found, key=lambda n: (n.rel, n.line, n.reason)))
+
+
+def _untouched_modules(audits: Sequence[SymbolAudit]) -> set[str]:
+    """Modules whose strings are never rewritten: the canonical modules and what they
+    import at import time (a lazy loader's table there must keep naming the definition)."""
+    modules = set()
+    for audit in audits:
+        modules.add(audit.spec.canonical_module)
+        modules |= audit.load_time
+    return modules
+
+
+def _plan(
+    index: Index,
+    audits: Sequence[SymbolAudit],
+    strings: bool,
+    shimmed: Mapping[str, frozenset[str]],
+) -> tuple[dict[str, FilePlan], list[Note]]:
+    by_rel = {f.rel: f for f in index.files}
+    untouched = _untouched_modules(audits) | {str(by_rel[rel].module) for rel in shimmed}
+    plans: dict[str, FilePlan] = {}
+    notes: list[Note] = []
+    destinations = _destinations(audits)
+
+    def plan_for(rel: str) -> FilePlan:
+        if rel not in plans:
+            plans[rel] = FilePlan(by_rel[rel], index.facts[rel], destinations=destinations)
+        return plans[rel]
+
+    for audit in audits:
+        canonical = Destination(audit.spec.canonical_module, audit.spec.canonical_name)
+        for site in audit.sites:
+            if site.canonical:
+                continue
+            if site.left:
+                notes.append(Note(site.rel, site.line, site.left))
+            elif site.scope == "module" and site.local in shimmed.get(site.rel, ()):
+                notes.append(Note(site.rel, site.line, "legacy module: its shim serves the name"))
+            elif site.form == "module-attribute":
+                plan = plan_for(site.rel)
+                plan.module_sites.append(site)
+                plan.sites[site.form] += 1
+            else:
+                plan = plan_for(site.rel)
+                fact = _import_at(plan.facts, site)
+                if fact is not None:
+                    plan.from_moves[fact] = canonical
+                    plan.sites[site.form] += 1
+        legacy_paths = {p.path for p in audit.legacy_paths}
+        for found in audit.strings:
+            if found.detail != "legacy":
+                continue
+            if not strings:
+                notes.append(Note(found.rel, found.line, "string left alone (--no-strings)"))
+            elif by_rel[found.rel].module in untouched:
+                notes.append(Note(found.rel, found.line, "string in a canonical or shimmed module"))
+            else:
+                plan = plan_for(found.rel)
+                plan.strings[found.path] = audit.spec.canonical
+                plan.sites["string"] += 1
+        notes.extend(_prefix_strings(index, legacy_paths, untouched, by_rel))
+    return plans, notes
+
+
+def _import_at(facts: ModuleFacts, site: Site) -> ImportFact | None:
+    for fact in facts.imports:
+        if fact.span.line == site.line and fact.span.col == site.col and fact.kind == "from":
+            return fact
+    return None
+
+
+def _prefix_strings(
+    index: Index, legacy: set[str], owned: set[str], by_rel: Mapping[str, SourceFile]
+) -> Iterator[Note]:
+    """Strings naming an attribute *through* a legacy path: reported, not rewritten."""
+    if not legacy:
+        return
+    for rel, facts in index.facts.items():
+        if by_rel[rel].module in owned:
+            continue
+        for ref in facts.strings:
+            if any(ref.value.startswith(path + ".") for path in legacy):
+                yield Note(
+                    rel, ref.span.line, f"string {ref.value!r} only starts with a legacy path"
+                )
+
+
+def rebound_names(
+    source: SourceFile, facts: ModuleFacts, resolver: Resolver
+) -> set[tuple[tuple[int, int], str]]:
+    """(namespace, name) pairs that imports of the file bind to different modules or
+    objects within one namespace (``import a.b as a`` and ``import a.c`` both bind ``a``):
+    which one a use sees depends on where it stands, so rewrites keyed by the name are
+    unsafe there. A function's imports are its own namespace; a class body shares the
+    module's (it sees the module's binding until its own runs). Targets are compared as
+    what they resolve to (``from core.m import app``, where core.m imports the package
+    ``app``, and ``import app.engine`` both bind the package), else as the dotted path they
+    import (``from a import b as m`` and ``import a.b as m`` agree).
+    """
+    bound: dict[tuple[tuple[int, int], str], set[str]] = defaultdict(set)
+    for fact in facts.imports:
+        name = fact.local_name
+        if name is None:
+            continue
+        target = resolver.resolve_import(source, fact)
+        if target.found:
+            what = f"{target.kind} {target.path}"
+        elif fact.kind == "import":
+            what = fact.module if fact.alias else fact.module.split(".")[0]
+        else:
+            module = absolute_module(source, fact.module, fact.level)
+            what = (
+                f"{module}.{fact.name}"
+                if module
+                else f"{'.' * fact.level}{fact.module}:{fact.name}"
+            )
+        bound[(fact.namespace, name)].add(what)
+    return {key for key, targets in bound.items() if len(targets) > 1}
+
+
+def _destinations(audits: Iterable[SymbolAudit]) -> dict[str, Destination]:
+    """Every path that reaches a symbol, and the canonical import it moves to."""
+    found: dict[str, Destination] = {}
+    for audit in audits:
+        destination = Destination(audit.spec.canonical_module, audit.spec.canonical_name)
+        for site in audit.sites:
+            found[site.path] = destination
+        for legacy in audit.legacy_paths:
+            found[legacy.path] = destination
+    return found
