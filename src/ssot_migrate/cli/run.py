@@ -90,7 +90,7 @@ def run(
     with workspace.exclusive(g.root.resolve()):
         if changes:
             running.record_cycles(run_options(g), result)  # what `verify` compares against
-        written, refused = writing.write_changes(g.root.resolve(), changes)
+        written, refused = writing.write_changes(g.root.resolve(), result.in_write_order(changes))
     kept = [c for c in changes if c.rel in set(written)]
     print_run_summary(g, result, kept, written=True, late_refusals=refused)
     raise typer.Exit(EXIT_PARTIAL if refused else result.exit_code)
@@ -164,7 +164,7 @@ def shim(
         print_run_summary(g, result, changes, written=False)
         raise typer.Exit(result.exit_code)
     with workspace.exclusive(g.root.resolve()):
-        written, refused = writing.write_changes(g.root.resolve(), changes)
+        written, refused = writing.write_changes(g.root.resolve(), result.in_write_order(changes))
     kept = [c for c in changes if c.rel in set(written)]
     print_run_summary(g, result, kept, written=True, late_refusals=refused)
     raise typer.Exit(EXIT_PARTIAL if refused else result.exit_code)

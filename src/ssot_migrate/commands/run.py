@@ -26,6 +26,7 @@ from ssot_migrate.commands.shimming import (
     rendered_shims,
     why_shimmed,
 )
+from ssot_migrate.commands.write_order import write_order
 from ssot_migrate.config.model import SymbolSpec
 from ssot_migrate.index.facts import SourceFile
 from ssot_migrate.index.name_search import name_finder
@@ -53,6 +54,13 @@ class RunResult:
     shimmed: tuple[Note, ...] = ()
     """One per shim in `changes`: why the module is a legacy path a shim owns rather than
     an importer to rewrite (a package re-export, `__all__`, a compatibility module, ...)."""
+    write_order: tuple[str, ...] = ()
+    """The `rel` of each change in the order to write them in place (`write_order`)."""
+
+    def in_write_order(self, changes: Sequence[FileChange]) -> list[FileChange]:
+        """`changes` (some of `self.changes`) in `write_order`."""
+        rank = {rel: number for number, rel in enumerate(self.write_order)}
+        return sorted(changes, key=lambda change: rank.get(change.rel, len(rank)))
 
     @property
     def exit_code(self) -> int:
@@ -153,6 +161,7 @@ def plan_phase(
         project.skipped(),
         plan.unrewritten,
         tuple(shimmed),
+        write_order(project.files, audits, list(by_rel.values())),
     )
     return _Planned(planned, project, record)
 
@@ -168,7 +177,10 @@ def shim_phase(options: RunOptions, phase: str | None, symbols: Sequence[str]) -
     changes, refused = rendered_shims(project, planned, contents, {}, set())
     label = phase or "all phases"
     refused = [*planned.refused, *refused]
-    return RunResult(label, specs, tuple(changes), tuple(refused), tuple(planned.notes), ())
+    order = write_order(project.files, audits, changes)
+    return RunResult(
+        label, specs, tuple(changes), tuple(refused), tuple(planned.notes), (), write_order=order
+    )
 
 
 def record_cycles(
