@@ -84,3 +84,15 @@ def test_review_counts_the_shims_it_accepted(tmp_path: Path) -> None:
     assert "shims: 1 legacy module keeps working with a warning (1 imported through)" in (
         done.stderr
     )
+
+
+def test_a_change_says_what_it_is_to_the_run() -> None:
+    """Typed outcomes (issue 13): a shim, a file whose only edits are strings, an importer."""
+    from ssot_migrate.rewrite.outcomes import ChangeKind, FileChange
+
+    def kind(forms: dict[str, int]) -> ChangeKind:
+        return FileChange("m.py", b"", b"", sum(forms.values()), forms).kind
+
+    assert kind({"shim": 1, "from-import": 2}) is ChangeKind.SHIM
+    assert kind({"string": 3}) is ChangeKind.STRING
+    assert kind({"string": 1, "module-attribute": 1}) is ChangeKind.IMPORTER

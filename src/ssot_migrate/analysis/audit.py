@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ssot_migrate.analysis.resolve import Target
+from ssot_migrate.base.outcomes import NoteKind
 from ssot_migrate.config.model import SymbolSpec
 from ssot_migrate.index.facts import Guard, ImportFact, ModuleFacts, Scope, SourceFile
 
@@ -78,6 +79,12 @@ LEFT_LOAD_TIME = (
     "would import a half-initialised module"
 )
 LEFT_STAR = "star import: the names it binds are implicit"
+LEFT_KINDS = {
+    LEFT_CANONICAL_MODULE: NoteKind.CANONICAL_MODULE,
+    LEFT_LOAD_TIME: NoteKind.LOAD_TIME,
+    LEFT_STAR: NoteKind.STAR_IMPORT,
+}
+"""How a run counts a site left by each reason (`Site.left`)."""
 
 
 @dataclass(frozen=True, slots=True)

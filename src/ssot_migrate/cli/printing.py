@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from ssot_migrate.base.errors import SsotError
+from ssot_migrate.base.outcomes import NoteKind
 from ssot_migrate.base.wording import counted
 from ssot_migrate.cli.app import Globals, OutputFormat, console_for
 
@@ -71,34 +72,26 @@ def print_run_summary(
         f"{counted(len(changes), 'file')}" + (f" ({detail})" if detail else "")
     ]
     kept = {change.rel for change in changes}  # with --review: the shims accepted
-    why = Counter(note.reason.split(":")[0] for note in result.shimmed if note.rel in kept)
+    why = Counter(note.group for note in result.shimmed if note.rel in kept)
     if why:
         total = sum(why.values())
         lines.append(
             f"shims: {total} legacy module{'s keep' if total > 1 else ' keeps'} working with a "
             "warning (" + ", ".join(counted(n, reason) for reason, n in sorted(why.items())) + ")"
         )
-    from ssot_migrate.rewrite.fallbacks import FALLBACK_NOW_IDENTICAL as fallback
-
-    left = Counter(
-        note.reason.split(":")[0] for note in result.notes if not note.reason.startswith(fallback)
-    )
+    fallback = NoteKind.FALLBACK_IDENTICAL
+    left = Counter(note.group for note in result.notes if note.kind is not fallback)
     if left:
         lines.append("left alone: " + ", ".join(counted(n, why) for why, n in sorted(left.items())))
-    lines += [
-        f"{fallback}: {note.rel}:{note.line}"
-        for note in result.notes
-        if note.reason.startswith(fallback)
-    ]
-    kinds = Counter(note.reason.split(":")[0] for note in result.unrewritten)
+    lines += [f"{fallback}: {n.rel}:{n.line}" for n in result.notes if n.kind is fallback]
+    kinds = Counter(note.group for note in result.unrewritten)
     if kinds:
         counts = ", ".join(
             f"{n} {kind} site{'' if n == 1 else 's'}" for kind, n in sorted(kinds.items())
         )
         lines.append(f"not rewritten: {counts} (see `ssot-migrate audit`)")
     for note in [*result.refused, *late_refusals]:
-        what = "not shimmed" if note.reason.startswith("no shim:") else "not rewritten"
-        lines.append(f"{what} {note.rel}: {note.reason}")
+        lines.append(f"{note.group} {note.rel}: {note.reason}")
     for skipped in result.skipped:
         lines.append(f"skipped {skipped.rel}:{skipped.line}: {skipped.reason}")
     if g.verbose:

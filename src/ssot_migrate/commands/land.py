@@ -36,7 +36,7 @@ from ssot_migrate.config.model import Config, SymbolSpec
 from ssot_migrate.index.facts import SourceFile
 from ssot_migrate.io import vcs, vcs_commits, vcs_history, workspace
 from ssot_migrate.io.writing import write_changes
-from ssot_migrate.rewrite.outcomes import FileChange
+from ssot_migrate.rewrite.outcomes import ChangeKind, FileChange
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +185,7 @@ class _Landing:
         # The base's cycles, for `verify` after merging.
         record_cycles(opts, result, store=config.root, project=project, record=planned.cycles)
         by_rel = {c.rel: c for c in result.changes}
-        shim_rels = sorted(c.rel for c in result.changes if "shim" in c.forms)
+        shim_rels = sorted(c.rel for c in result.changes if c.kind is ChangeKind.SHIM)
         owners = find_codeowners(tree_root)
         batches = split_batches(
             [r for r in by_rel if r not in shim_rels],

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ssot_migrate.analysis.audit import SHIM_EXCLUDED, SymbolAudit
-from ssot_migrate.base.outcomes import Note
+from ssot_migrate.base.outcomes import Note, NoteKind
 from ssot_migrate.commands.project import (
     Project,
     phase_of,
@@ -18,7 +18,7 @@ from ssot_migrate.config.target_python import target_python
 from ssot_migrate.index.extract import extract_facts
 from ssot_migrate.index.facts import ModuleFacts
 from ssot_migrate.io import workspace
-from ssot_migrate.rewrite.outcomes import FileChange
+from ssot_migrate.rewrite.outcomes import SHIM_FORM, FileChange
 from ssot_migrate.rewrite.verify import module_bindings_changed, resolver_with
 from ssot_migrate.shims.block import BEGIN, ShimOrigin, ShimRefused, served_names
 from ssot_migrate.shims.legacy_module import shim_module, unbinds_names
@@ -37,10 +37,10 @@ def why_shimmed(
             if path.path in audit.declared:
                 reasons.setdefault(path.path.rpartition(".")[0], path.reason)
     modules = {f.rel: f.module for f in project.files}
-    return [
-        Note(change.rel, 1, reasons.get(str(modules.get(change.rel)), "public legacy path"))
-        for change in shims
-    ]
+    found = [(c.rel, reasons.get(str(modules.get(c.rel)), "public legacy path")) for c in shims]
+    # Counted by why the path is public, not by the detail after it (`compatibility module:
+    # it only imports and re-binds names`).
+    return [Note(rel, 1, why, NoteKind.SHIMMED, why.partition(":")[0]) for rel, why in found]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,15 +71,16 @@ def plan_phase_shims(
     titles = {p.name: p.title for p in config.phases}
     owner = phase_of(config)
     by_spec = {a.spec.canonical: a.spec.name for a in audits}
-    targets, planned_notes = plan_shims(project.index, audits)
-    notes = [Note(n.rel, 1, n.reason) for n in planned_notes]
+    targets = plan_shims(project.index, audits)
+    notes: list[Note] = []
     for audit in audits:  # shim-exclude wins over code importing through the path: say so
         for path in audit.legacy_paths:
             source = project.index.modules.get(path.path.rpartition(".")[0])
             if path.reason.startswith(SHIM_EXCLUDED) and (path.sites or path.strings):
                 used = f"imported through at {path.sites + path.strings} place(s)"
                 notes.append(Note(source.rel if source else path.path, 1,
-                                  f"{SHIM_EXCLUDED}: {path.path} is {used}, and gets no shim"))  # fmt: skip
+                                  f"{SHIM_EXCLUDED}: {path.path} is {used}, and gets no shim",
+                                  NoteKind.SHIM_EXCLUDED))  # fmt: skip
     if not targets:
         return PlannedShims(notes=tuple(notes))
     oldest = target_python(config)  # every shim must run on it
@@ -94,7 +95,7 @@ def plan_phase_shims(
         own = deprecated_by_own_getattr(before, (m.name for m in target.names))
         for name in sorted(own):
             left = f"already deprecated by its module's own __getattr__: {target.module}.{name}"
-            notes.append(Note(target.rel, 1, f"{left}, left as is"))
+            notes.append(Note(target.rel, 1, f"{left}, left as is", NoteKind.OWN_GETATTR))
         names = tuple(m for m in target.names if m.name not in own)
         if not names:
             continue
@@ -115,7 +116,7 @@ def plan_phase_shims(
         try:
             shim_module(before, names, origin)
         except (ShimRefused, ValueError, SyntaxError) as error:
-            refused.append(Note(target.rel, 1, f"no shim: {error}"))
+            refused.append(Note(target.rel, 1, f"no shim: {error}", NoteKind.NOT_SHIMMED))
             continue
         kept.append(target)
         origins[target.rel] = origin
@@ -148,19 +149,30 @@ def rendered_shims(
                 rewrite.after if rewrite else before, target.names, planned.origins[target.rel]
             )
         except (ShimRefused, ValueError, SyntaxError) as error:
-            refused.append(Note(target.rel, 1, f"no shim: {error}"))
+            refused.append(Note(target.rel, 1, f"no shim: {error}", NoteKind.NOT_SHIMMED))
             continue
         old, new = project.index.facts.get(target.rel), extract_facts(after, whole=True)
         if not (isinstance(old, ModuleFacts) and isinstance(new, ModuleFacts)):
-            refused.append(Note(target.rel, 1, "no shim: the module could not be re-read"))
+            refused.append(
+                Note(
+                    target.rel, 1, "no shim: the module could not be re-read", NoteKind.NOT_SHIMMED
+                )
+            )
             continue
         after_resolver = resolver_with(project.resolver, source, new)
         changed = module_bindings_changed(source, old, new, project.resolver, after_resolver)
         if changed:
-            refused.append(Note(target.rel, 1, f"no shim: it would change what {changed} is"))
+            refused.append(
+                Note(
+                    target.rel,
+                    1,
+                    f"no shim: it would change what {changed} is",
+                    NoteKind.NOT_SHIMMED,
+                )
+            )
         elif after != before:
             sites = len(target.names) + (rewrite.sites if rewrite else 0)
-            forms = {**(rewrite.forms if rewrite else {}), "shim": 1}
+            forms = {**(rewrite.forms if rewrite else {}), SHIM_FORM: 1}
             changes.append(FileChange(target.rel, before, after, sites, forms, new))
     return changes, refused
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 
 from ssot_migrate.analysis.audit import SymbolAudit
 from ssot_migrate.index.facts import SourceFile
-from ssot_migrate.rewrite.outcomes import FileChange
+from ssot_migrate.rewrite.outcomes import ChangeKind, FileChange
 
 
 def write_order(
@@ -42,7 +42,7 @@ def write_order(
 
 def _ordered(changed: Mapping[str, FileChange], needs: dict[str, set[str]]) -> tuple[str, ...]:
     def key(rel: str) -> tuple[bool, str]:
-        return ("shim" not in changed[rel].forms, rel)
+        return (changed[rel].kind is not ChangeKind.SHIM, rel)
 
     order: list[str] = []
     waiting = dict(needs)

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from ssot_migrate.base.outcomes import Note
+from ssot_migrate.base.outcomes import Note, NoteKind
 from ssot_migrate.io import workspace
+
+NOT_REWRITTEN = NoteKind.NOT_REWRITTEN
 
 
 class Change(Protocol):
@@ -33,17 +35,21 @@ def write_changes(
         path = root / change.rel
         refused_because = workspace.refusal(path)
         if refused_because:
-            refused.append(Note(change.rel, 1, f"not written: it {refused_because}"))
+            refused.append(Note(change.rel, 1, f"not written: it {refused_because}", NOT_REWRITTEN))
             continue
         if not scratch:
             workspace.remove_stale_temps(path)
         try:
             current = workspace.read_bytes(path)
         except OSError as error:
-            refused.append(Note(change.rel, 1, f"cannot read it again: {error.strerror}"))
+            refused.append(
+                Note(change.rel, 1, f"cannot read it again: {error.strerror}", NOT_REWRITTEN)
+            )
             continue
         if current != change.before:
-            refused.append(Note(change.rel, 1, "changed on disk during the run: left as it is"))
+            refused.append(
+                Note(change.rel, 1, "changed on disk during the run: left as it is", NOT_REWRITTEN)
+            )
             continue
         try:
             if scratch:
@@ -51,7 +57,7 @@ def write_changes(
             else:
                 workspace.write_atomic(path, change.after)
         except OSError as error:
-            refused.append(Note(change.rel, 1, f"cannot write it: {error.strerror}"))
+            refused.append(Note(change.rel, 1, f"cannot write it: {error.strerror}", NOT_REWRITTEN))
             continue
         written.append(change.rel)
     return written, refused

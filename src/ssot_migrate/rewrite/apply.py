@@ -16,7 +16,7 @@ from typing import Protocol
 import libcst as cst
 
 from ssot_migrate.analysis.resolve import Resolver
-from ssot_migrate.base.outcomes import Note
+from ssot_migrate.base.outcomes import Note, NoteKind
 from ssot_migrate.codemods.import_edits import (
     Destination,
     alias_name,
@@ -36,7 +36,7 @@ from ssot_migrate.index.facts import (
     Span,
 )
 from ssot_migrate.rewrite.absorption import Hosts
-from ssot_migrate.rewrite.fallbacks import FALLBACK_NOW_IDENTICAL, describe, identical_fallbacks
+from ssot_migrate.rewrite.fallbacks import describe, identical_fallbacks
 from ssot_migrate.rewrite.layout import Layout, parse_tree
 from ssot_migrate.rewrite.outcomes import FileChange, RewriteResult
 from ssot_migrate.rewrite.plan import FilePlan, RewritePlan
@@ -159,9 +159,10 @@ def _identical_fallback_notes(plan: RewritePlan, changes: Iterable[FileChange]) 
             yield Note(
                 change.rel,
                 fallback.line,
-                f"{FALLBACK_NOW_IDENTICAL}: the try body and its ImportError handler both "
-                f"import {describe(fallback)} (kept: remove the try if the fallback is no "
-                "longer needed)",
+                f"{NoteKind.FALLBACK_IDENTICAL}: the try body and its ImportError handler "
+                f"both import {describe(fallback)} (kept: remove the try if the fallback is "
+                "no longer needed)",
+                NoteKind.FALLBACK_IDENTICAL,
             )
 
 
@@ -193,9 +194,9 @@ def _rewrite(
             new_text = order.kept_sorted(text, edits, new_text)
         return text.encode(new_text)
     except Refused as refused:
-        return Note(plan.source.rel, 1, str(refused))
+        return Note(plan.source.rel, 1, str(refused), NoteKind.NOT_REWRITTEN)
     except (SyntaxError, UnicodeError, LookupError, cst.ParserSyntaxError) as error:
-        return Note(plan.source.rel, 1, f"cannot rewrite: {error}")
+        return Note(plan.source.rel, 1, f"cannot rewrite: {error}", NoteKind.NOT_REWRITTEN)
 
 
 def _checked(
@@ -205,7 +206,7 @@ def _checked(
     try:
         return verify(plan, after, resolver, new)
     except Refused as refused:
-        return Note(plan.source.rel, 1, str(refused))
+        return Note(plan.source.rel, 1, str(refused), NoteKind.NOT_REWRITTEN)
 
 
 def _edits(

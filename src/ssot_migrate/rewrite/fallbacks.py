@@ -15,10 +15,6 @@ from dataclasses import dataclass
 
 from ssot_migrate.base.dotted import resolve_relative
 
-FALLBACK_NOW_IDENTICAL = "fallback now identical"
-"""The reason a run's note on a try/except ImportError whose branches it made equal starts
-with (the summary names each file on a line of its own)."""
-
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 
 Imported = frozenset[tuple[str, str, str]]

@@ -5,12 +5,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from ssot_migrate.base.outcomes import Note
 
 if TYPE_CHECKING:
     from ssot_migrate.index.facts import ModuleFacts
+
+
+class ChangeKind(StrEnum):
+    """What a changed file is to the run."""
+
+    IMPORTER = "importer"
+    """Its imports (and maybe strings) of legacy paths are rewritten."""
+    STRING = "string"
+    """Only strings naming legacy paths are rewritten."""
+    SHIM = "shim"
+    """A legacy module that now serves its moved names through a generated shim (its own
+    imports may be rewritten too)."""
+
+
+SHIM_FORM = "shim"
+"""The `FileChange.forms` key a shim counts its served names under."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +39,12 @@ class FileChange:
     forms: Mapping[str, int]
     facts: ModuleFacts | None = field(default=None, compare=False)
     """The facts of `after`, when its verification extracted them (None: not at hand)."""
+
+    @property
+    def kind(self) -> ChangeKind:
+        if SHIM_FORM in self.forms:
+            return ChangeKind.SHIM
+        return ChangeKind.STRING if set(self.forms) == {"string"} else ChangeKind.IMPORTER
 
 
 @dataclass(frozen=True, slots=True)

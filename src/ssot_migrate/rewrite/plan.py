@@ -8,9 +8,9 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ssot_migrate.analysis.audit import Site, SymbolAudit
+from ssot_migrate.analysis.audit import LEFT_KINDS, Site, SymbolAudit
 from ssot_migrate.analysis.resolve import Resolver
-from ssot_migrate.base.outcomes import Note
+from ssot_migrate.base.outcomes import Note, NoteKind
 from ssot_migrate.codemods.import_edits import Destination
 from ssot_migrate.index.facts import ImportFact, Index, ModuleFacts, SourceFile, absolute_module
 
@@ -62,9 +62,12 @@ def plan_rewrites(
 
 def _unrewritten(audits: Sequence[SymbolAudit]) -> tuple[Note, ...]:
     found = [
-        Note(f.rel, f.line, f"{kind}: {f.path}: {f.detail}")
+        Note(f.rel, f.line, f"{kind}: {f.path}: {f.detail}", kind)
         for audit in audits
-        for kind, findings in (("unresolved", audit.broken), ("different object", audit.different))
+        for kind, findings in (
+            (NoteKind.UNRESOLVED, audit.broken),
+            (NoteKind.DIFFERENT_OBJECT, audit.different),
+        )
         for f in findings
     ]
     return tuple(sorted(found, key=lambda n: (n.rel, n.line, n.reason)))
@@ -103,9 +106,12 @@ def _plan(
             if site.canonical:
                 continue
             if site.left:
-                notes.append(Note(site.rel, site.line, site.left))
+                notes.append(Note(site.rel, site.line, site.left, LEFT_KINDS[site.left]))
             elif site.scope == "module" and site.local in shimmed.get(site.rel, ()):
-                notes.append(Note(site.rel, site.line, "legacy module: its shim serves the name"))
+                notes.append(
+                    Note(site.rel, site.line, "legacy module: its shim serves the name",
+                         NoteKind.LEGACY_MODULE)
+                )  # fmt: skip
             elif site.form == "module-attribute":
                 plan = plan_for(site.rel)
                 plan.module_sites.append(site)
@@ -121,9 +127,12 @@ def _plan(
             if found.detail != "legacy":
                 continue
             if not strings:
-                notes.append(Note(found.rel, found.line, "string left alone (--no-strings)"))
+                notes.append(
+                    Note(found.rel, found.line, NoteKind.STRINGS_OFF.value, NoteKind.STRINGS_OFF)
+                )
             elif by_rel[found.rel].module in untouched:
-                notes.append(Note(found.rel, found.line, "string in a canonical or shimmed module"))
+                kind = NoteKind.STRING_IN_OWN_MODULE
+                notes.append(Note(found.rel, found.line, kind.value, kind))
             else:
                 plan = plan_for(found.rel)
                 plan.strings[found.path] = audit.spec.canonical
@@ -150,9 +159,8 @@ def _prefix_strings(
             continue
         for ref in facts.strings:
             if any(ref.value.startswith(path + ".") for path in legacy):
-                yield Note(
-                    rel, ref.span.line, f"string {ref.value!r} only starts with a legacy path"
-                )
+                reason = f"string {ref.value!r} only starts with a legacy path"
+                yield Note(rel, ref.span.line, reason, NoteKind.STRING_PREFIX, reason)
 
 
 def rebound_names(

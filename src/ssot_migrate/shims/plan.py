@@ -20,20 +20,12 @@ class ShimTarget:
     names: tuple[MovedName, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ShimNote:
-    rel: str
-    reason: str
-
-
-def plan_shims(
-    index: Index, audits: Sequence[SymbolAudit]
-) -> tuple[list[ShimTarget], list[ShimNote]]:
+def plan_shims(index: Index, audits: Sequence[SymbolAudit]) -> list[ShimTarget]:
     """Every module that re-exports a symbol on purpose gets a shim for the names it binds
-    explicitly (imports, aliases); a star re-export keeps working as it is and is noted."""
+    explicitly (imports, aliases) or through a star import (the block pops those from the
+    module's globals)."""
     canonical = {a.spec.canonical_module for a in audits}
     wanted: dict[str, dict[str, MovedName]] = {}
-    notes: list[ShimNote] = []
     for audit in audits:
         lazy_paths = {p.path for p in audit.legacy_paths if p.kind == BY_DECLARATION}
         for path in sorted(audit.declared):
@@ -51,4 +43,4 @@ def plan_shims(
         ShimTarget(index.modules[module].rel, module, tuple(names.values()))
         for module, names in sorted(wanted.items())
     ]
-    return targets, notes
+    return targets
