@@ -5,10 +5,9 @@ the facts (like editors, SARIF and LibCST) in characters.
 from __future__ import annotations
 
 import ast
-import io
 import re
-import tokenize
 
+from ssot_migrate.base.source_text import decode_source
 from ssot_migrate.index.facts import Span
 
 
@@ -41,8 +40,7 @@ class Columns:
 def _text_lines(source: bytes) -> list[str]:
     """The source's lines as Python numbers them (\\n, \\r\\n and \\r only)."""
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
-        text = source.decode(encoding)
+        text = decode_source(source)
     except (SyntaxError, LookupError, UnicodeDecodeError):
         text = source.decode("utf-8", errors="replace")
     return re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))

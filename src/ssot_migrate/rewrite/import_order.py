@@ -31,12 +31,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from ssot_migrate.base.source_text import LINE_BREAK
 from ssot_migrate.rewrite.sorter_settings import SorterSettings
 
 FUTURE, STDLIB, THIRD_PARTY, FIRST_PARTY, LOCAL = range(5)
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _DIGITS = re.compile(r"(\d+)")
 _DIRECTIVE = re.compile(r"#\s*(isort|ruff|fmt)\s*:", re.IGNORECASE)
 _HEADER = re.compile(r"#!|[ \t\f]*#.*?coding[:=]")
@@ -295,7 +295,7 @@ def in_sorter_order(
     if not regions:
         return source
     lines = lines_of(source)
-    found = _LINE_BREAK.search(source)
+    found = LINE_BREAK.search(source)
     newline = found.group() if found else "\n"
     for region in sorted(regions, key=lambda r: r.first, reverse=True):
         block = _block_in(_blocks_in(lines, region.first, region.last), region)

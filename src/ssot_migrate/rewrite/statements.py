@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from ssot_migrate.base.source_text import LINE_BREAK
 from ssot_migrate.codemods.import_edits import import_statement, join_statements
 from ssot_migrate.index.facts import ImportFact
-from ssot_migrate.rewrite.text import LINE_BREAK, Edit, Refused, Text
+from ssot_migrate.rewrite.text import Edit, Refused, Text
 
 _SEPARATOR_AFTER = re.compile(r"[ \t]*;[ \t]*")
 

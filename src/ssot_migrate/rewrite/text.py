@@ -4,14 +4,11 @@ edits spliced in, and the refusal that leaves a file untouched."""
 
 from __future__ import annotations
 
-import io
 import itertools
-import re
-import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
+from ssot_migrate.base.source_text import LINE_BREAK, source_encoding
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +22,7 @@ class Text:
     """A file's decoded text with its encoding, and line/column to offset conversion."""
 
     def __init__(self, data: bytes) -> None:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        encoding = source_encoding(data)
         self.encoding = encoding
         self.text = data.decode(encoding)
         self.starts = line_starts(self.text)

@@ -5,13 +5,12 @@ parses what the templates write: the two stay together."""
 
 from __future__ import annotations
 
-import io
 import re
-import tokenize
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ssot_migrate.base.dotted import is_dotted_identifier, is_identifier, split_path
+from ssot_migrate.base.source_text import LINE_BREAK, decode_source
 from ssot_migrate.base.templating import render
 from ssot_migrate.config.model import DEFAULT_TARGET_VERSION
 
@@ -97,15 +96,13 @@ def _lazy_literal(names: Sequence[MovedName]) -> str:
     return "frozenset({" + ", ".join(f'"{n}"' for n in lazy) + "})" if lazy else ""
 
 
-LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SERVED = re.compile(r'^    "(\w+)": \("([\w.]+)", "(\w+)"\),$', re.MULTILINE)
 _LAZY = re.compile(r"^_SSOT_LAZY = frozenset\(\{(.*)\}\)$", re.MULTILINE)
 
 
 def served_names(source: bytes) -> list[MovedName]:
     """The names a module's generated shim block serves (none without a block)."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
-    return served(source.decode(encoding, errors="replace"))
+    return served(decode_source(source, errors="replace"))
 
 
 def served(text: str) -> list[MovedName]:

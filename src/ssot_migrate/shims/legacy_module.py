@@ -16,15 +16,13 @@ from __future__ import annotations
 import ast
 import dataclasses
 import functools
-import io
-import tokenize
 from collections.abc import Sequence
 
 import libcst as cst
 
+from ssot_migrate.base.source_text import LINE_BREAK, source_encoding
 from ssot_migrate.shims.bindings import RemoveBindings, has_dunder_all, own_uses
 from ssot_migrate.shims.block import (
-    LINE_BREAK,
     MovedName,
     ShimOrigin,
     ShimRefused,
@@ -47,7 +45,7 @@ def shim_module(source: bytes, names: Sequence[MovedName], origin: ShimOrigin) -
 
 @functools.lru_cache(maxsize=32)
 def _shim_module(source: bytes, asked: tuple[MovedName, ...], origin: ShimOrigin) -> bytes:
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    encoding = source_encoding(source)
     decoded = source.decode(encoding)
     # A block from an earlier phase keeps serving its names: the new one serves both.
     earlier = {m.name: m for m in served(decoded)}
@@ -94,7 +92,7 @@ def unbinds_names(source: bytes, names: Sequence[MovedName]) -> bool:
     serves them) rather than keeping them bound behind a warning module class, which it
     does when the module's own code reads one of them (or of the names an earlier block
     serves, which the new block serves too)."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    encoding = source_encoding(source)
     decoded = source.decode(encoding)
     moved = {m.name for m in served(decoded)} | {m.name for m in names}
     try:

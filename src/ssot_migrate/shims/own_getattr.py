@@ -4,12 +4,11 @@ uses, so that a shim does not take over the module's own deprecation."""
 
 from __future__ import annotations
 
-import io
-import tokenize
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import libcst as cst
 
+from ssot_migrate.base.source_text import source_encoding
 from ssot_migrate.shims.bindings import is_type_checking
 from ssot_migrate.shims.block import ShimRefused, without_block
 
@@ -32,7 +31,7 @@ def deprecated_by_own_getattr(source: bytes, names: Iterable[str]) -> set[str]:
     warning) leaves the shim to add one.
     """
     wanted = set(names)
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    encoding = source_encoding(source)
     try:
         module = cst.parse_module(without_block(source.decode(encoding)))
     except (cst.ParserSyntaxError, UnicodeDecodeError, ShimRefused):
