@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ssot_migrate.analysis.resolve import Target
 from ssot_migrate.base.outcomes import NoteKind
 from ssot_migrate.config.model import SymbolSpec
-from ssot_migrate.index.facts import Guard, ImportFact, ModuleFacts, Scope, SourceFile
+from ssot_migrate.index.facts import Guard, ImportFact, ModuleFacts, Scope, SiteForm, SourceFile
 
 BY_DECLARATION = "configured-by-declaration"
 """The kind of a configured legacy path its module serves from ``__getattr__``: the same
@@ -32,8 +32,7 @@ class Site:
     col: int
     path: str
     """The absolute dotted path the import goes through (``app.agents.ExecutionEngine``)."""
-    form: str
-    """from-import | relative-from-import | module-attribute | star-import"""
+    form: SiteForm
     local: str | None
     """The name the site binds or uses locally (None for star imports)."""
     alias: str | None
@@ -43,6 +42,8 @@ class Site:
     guard: Guard | None
     canonical: bool
     reexport: bool
+    fact: ImportFact
+    """The import the site goes through (for a module attribute, the one binding its root)."""
     """A module-level import that other code imports onward (a re-export / compat path)."""
     references: int = 1
     by_declaration: bool = False
@@ -183,9 +184,9 @@ def mark_reexports(
     that module takes it over."""
     for site in sites:
         module = by_rel[site.rel].module
-        bound = site.path.rpartition(".")[2] if site.form == "star-import" else site.local
+        bound = site.path.rpartition(".")[2] if site.form is SiteForm.STAR_IMPORT else site.local
         own = module is not None and f"{module}.{bound}" in public
-        if site.scope == "module" and site.form != "module-attribute" and own:
+        if site.scope == "module" and site.form is not SiteForm.MODULE_ATTRIBUTE and own:
             site = dataclasses.replace(site, reexport=True)
         yield site
 

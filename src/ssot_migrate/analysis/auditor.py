@@ -45,7 +45,14 @@ from ssot_migrate.analysis.audit import (
 )
 from ssot_migrate.analysis.resolve import Resolver, Target, local_import_target
 from ssot_migrate.config.model import SymbolSpec
-from ssot_migrate.index.facts import ImportFact, Index, ModuleFacts, SourceFile, absolute_module
+from ssot_migrate.index.facts import (
+    ImportFact,
+    Index,
+    ModuleFacts,
+    SiteForm,
+    SourceFile,
+    absolute_module,
+)
 
 
 def audit_symbol(
@@ -119,7 +126,7 @@ class _SymbolAuditor:
             return dataclasses.replace(site, left=LEFT_CANONICAL_MODULE)
         if module in self.context.load_time and runs_at_import_time(site) and not site.through:
             return dataclasses.replace(site, left=LEFT_LOAD_TIME)
-        if site.form == "star-import":
+        if site.form is SiteForm.STAR_IMPORT:
             return dataclasses.replace(site, left=LEFT_STAR)
         return site
 
@@ -161,7 +168,8 @@ class _SymbolAuditor:
         found = self.resolver.resolve_import(source, fact)
         path = f"{module}.{fact.name}" if module is not None else found.path
         if found.same_object(self.target):
-            form = "relative-from-import" if fact.level else "from-import"
+            form = fact.form
+            assert form is not None
             site = self._site(source, fact, path, form, fact.local_name)
             self.sites.append(dataclasses.replace(site, by_declaration=found.by_declaration))
         elif fact.name in self.handles or fact.local_name in self.handles or configured:
@@ -175,7 +183,9 @@ class _SymbolAuditor:
         reaching = [n for n in exported if self._reaches(module, n)]
         if reaching:
             # The path the star actually goes through: the name its module binds.
-            self.sites.append(self._site(source, fact, f"{module}.{reaching[0]}", "star-import"))
+            self.sites.append(
+                self._site(source, fact, f"{module}.{reaching[0]}", SiteForm.STAR_IMPORT)
+            )
 
     def _attribute_uses(self, source: SourceFile, facts: ModuleFacts) -> None:
         """``import P`` + ``P.S`` and ``import P as M`` + ``M.S``: one site per import."""
@@ -215,7 +225,7 @@ class _SymbolAuditor:
                 apart.setdefault((fact, full), found)
         for (fact, full), count in uses.items():
             local = fact.local_name
-            site = self._site(source, fact, full, "module-attribute", local, count)
+            site = self._site(source, fact, full, SiteForm.MODULE_ATTRIBUTE, local, count)
             by_declaration = (fact, full) in declared
             through = ""
             if source.module in self.context.load_time and (fact, full) not in at_import_time:
@@ -264,7 +274,7 @@ class _SymbolAuditor:
         source: SourceFile,
         fact: ImportFact,
         path: str,
-        form: str,
+        form: SiteForm,
         local: str | None = None,
         references: int = 1,
     ) -> Site:
@@ -281,6 +291,7 @@ class _SymbolAuditor:
             guard=fact.guard,
             canonical=path == self.spec.canonical,
             reexport=False,
+            fact=fact,
             references=references,
         )
 
@@ -296,7 +307,7 @@ class _PathClassifier:
         """Paths that code the run leaves as it is still reads (star imports aside, which
         the shim serves with a warning the user can act on)."""
         for site in sites:
-            if site.left and site.form != "star-import":
+            if site.left and site.form is not SiteForm.STAR_IMPORT:
                 self.left_reads.setdefault(site.path, site)
 
     def classify(self) -> tuple[LegacyPath, ...]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -22,6 +23,18 @@ Guard = Literal["type-checking", "import-error-fallback", "import-error-handler"
 """Where a statement runs: under ``if TYPE_CHECKING:``; in a ``try`` whose handler catches
 ImportError; in that handler (the fallback branch); under any other condition or loop."""
 ImportKind = Literal["from", "import", "star"]
+
+
+class SiteForm(StrEnum):
+    """How a site reaches a symbol, as the audit names it (its JSON's ``form``)."""
+
+    FROM_IMPORT = "from-import"
+    RELATIVE_FROM_IMPORT = "relative-from-import"
+    MODULE_ATTRIBUTE = "module-attribute"
+    """``import pkg`` (``import pkg as m``, ``from a import pkg``) and ``pkg.S``."""
+    STAR_IMPORT = "star-import"
+
+
 BindingKind = Literal["definition", "import-from", "import-module", "alias", "star"]
 
 
@@ -58,6 +71,16 @@ class ImportFact(NamedTuple):
     """Where the binding lives: the innermost enclosing ``def`` (its line and column), or
     (0, 0) for the module namespace, which a class body's imports share (a class body sees
     its own names and, before they are bound, the module's: one group for safety)."""
+
+    @property
+    def form(self) -> SiteForm | None:
+        """The form of a site this import makes by itself (None: an ``import`` statement,
+        whose sites are the attribute uses of what it binds, `SiteForm.MODULE_ATTRIBUTE`)."""
+        if self.kind == "star":
+            return SiteForm.STAR_IMPORT
+        if self.kind == "from":
+            return SiteForm.RELATIVE_FROM_IMPORT if self.level else SiteForm.FROM_IMPORT
+        return None
 
     @property
     def local_name(self) -> str | None:

@@ -12,7 +12,14 @@ from ssot_migrate.analysis.audit import LEFT_KINDS, Site, SymbolAudit
 from ssot_migrate.analysis.resolve import Resolver
 from ssot_migrate.base.outcomes import Note, NoteKind
 from ssot_migrate.codemods.import_edits import Destination
-from ssot_migrate.index.facts import ImportFact, Index, ModuleFacts, SourceFile, absolute_module
+from ssot_migrate.index.facts import (
+    ImportFact,
+    Index,
+    ModuleFacts,
+    SiteForm,
+    SourceFile,
+    absolute_module,
+)
 
 
 @dataclass
@@ -112,16 +119,14 @@ def _plan(
                     Note(site.rel, site.line, "legacy module: its shim serves the name",
                          NoteKind.LEGACY_MODULE)
                 )  # fmt: skip
-            elif site.form == "module-attribute":
+            elif site.form is SiteForm.MODULE_ATTRIBUTE:
                 plan = plan_for(site.rel)
                 plan.module_sites.append(site)
                 plan.sites[site.form] += 1
             else:
                 plan = plan_for(site.rel)
-                fact = _import_at(plan.facts, site)
-                if fact is not None:
-                    plan.from_moves[fact] = canonical
-                    plan.sites[site.form] += 1
+                plan.from_moves[site.fact] = canonical
+                plan.sites[site.form] += 1
         legacy_paths = {p.path for p in audit.legacy_paths}
         for found in audit.strings:
             if found.detail != "legacy":
@@ -139,13 +144,6 @@ def _plan(
                 plan.sites["string"] += 1
         notes.extend(_prefix_strings(index, legacy_paths, untouched, by_rel))
     return plans, notes
-
-
-def _import_at(facts: ModuleFacts, site: Site) -> ImportFact | None:
-    for fact in facts.imports:
-        if fact.span.line == site.line and fact.span.col == site.col and fact.kind == "from":
-            return fact
-    return None
 
 
 def _prefix_strings(

@@ -27,11 +27,10 @@ def module_attribute_edits(
     """``import L [as m]`` / ``from P import m`` used for ``m.S``: rewrite the import when it
     serves only the symbols, else keep it; import each other canonical module next to it,
     and point every use at its own."""
-    imports = {(f.span.line, f.span.col): f for f in plan.facts.imports}
     heads: dict[tuple[ImportFact, str], None] = {}
     through: set[ImportFact] = set()
     for site in plan.module_sites:
-        fact = imports[(site.line, site.col)]
+        fact = site.fact
         renames = fact.alias is not None or fact.kind == "from"
         # `import a.b` binds `a`: the site's own path says which module its chain names.
         head = str(fact.local_name) if renames else site.path.rpartition(".")[0]
