@@ -1,49 +1,29 @@
 """The audit of one symbol (`audit_symbol`), pure: its imports, attribute uses and strings
-classified against the canonical object, its legacy paths given their roles (see `audit`)."""
+classified against the canonical object, its legacy paths given their roles by
+`legacy_roles` (the findings' types and the rules' words are in `audit`)."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterator
 
 from ssot_migrate.analysis.audit import (
-    ALIAS_DEFINITION,
-    BY_DECLARATION,
-    COMPATIBILITY_MODULE,
-    CONFIGURED,
-    CONFIGURED_LAZY,
-    DEFINING_MODULE,
-    IMPORTED_AS_ITSELF,
-    IMPORTED_THROUGH,
-    IN_CANONICAL_MODULE,
-    INCIDENTAL,
     LEFT_CANONICAL_MODULE,
     LEFT_LOAD_TIME,
     LEFT_STAR,
-    LISTED_IN_ALL,
-    OWN_USE,
-    PRIVATE_NAME,
     PUBLIC,
-    READ_BY_LEFT_CODE,
-    SERVED_BY_SHIM,
-    SHIM_EXCLUDED,
-    STAR_IMPORT,
-    TYPE_CHECKING_ONLY,
-    UNUSED_IMPORT,
-    UNUSED_IN_A_MODULE,
     AuditContext,
     Finding,
-    LegacyPath,
     Site,
     SymbolAudit,
     mark_reexports,
-    only_reexports,
     runs_at_import_time,
     site_order,
     written,
 )
-from ssot_migrate.analysis.resolve import Resolver, Target, local_import_target
+from ssot_migrate.analysis.legacy_roles import PathClassifier
+from ssot_migrate.analysis.resolve import Resolver, Target
+from ssot_migrate.analysis.uses import resolve_use
 from ssot_migrate.config.model import SymbolSpec
 from ssot_migrate.index.facts import (
     ImportFact,
@@ -58,10 +38,10 @@ from ssot_migrate.index.facts import (
 def audit_symbol(
     index: Index, resolver: Resolver, spec: SymbolSpec, context: AuditContext | None = None
 ) -> SymbolAudit:
-    return _SymbolAuditor(index, resolver, spec, context or AuditContext()).run()
+    return SymbolAuditor(index, resolver, spec, context or AuditContext()).run()
 
 
-class _SymbolAuditor:
+class SymbolAuditor:
     """Classifies every import, attribute use and string of the parsed files for one spec."""
 
     def __init__(
@@ -95,7 +75,7 @@ class _SymbolAuditor:
             self._attribute_uses(source, facts)
             self._strings(source, facts)
         found = [self._left(site) for site in self.sites]
-        legacy = _PathClassifier(self, found).classify()
+        legacy = PathClassifier(self, found).classify()
         public = frozenset(p.path for p in legacy if p.role == PUBLIC)
         sites = sorted(mark_reexports(found, public, self.by_rel), key=site_order)
         return SymbolAudit(
@@ -198,11 +178,10 @@ class _SymbolAuditor:
             last = use.dotted.rpartition(".")[2]
             if last not in self.names and last not in self.configured_names:
                 continue
-            root, _, rest = use.dotted.partition(".")
-            bound = local_import_target(self.resolver, source, facts, root, use.binder)
-            if bound is None or bound[0].kind == "star":
+            reached = resolve_use(self.resolver, source, facts, use)
+            if reached is None or reached.fact.kind == "star":
                 continue
-            fact, start = bound
+            fact, start, rest = reached.fact, reached.bound, reached.rest
             if not start.found:
                 # ``from pkg import gone`` / ``import pkg.gone as gone``, then ``gone.S``:
                 # the import names a module that is not there.
@@ -210,10 +189,9 @@ class _SymbolAuditor:
                 full = f"{missing.path}.{rest}"
                 if last in self.handles or full in self.configured:
                     apart.setdefault((fact, full), missing)
-            if start.kind != "module":
+            if reached.target is None:
                 continue
-            full = f"{start.path}.{rest}"
-            found = self.resolver.resolve_path(full)
+            full, found = reached.path, reached.target
             if found.same_object(self.target):
                 uses[(fact, full)] += 1
                 modules[(fact, full)] = start.path
@@ -294,118 +272,3 @@ class _SymbolAuditor:
             fact=fact,
             references=references,
         )
-
-
-class _PathClassifier:
-    """Every path that reaches the symbol, with its role: public legacy (a shim keeps it
-    working) or incidental (no shim)."""
-
-    def __init__(self, auditor: _SymbolAuditor, sites: list[Site]) -> None:
-        self.auditor = auditor
-        self.sites = sites
-        self.left_reads: dict[str, Site] = {}
-        """Paths that code the run leaves as it is still reads (star imports aside, which
-        the shim serves with a warning the user can act on)."""
-        for site in sites:
-            if site.left and site.form is not SiteForm.STAR_IMPORT:
-                self.left_reads.setdefault(site.path, site)
-
-    def classify(self) -> tuple[LegacyPath, ...]:
-        auditor = self.auditor
-        spec, target, resolver = auditor.spec, auditor.target, auditor.resolver
-        site_counts = Counter(s.path for s in self.sites)
-        used = Counter(s.path for s in self.sites if not s.canonical)
-        string_counts = Counter(s.path for s in auditor.strings)
-        used.update(s.path for s in auditor.strings if s.detail == "legacy")
-        paths: dict[str, str] = dict.fromkeys(site_counts.keys() | string_counts.keys(), "found")
-        for path in self._bound_paths():
-            paths.setdefault(path, "found")
-        lazy: dict[str, str] = {}
-        # A configured path reaching another object is a config error (`validate`).
-        for path in spec.legacy:
-            reached = resolver.resolve_path(path)
-            if reached.same_object(target) and reached.by_declaration:
-                paths[path] = BY_DECLARATION
-                module = path.rpartition(".")[0]
-                lazy[path] = f"served by {module}.__getattr__; verify --runtime checks the identity"
-            elif reached.same_object(target):
-                paths[path] = "configured"
-        paths.pop(spec.canonical, None)
-        legacy = []
-        for path, kind in sorted(paths.items(), key=lambda i: (-site_counts[i[0]], i[0])):
-            role, reason = self._role(path, kind, used[path])
-            legacy.append(
-                LegacyPath(
-                    path,
-                    site_counts[path],
-                    string_counts[path],
-                    kind,
-                    lazy.get(path, ""),
-                    role,
-                    reason,
-                )
-            )
-        return tuple(legacy)
-
-    def _bound_paths(self) -> Iterator[str]:
-        """``module.name`` for every name a parsed module binds to the object: explicitly,
-        or through a star import."""
-        auditor = self.auditor
-        names = auditor.names
-        for rel, facts in auditor.index.facts.items():
-            module = auditor.by_rel[rel].module
-            if module is None:
-                continue
-            bound = {b.name for b in facts.bindings if b.kind != "star"} & names
-            if any(b.kind == "star" for b in facts.bindings):
-                bound |= names
-            for name in sorted(bound):
-                if auditor.resolver.resolve_name(module, name).same_object(auditor.target):
-                    yield f"{module}.{name}"
-
-    def _role(self, path: str, kind: str, used: int) -> tuple[str, str]:
-        """(role, reason) of a legacy path, the first rule that applies deciding."""
-        auditor = self.auditor
-        module, _, name = path.rpartition(".")
-        source = auditor.index.modules.get(module)
-        facts = auditor.index.facts_of_module(module)
-        if module == auditor.definition_module:
-            return INCIDENTAL, DEFINING_MODULE
-        if module == auditor.spec.canonical_module:
-            return INCIDENTAL, IN_CANONICAL_MODULE
-        if source is not None and source.rel in auditor.context.shim_excluded:
-            return INCIDENTAL, f"{SHIM_EXCLUDED}: never shimmed"
-        if kind == BY_DECLARATION:
-            return PUBLIC, CONFIGURED_LAZY
-        if kind == "configured":
-            return PUBLIC, CONFIGURED
-        if facts is None:
-            return PUBLIC, IMPORTED_THROUGH if used else CONFIGURED
-        if name in facts.shim_served:
-            return PUBLIC, SERVED_BY_SHIM
-        reader = self.left_reads.get(path)
-        if reader is not None:
-            return INCIDENTAL, f"{READ_BY_LEFT_CODE}: {reader.rel}:{reader.line}"
-        if used:
-            return PUBLIC, IMPORTED_THROUGH
-        if name in (facts.dunder_all or ()):
-            return PUBLIC, LISTED_IN_ALL
-        if any(f.scope == "module" and f.kind == "from" and f.alias == f.name == name
-               for f in facts.imports):  # fmt: skip
-            return PUBLIC, IMPORTED_AS_ITSELF
-        bindings = [b for b in facts.bindings if b.name == name]
-        if bindings and all(b.guard == "type-checking" for b in bindings):
-            return INCIDENTAL, TYPE_CHECKING_ONLY
-        if name.startswith("_"):
-            return INCIDENTAL, PRIVATE_NAME
-        if name in facts.unread and source is not None and source.is_package:
-            return PUBLIC, UNUSED_IMPORT
-        if only_reexports(facts) and bindings:
-            return PUBLIC, COMPATIBILITY_MODULE
-        if any(b.kind == "alias" for b in bindings):
-            return PUBLIC, ALIAS_DEFINITION
-        if not bindings:
-            return INCIDENTAL, STAR_IMPORT
-        if name in facts.unread:
-            return INCIDENTAL, UNUSED_IN_A_MODULE
-        return INCIDENTAL, OWN_USE

@@ -12,7 +12,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ssot_migrate.analysis.resolve import Resolver, local_import_target
+from ssot_migrate.analysis.resolve import Resolver
+from ssot_migrate.analysis.uses import resolve_use
 from ssot_migrate.base.dotted import is_private_path
 from ssot_migrate.index.facts import ImportFact, Index, absolute_module
 
@@ -68,14 +69,11 @@ def discover_candidates(
         # Like the audit's sites: one per import, however many `m.S` uses it serves.
         through: set[tuple[ImportFact, str, str]] = set()
         for use in facts.attributes:
-            root, _, rest = use.dotted.partition(".")
-            bound = local_import_target(resolver, source, facts, root, use.binder)
-            if bound is None or bound[1].kind != "module":
+            reached = resolve_use(resolver, source, facts, use)
+            if reached is None or reached.target is None:
                 continue
-            full = f"{bound[1].path}.{rest}"
-            found = resolver.resolve_path(full)
-            if found.kind == "definition":
-                through.add((bound[0], found.path, full))
+            if reached.target.kind == "definition":
+                through.add((reached.fact, reached.target.path, reached.path))
         for _, definition, full in through:
             paths[definition][full] += 1
     ranked = [

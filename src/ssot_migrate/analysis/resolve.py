@@ -8,7 +8,8 @@ Cycles end in an unresolved result instead of recursing forever.
 
 Over 400 lines on purpose: the job is one class, `Resolver`, whose memo tables, cycle
 guards and overlay reuse every step of a resolution shares (the class alone is ~440
-lines); `Target`, its answer, and `local_import_target` are too small to stand apart.
+lines); `Target`, its answer, is too small to stand apart. What an attribute use reaches
+through its root's import is `uses.resolve_use`.
 """
 
 from __future__ import annotations
@@ -499,21 +500,3 @@ class Resolver:
 
 def _last(module: str) -> str:
     return module.rpartition(".")[2]
-
-
-def local_import_target(
-    resolver: Resolver,
-    source: SourceFile,
-    facts: ModuleFacts,
-    root: str,
-    binder: tuple[int, int],
-) -> tuple[ImportFact, Target] | None:
-    """The import of `source` that binds local name `root` as seen from namespace `binder`
-    (see `AttributeUse.binder`): that function's own import, or for the module namespace
-    its module-level import (a class body's when the module has none)."""
-    candidates = resolver.imports_binding(facts, root, binder)
-    if not candidates:
-        return None
-    module_level = [i for i in candidates if i.scope == "module"]
-    chosen = (module_level or candidates)[-1]
-    return chosen, resolver.resolve_import(source, chosen)

@@ -9,7 +9,8 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from ssot_migrate.analysis.resolve import Resolver, local_import_target
+from ssot_migrate.analysis.resolve import Resolver
+from ssot_migrate.analysis.uses import resolve_use
 from ssot_migrate.index.facts import Index, ModuleFacts, ParseFailure, SourceFile
 from ssot_migrate.rewrite.plan import FilePlan, rebound_names
 from ssot_migrate.rewrite.text import Refused
@@ -161,13 +162,10 @@ def _signature(
     for use in facts.attributes:
         if not chains.keeps(use.dotted):
             continue
-        root, _, rest = use.dotted.partition(".")
-        bound = local_import_target(resolver, source, facts, root, use.binder)
-        if bound is None or bound[1].kind != "module":
-            continue
-        target = resolver.resolve_path(f"{bound[1].path}.{rest}")
-        if target.found and target.kind != "module":
-            found[("use", target.kind, target.path)] += 1
+        reached = resolve_use(resolver, source, facts, use)
+        used = None if reached is None else reached.target
+        if used is not None and used.found and used.kind != "module":
+            found[("use", used.kind, used.path)] += 1
     for ref in facts.strings:
         target = resolver.resolve_path(ref.value)
         if target.found and target.kind not in ("module", "external"):
