@@ -31,6 +31,16 @@ class OutputFormat(StrEnum):
     sarif = "sarif"
 
 
+# Options several commands take, declared once.
+SymbolOption = Annotated[
+    list[str] | None, typer.Option("--symbol", "-s", help="Only this symbol (repeatable).")
+]
+PhaseOption = Annotated[str | None, typer.Option("--phase", "-p", help="Only this phase.")]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Write nothing; print the diff and a summary.")
+]
+
+
 @dataclass(frozen=True, slots=True)
 class Globals:
     root: Path
@@ -149,3 +159,8 @@ def console_for(g: Globals, stderr: bool = False) -> Any:
 class DocumentFormat(StrEnum):
     table = "table"
     json = "json"
+
+
+DocumentFormatOption = Annotated[
+    DocumentFormat, typer.Option("--format", "-f", help="Output format.")
+]

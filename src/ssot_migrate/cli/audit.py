@@ -9,17 +9,15 @@ import typer
 
 from ssot_migrate.base.errors import Problem, UsageError
 from ssot_migrate.base.exit_codes import EXIT_OK
-from ssot_migrate.cli.app import OutputFormat, globals_of, run_options
+from ssot_migrate.cli.app import OutputFormat, PhaseOption, SymbolOption, globals_of, run_options
 from ssot_migrate.cli.printing import print_audit, print_discovery
 from ssot_migrate.io import workspace
 
 
 def audit(
     ctx: typer.Context,
-    symbol: Annotated[
-        list[str] | None, typer.Option("--symbol", "-s", help="Only this symbol (repeatable).")
-    ] = None,
-    phase: Annotated[str | None, typer.Option("--phase", "-p", help="Only this phase.")] = None,
+    symbol: SymbolOption = None,
+    phase: PhaseOption = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output format.")
     ] = OutputFormat.table,

@@ -10,16 +10,14 @@ import typer
 
 from ssot_migrate.base.exit_codes import EXIT_CHECK_FAILED, EXIT_OK
 from ssot_migrate.base.wording import counted
-from ssot_migrate.cli.app import DocumentFormat, globals_of, run_options
+from ssot_migrate.cli.app import DocumentFormat, DocumentFormatOption, globals_of, run_options
 from ssot_migrate.cli.printing import emit_json, variations
 from ssot_migrate.io import workspace
 
 
 def status(
     ctx: typer.Context,
-    output_format: Annotated[
-        DocumentFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = DocumentFormat.table,
+    output_format: DocumentFormatOption = DocumentFormat.table,
 ) -> None:
     """What each phase has landed (commit trailers, batch branches) and what is left."""
     from ssot_migrate.commands import history
@@ -77,9 +75,7 @@ def rollback(
 
 def plan(
     ctx: typer.Context,
-    output_format: Annotated[
-        DocumentFormat, typer.Option("--format", "-f", help="Output format.")
-    ] = DocumentFormat.table,
+    output_format: DocumentFormatOption = DocumentFormat.table,
 ) -> None:
     """Phases, symbols, canonical and legacy paths, and the status of each symbol."""
     from ssot_migrate.commands import history

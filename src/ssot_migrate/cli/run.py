@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from ssot_migrate.base.exit_codes import EXIT_PARTIAL
-from ssot_migrate.cli.app import Globals, globals_of, run_options
+from ssot_migrate.cli.app import DryRunOption, Globals, SymbolOption, globals_of, run_options
 from ssot_migrate.cli.printing import print_diff, print_run_summary, reviewed
 from ssot_migrate.io import workspace
 
@@ -18,12 +18,8 @@ from ssot_migrate.io import workspace
 def run(
     ctx: typer.Context,
     phase: Annotated[str, typer.Argument(help="A phase name from the config.")],
-    symbol: Annotated[
-        list[str] | None, typer.Option("--symbol", "-s", help="Only this symbol (repeatable).")
-    ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Write nothing; print the diff and a summary.")
-    ] = False,
+    symbol: SymbolOption = None,
+    dry_run: DryRunOption = False,
     patch: Annotated[
         Path | None,
         typer.Option(
@@ -143,12 +139,8 @@ def shim(
     phase: Annotated[
         str | None, typer.Option("--phase", "-p", help="Only this phase's symbols.")
     ] = None,
-    symbol: Annotated[
-        list[str] | None, typer.Option("--symbol", "-s", help="Only this symbol (repeatable).")
-    ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Write nothing; print the diff and a summary.")
-    ] = False,
+    symbol: SymbolOption = None,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Generate or refresh the deprecation shims of the legacy modules."""
     from ssot_migrate.commands import run as running

@@ -7,15 +7,13 @@ from typing import Annotated
 import typer
 
 from ssot_migrate.base.exit_codes import EXIT_CHECK_FAILED, EXIT_OK
-from ssot_migrate.cli.app import globals_of, run_options
+from ssot_migrate.cli.app import PhaseOption, SymbolOption, globals_of, run_options
 
 
 def verify(
     ctx: typer.Context,
-    phase: Annotated[str | None, typer.Option("--phase", "-p", help="Only this phase.")] = None,
-    symbol: Annotated[
-        list[str] | None, typer.Option("--symbol", "-s", help="Only this symbol (repeatable).")
-    ] = None,
+    phase: PhaseOption = None,
+    symbol: SymbolOption = None,
     runtime: Annotated[
         bool,
         typer.Option(
