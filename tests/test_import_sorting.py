@@ -26,10 +26,9 @@ from ssot_migrate.rewrite.import_order import (
     Region,
     import_blocks,
     in_sorter_order,
-    member_key,
-    statement_key,
     statement_texts,
 )
+from ssot_migrate.rewrite.sort_keys import member_key, statement_key
 from ssot_migrate.rewrite.sorter_settings import SorterSettings, settings_for
 
 SORTED = ["new_imports_go_where_the_project_s_import_sorter_puts_them_in_a_sorted_block"]

@@ -10,7 +10,7 @@ by module name (natural order, case-insensitive first), then by the first import
 right above it, to where the sorter would put them; the other lines keep their bytes and
 their order, and nothing moves across other code. A block it cannot read line by line
 (statements sharing a line, comments standing apart, sorter directives) stays as it is.
-Pure: text in, text out.
+Pure: text in, text out. The sorter's keys (sections, statements, names) are `sort_keys`.
 
 isort's API (``isort.place_module``, ``isort.check_code``) was weighed and not taken: the
 sections need only the standard library's names and the project's own modules (the index
@@ -23,28 +23,20 @@ from __future__ import annotations
 
 import ast
 import bisect
-import fnmatch
 import itertools
 import re
-import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ssot_migrate.base.source_text import LINE_BREAK
+from ssot_migrate.rewrite.sort_keys import IsProject, Key, statement_key
 from ssot_migrate.rewrite.sorter_settings import SorterSettings
 
-FUTURE, STDLIB, THIRD_PARTY, FIRST_PARTY, LOCAL = range(5)
-
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
-_DIGITS = re.compile(r"(\d+)")
 _DIRECTIVE = re.compile(r"#\s*(isort|ruff|fmt)\s*:", re.IGNORECASE)
 _HEADER = re.compile(r"#!|[ \t\f]*#.*?coding[:=]")
 """A shebang or an encoding cookie: it stays on the file's first lines."""
-
-IsProject = Callable[[str], bool]
-"""Whether a top-level name is a package or module of the project (first party)."""
-Key = tuple[object, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,73 +174,6 @@ def _whole_lines(lines: Sequence[str], statements: Sequence[ImportStatement]) ->
 
 
 # the sorter's order -----------------------------------------------------------------------
-
-
-def _natural(text: str) -> tuple[str | int, ...]:
-    """``a10`` after ``a9``: digit runs compare as numbers."""
-    parts = _DIGITS.split(text)
-    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
-
-
-def _name_key(name: str, settings: SorterSettings) -> Key:
-    folded = () if settings.case_sensitive else _natural(name.lower())
-    return (folded, _natural(name))
-
-
-def member_key(name: str, local: str, settings: SorterSettings) -> Key:
-    """Where the sorter puts ``name [as local]`` among a ``from`` import's names:
-    constants, then classes, then the rest (ruff's and isort's ``order-by-type``), each by
-    name, then local name."""
-    if name == "*":
-        return (-1,)
-    if len(name) > 1 and name.isupper():
-        kind = 0
-    elif name[:1].isupper():
-        kind = 1
-    else:
-        kind = 2
-    return (kind, *_name_key(name, settings), _natural("" if local == name else local))
-
-
-def _matches(module: str, patterns: Iterable[str]) -> bool:
-    return any(
-        module == p or module.startswith(p + ".") or fnmatch.fnmatchcase(module, p)
-        for p in patterns
-    )
-
-
-def section_of(module: str, level: int, settings: SorterSettings, is_project: IsProject) -> int:
-    """The sorter's section of an import of `module` (`level` dots before it)."""
-    if level:
-        return LOCAL
-    if module == "__future__":
-        return FUTURE
-    if _matches(module, settings.known_local_folder):
-        return LOCAL
-    if _matches(module, settings.known_first_party):
-        return FIRST_PARTY
-    if _matches(module, settings.known_third_party):
-        return THIRD_PARTY
-    top = module.split(".")[0]
-    if top in sys.stdlib_module_names:
-        return STDLIB
-    return FIRST_PARTY if is_project(top) else THIRD_PARTY
-
-
-def statement_key(
-    node: ast.Import | ast.ImportFrom, settings: SorterSettings, is_project: IsProject
-) -> Key:
-    """Where the sorter puts `node` in its block: statements with smaller keys go first."""
-    if isinstance(node, ast.Import):
-        alias = node.names[0]
-        section = section_of(alias.name, 0, settings, is_project)
-        return (section, 0, 0, *_name_key(alias.name, settings), _natural(alias.asname or ""))
-    module = node.module or ""
-    section = section_of(module, node.level, settings, is_project)
-    alias = node.names[0]
-    first = member_key(alias.name, alias.asname or alias.name, settings)
-    # Relative imports: the furthest (most dots) first.
-    return (section, 1, -node.level, *_name_key(module, settings), first)
 
 
 def in_order(block: ImportBlock, settings: SorterSettings, is_project: IsProject) -> bool:

@@ -17,11 +17,11 @@ from ssot_migrate.rewrite.import_order import (
     import_blocks,
     in_order,
     in_sorter_order,
-    member_key,
     statement_texts,
 )
 from ssot_migrate.rewrite.layout import Layout
 from ssot_migrate.rewrite.plan import FilePlan
+from ssot_migrate.rewrite.sort_keys import member_key
 from ssot_migrate.rewrite.sorter_settings import SorterSettings
 from ssot_migrate.rewrite.text import Edit, Text, line_starts, shifted
 
