@@ -96,3 +96,22 @@ def test_a_change_says_what_it_is_to_the_run() -> None:
     assert kind({"shim": 1, "from-import": 2}) is ChangeKind.SHIM
     assert kind({"string": 3}) is ChangeKind.STRING
     assert kind({"string": 1, "module-attribute": 1}) is ChangeKind.IMPORTER
+
+
+def test_strings_naming_an_attribute_through_a_legacy_path_are_counted_as_one_group(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One count for every such string, as for every other reason a site is left alone (it
+    made one group per string: a long line on a real tree); -v still names each one."""
+    files = {
+        **FILES,
+        "svc/mocks.py": b'A = "svc.a.Engine.start"\nB = "svc.b.Engine.stop"\n',
+    }
+    repo = make_repo(tmp_path, files)
+    assert main(["--root", str(repo), "run", "phase2", "--dry-run"]) == 0
+    err = capsys.readouterr().err
+    assert "2 strings only starting with a legacy path" in err
+    assert "'svc.a.Engine.start'" not in err
+    assert main(["--root", str(repo), "-v", "run", "phase2", "--dry-run"]) == 0
+    verbose = capsys.readouterr().err
+    assert "svc/mocks.py:1: string 'svc.a.Engine.start' only starts with a legacy path" in verbose

@@ -40,7 +40,7 @@ class Note:
     kind: NoteKind
     label: str = ""
     """How the summary counts it when not by its kind: a shim's by why the path is public
-    (``imported through``), a string by the string (`NoteKind.STRING_PREFIX`)."""
+    (``imported through``)."""
 
     @property
     def group(self) -> str:

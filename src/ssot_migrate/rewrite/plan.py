@@ -158,7 +158,7 @@ def _prefix_strings(
         for ref in facts.strings:
             if any(ref.value.startswith(path + ".") for path in legacy):
                 reason = f"string {ref.value!r} only starts with a legacy path"
-                yield Note(rel, ref.span.line, reason, NoteKind.STRING_PREFIX, reason)
+                yield Note(rel, ref.span.line, reason, NoteKind.STRING_PREFIX)
 
 
 def rebound_names(
