@@ -63,17 +63,23 @@ def load_cases(kind: str) -> list[Case]:
     return cases
 
 
-def prune_expected(folder: Path) -> list[str]:
-    """Remove the files of a case folder no expectation names any more (`--update-goldens`:
-    an output a case no longer checks must not linger as if it did); what was removed."""
+def expected_files(folder: Path) -> set[str]:
+    """The names a case folder may hold: its case.toml, before/, after/ and the output files
+    its tables name."""
     spec = tomllib.loads((folder / "case.toml").read_text())
-    named = {"case.toml", "before", "after"} | {
+    return {"case.toml", "before", "after"} | {
         value
         for table in spec.values()
         if isinstance(table, dict)
         for key, value in table.items()
         if key in ("stdout", "stderr")
     }
+
+
+def prune_expected(folder: Path) -> list[str]:
+    """Remove the files of a case folder no expectation names any more (`--update-goldens`:
+    an output a case no longer checks must not linger as if it did); what was removed."""
+    named = expected_files(folder)
     removed = []
     for path in sorted(folder.iterdir()):
         if path.name not in named:
