@@ -5,5 +5,6 @@ phase planned and verified in memory), `land` (run through git: branches and bat
 batch checked by `batch_check`, with git started ahead by `git_ahead`), `verify`, `history`
 (status, rollback, plan) and `registry`. Below them the steps they share: `shimming` (which
 modules get a shim, and the shims on disk), `cycles` (the import cycles a phase must not
-add), `batching`, and `project`, the view of the repository every command opens once.
+add), `write_order` (the order a run writes in place), `batching`, and `project`, the view
+of the repository every command opens once.
 """

@@ -161,7 +161,7 @@ def plan_phase(
         project.skipped(),
         plan.unrewritten,
         tuple(shimmed),
-        write_order(project.files, audits, list(by_rel.values())),
+        write_order(project.index.modules, audits, list(by_rel.values())),
     )
     return _Planned(planned, project, record)
 
@@ -177,7 +177,7 @@ def shim_phase(options: RunOptions, phase: str | None, symbols: Sequence[str]) -
     changes, refused = rendered_shims(project, planned, contents, {}, set())
     label = phase or "all phases"
     refused = [*planned.refused, *refused]
-    order = write_order(project.files, audits, changes)
+    order = write_order(project.index.modules, audits, changes)
     return RunResult(
         label, specs, tuple(changes), tuple(refused), tuple(planned.notes), (), write_order=order
     )

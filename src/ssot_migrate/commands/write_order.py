@@ -21,12 +21,14 @@ from ssot_migrate.rewrite.outcomes import ChangeKind, FileChange
 
 
 def write_order(
-    files: Sequence[SourceFile], audits: Sequence[SymbolAudit], changes: Sequence[FileChange]
+    modules: Mapping[str, SourceFile],
+    audits: Sequence[SymbolAudit],
+    changes: Sequence[FileChange],
 ) -> tuple[str, ...]:
-    """The `rel` of every change, in the order to write them (see the module docstring).
-    Under a cycle of imports through legacy paths, the rest goes shims first."""
+    """The `rel` of every change, in the order to write them (see the module docstring);
+    `modules`: the index's files by module name. Under a cycle of imports through legacy
+    paths, the rest goes shims first."""
     changed = {c.rel: c for c in changes}
-    rel_of = {f.module: f.rel for f in files if f.module is not None}
     needs: dict[str, set[str]] = {rel: set() for rel in changed}
     for audit in audits:
         public = audit.declared
@@ -34,9 +36,9 @@ def write_order(
         for rel, path in reads:
             if rel not in changed or path not in public:
                 continue
-            module_rel = rel_of.get(path.rpartition(".")[0])
-            if module_rel is not None and module_rel != rel and module_rel in changed:
-                needs[rel].add(module_rel)
+            module = modules.get(path.rpartition(".")[0])
+            if module is not None and module.rel != rel and module.rel in changed:
+                needs[rel].add(module.rel)
     return _ordered(changed, needs)
 
 

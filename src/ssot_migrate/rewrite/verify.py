@@ -77,15 +77,6 @@ def resolver_with(resolver: Resolver, source: SourceFile, facts: ModuleFacts) ->
     return resolver.overlay(overlay_index(resolver.index, {source.rel: facts}), source)
 
 
-def resolver_over(resolver: Resolver, replaced: Mapping[str, ModuleFacts]) -> Resolver:
-    """A resolver that sees the files of `replaced` with their new facts, the rest as is.
-
-    Built in time proportional to `replaced`, not to the index: the module list is the
-    same, so the resolver's module tables are shared.
-    """
-    return Resolver(overlay_index(resolver.index, replaced), resolver.declared, like=resolver)
-
-
 def overlay_index(index: Index, replaced: Mapping[str, ModuleFacts]) -> Index:
     """`index` with the facts of `replaced`'s files in place of theirs (no copy of the rest)."""
     return dataclasses.replace(index, facts=_Overlay(index.facts, replaced))
