@@ -9,14 +9,12 @@ variations.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ssot_migrate.analysis.resolve import Target
 from ssot_migrate.base.outcomes import NoteKind
 from ssot_migrate.config.model import SymbolSpec
-from ssot_migrate.index.facts import Guard, ImportFact, ModuleFacts, Scope, SiteForm, SourceFile
+from ssot_migrate.index.facts import Guard, ImportFact, ModuleFacts, Scope, SiteForm
 
 BY_DECLARATION = "configured-by-declaration"
 """The kind of a configured legacy path its module serves from ``__getattr__``: the same
@@ -79,13 +77,12 @@ LEFT_LOAD_TIME = (
     "imported by the canonical module at import time: importing the canonical path here "
     "would import a half-initialised module"
 )
-LEFT_STAR = "star import: the names it binds are implicit"
 LEFT_KINDS = {
     LEFT_CANONICAL_MODULE: NoteKind.CANONICAL_MODULE,
     LEFT_LOAD_TIME: NoteKind.LOAD_TIME,
-    LEFT_STAR: NoteKind.STAR_IMPORT,
 }
-"""How a run counts a site left by each reason (`Site.left`)."""
+"""How a run counts a site left by each reason (`Site.left`) no form gives (those are the
+forms' own: `forms.registry.FORM_LEFT_KINDS`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,20 +172,6 @@ def runs_at_import_time(site: Site) -> bool:
 
 def site_order(site: Site) -> tuple[str, int, int]:
     return (site.rel, site.line, site.col)
-
-
-def mark_reexports(
-    sites: list[Site], public: frozenset[str], by_rel: dict[str, SourceFile]
-) -> Iterator[Site]:
-    """A module-level import binding a public legacy path of its own module: the shim of
-    that module takes it over."""
-    for site in sites:
-        module = by_rel[site.rel].module
-        bound = site.path.rpartition(".")[2] if site.form is SiteForm.STAR_IMPORT else site.local
-        own = module is not None and f"{module}.{bound}" in public
-        if site.scope == "module" and site.form is not SiteForm.MODULE_ATTRIBUTE and own:
-            site = dataclasses.replace(site, reexport=True)
-        yield site
 
 
 def written(fact: ImportFact) -> str:

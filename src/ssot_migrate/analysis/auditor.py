@@ -1,38 +1,30 @@
-"""The audit of one symbol (`audit_symbol`), pure: its imports, attribute uses and strings
-classified against the canonical object, its legacy paths given their roles by
-`legacy_roles` (the findings' types and the rules' words are in `audit`)."""
+"""The audit of one symbol (`audit_symbol`), pure: each file's imports, attribute uses and
+strings asked of every import form (`forms.registry`), which find the sites reaching the
+canonical object; its legacy paths given their roles by `legacy_roles` (the findings'
+types and the rules' words are in `audit`)."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
+from collections.abc import Iterator
 
 from ssot_migrate.analysis.audit import (
     LEFT_CANONICAL_MODULE,
     LEFT_LOAD_TIME,
-    LEFT_STAR,
     PUBLIC,
     AuditContext,
     Finding,
     Site,
     SymbolAudit,
-    mark_reexports,
     runs_at_import_time,
     site_order,
     written,
 )
+from ssot_migrate.analysis.forms.registry import FORMS, SITE_FORMS
 from ssot_migrate.analysis.legacy_roles import PathClassifier
 from ssot_migrate.analysis.resolve import Resolver, Target
-from ssot_migrate.analysis.uses import resolve_use
 from ssot_migrate.config.model import SymbolSpec
-from ssot_migrate.index.facts import (
-    ImportFact,
-    Index,
-    ModuleFacts,
-    SiteForm,
-    SourceFile,
-    absolute_module,
-)
+from ssot_migrate.index.facts import ImportFact, Index, SiteForm, SourceFile
 
 
 def audit_symbol(
@@ -68,16 +60,15 @@ class SymbolAuditor:
         for rel, facts in sorted(self.index.facts.items()):
             source = self.by_rel[rel]
             for fact in facts.imports:
-                if fact.kind == "from":
-                    self._from_import(source, fact)
-                elif fact.kind == "star":
-                    self._star_import(source, fact)
-            self._attribute_uses(source, facts)
-            self._strings(source, facts)
+                form = fact.form
+                if form is not None:
+                    SITE_FORMS[form].audit_import(self, source, fact)
+            for each in FORMS:
+                each.audit_file(self, source, facts)
         found = [self._left(site) for site in self.sites]
         legacy = PathClassifier(self, found).classify()
         public = frozenset(p.path for p in legacy if p.role == PUBLIC)
-        sites = sorted(mark_reexports(found, public, self.by_rel), key=site_order)
+        sites = sorted(self._mark_reexports(found, public), key=site_order)
         return SymbolAudit(
             self.spec,
             self.target,
@@ -106,9 +97,8 @@ class SymbolAuditor:
             return dataclasses.replace(site, left=LEFT_CANONICAL_MODULE)
         if module in self.context.load_time and runs_at_import_time(site) and not site.through:
             return dataclasses.replace(site, left=LEFT_LOAD_TIME)
-        if site.form is SiteForm.STAR_IMPORT:
-            return dataclasses.replace(site, left=LEFT_STAR)
-        return site
+        left = SITE_FORMS[site.form].left
+        return dataclasses.replace(site, left=left) if left else site
 
     def _interest_names(self) -> set[str]:
         """Every name some module binds to the target, or a configured legacy path reaching
@@ -130,90 +120,33 @@ class SymbolAuditor:
                     if binding.name in names or binding.kind not in ("alias", "import-from"):
                         continue
                     spelled = binding.imported or binding.target.rpartition(".")[2]
-                    if spelled in names and self._reaches(module, binding.name):
+                    if spelled in names and self.reaches(module, binding.name):
                         found.add(binding.name)
             if not found:
                 return names
             names |= found
 
-    def _reaches(self, module: str, name: str) -> bool:
+    def reaches(self, module: str, name: str) -> bool:
         return self.resolver.resolve_name(module, name).same_object(self.target)
 
-    def _from_import(self, source: SourceFile, fact: ImportFact) -> None:
-        assert fact.name is not None
-        module = absolute_module(source, fact.module, fact.level)
-        configured = module is not None and f"{module}.{fact.name}" in self.configured
-        if fact.name not in self.names and fact.local_name not in self.handles and not configured:
-            return
-        found = self.resolver.resolve_import(source, fact)
-        path = f"{module}.{fact.name}" if module is not None else found.path
-        if found.same_object(self.target):
-            form = fact.form
-            assert form is not None
-            site = self._site(source, fact, path, form, fact.local_name)
-            self.sites.append(dataclasses.replace(site, by_declaration=found.by_declaration))
-        elif fact.name in self.handles or fact.local_name in self.handles or configured:
-            self._apart(source, fact, path, found)
+    def add_site(self, site: Site) -> None:
+        self.sites.append(site)
 
-    def _star_import(self, source: SourceFile, fact: ImportFact) -> None:
-        module = absolute_module(source, fact.module, fact.level)
-        if module is None:
-            return
-        exported = sorted(self.resolver.exports(module) & self.names)
-        reaching = [n for n in exported if self._reaches(module, n)]
-        if reaching:
-            # The path the star actually goes through: the name its module binds.
-            self.sites.append(
-                self._site(source, fact, f"{module}.{reaching[0]}", SiteForm.STAR_IMPORT)
-            )
+    def add_string(self, finding: Finding) -> None:
+        self.strings.append(finding)
 
-    def _attribute_uses(self, source: SourceFile, facts: ModuleFacts) -> None:
-        """``import P`` + ``P.S`` and ``import P as M`` + ``M.S``: one site per import."""
-        uses: Counter[tuple[ImportFact, str]] = Counter()
-        modules: dict[tuple[ImportFact, str], str] = {}
-        at_import_time: set[tuple[ImportFact, str]] = set()
-        declared: set[tuple[ImportFact, str]] = set()
-        apart: dict[tuple[ImportFact, str], Target] = {}
-        for use in facts.attributes:
-            last = use.dotted.rpartition(".")[2]
-            if last not in self.names and last not in self.configured_names:
-                continue
-            reached = resolve_use(self.resolver, source, facts, use)
-            if reached is None or reached.fact.kind == "star":
-                continue
-            fact, start, rest = reached.fact, reached.bound, reached.rest
-            if not start.found:
-                # ``from pkg import gone`` / ``import pkg.gone as gone``, then ``gone.S``:
-                # the import names a module that is not there.
-                missing = self.resolver.resolve_module_import(source, fact)
-                full = f"{missing.path}.{rest}"
-                if last in self.handles or full in self.configured:
-                    apart.setdefault((fact, full), missing)
-            if reached.target is None:
-                continue
-            full, found = reached.path, reached.target
-            if found.same_object(self.target):
-                uses[(fact, full)] += 1
-                modules[(fact, full)] = start.path
-                if use.scope != "function":
-                    at_import_time.add((fact, full))
-                if found.by_declaration:
-                    declared.add((fact, full))
-            elif last in self.handles or full in self.configured:
-                apart.setdefault((fact, full), found)
-        for (fact, full), count in uses.items():
-            local = fact.local_name
-            site = self._site(source, fact, full, SiteForm.MODULE_ATTRIBUTE, local, count)
-            by_declaration = (fact, full) in declared
-            through = ""
-            if source.module in self.context.load_time and (fact, full) not in at_import_time:
-                through = self._through(modules[(fact, full)], full)
-            site = dataclasses.replace(site, by_declaration=by_declaration, through=through)
-            self.sites.append(site)
-        for (fact, full), found in apart.items():
-            self._apart(source, fact, full, found)
+    def _mark_reexports(self, sites: list[Site], public: frozenset[str]) -> Iterator[Site]:
+        """A module-level import binding a public legacy path of its own module: the shim
+        of that module takes it over."""
+        for site in sites:
+            form = SITE_FORMS[site.form]
+            module = self.by_rel[site.rel].module
+            own = module is not None and f"{module}.{form.bound_name(site)}" in public
+            if site.scope == "module" and form.binds_name and own:
+                site = dataclasses.replace(site, reexport=True)
+            yield site
 
-    def _through(self, bound: str, full: str) -> str:
+    def through(self, bound: str, full: str) -> str:
         """The submodule path from `bound` (the module an import binds) to the canonical
         module, when importing `bound` loads it on the way to the name `full` reads; else
         empty (see `Site.through`)."""
@@ -227,7 +160,7 @@ class SymbolAuditor:
             return ""
         return canonical[len(bound) + 1 :]
 
-    def _apart(self, source: SourceFile, fact: ImportFact, path: str, found: Target) -> None:
+    def apart(self, source: SourceFile, fact: ImportFact, path: str, found: Target) -> None:
         """A same-named import of another object, or one that resolves nowhere."""
         if found.found:
             detail = f"reaches {found.kind} {found.path}"
@@ -237,17 +170,7 @@ class SymbolAuditor:
                 Finding(source.rel, fact.span.line, fact.span.col, path, found.reason)
             )
 
-    def _strings(self, source: SourceFile, facts: ModuleFacts) -> None:
-        for ref in facts.strings:
-            if ref.value.rpartition(".")[2] not in self.names:
-                continue
-            if self.resolver.resolve_path(ref.value).same_object(self.target):
-                status = "canonical" if ref.value == self.spec.canonical else "legacy"
-                self.strings.append(
-                    Finding(source.rel, ref.span.line, ref.span.col, ref.value, status)
-                )
-
-    def _site(
+    def site(
         self,
         source: SourceFile,
         fact: ImportFact,

@@ -34,7 +34,7 @@ from ssot_migrate.analysis.audit import (
     Site,
     only_reexports,
 )
-from ssot_migrate.index.facts import SiteForm
+from ssot_migrate.analysis.forms.registry import SITE_FORMS
 
 if TYPE_CHECKING:  # the auditor makes the classifier, the classifier reads the auditor
     from ssot_migrate.analysis.auditor import SymbolAuditor
@@ -51,7 +51,7 @@ class PathClassifier:
         """Paths that code the run leaves as it is still reads (star imports aside, which
         the shim serves with a warning the user can act on)."""
         for site in sites:
-            if site.left and site.form is not SiteForm.STAR_IMPORT:
+            if site.left and SITE_FORMS[site.form].left_reads_path:
                 self.left_reads.setdefault(site.path, site)
 
     def classify(self) -> tuple[LegacyPath, ...]:

@@ -1,6 +1,6 @@
-"""Plan a phase's rewrite: which files it edits and at which sites (from-imports, uses of a
-module's attributes, strings), the sites it leaves alone and why, and which names a file's
-imports already bind to different objects (the rewrite and its check both ask)."""
+"""Plan a phase's rewrite: which files it edits and at which sites (each site's form says
+which edit it gets: `forms.form.Edit`), the sites it leaves alone and why, and which names
+a file's imports already bind to different objects (the rewrite and its check both ask)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ssot_migrate.analysis.audit import LEFT_KINDS, Site, SymbolAudit
+from ssot_migrate.analysis.forms.dotted_string import STRING
+from ssot_migrate.analysis.forms.form import Edit
+from ssot_migrate.analysis.forms.registry import FORM_LEFT_KINDS, SITE_FORMS
 from ssot_migrate.analysis.resolve import Resolver
 from ssot_migrate.base.outcomes import Note, NoteKind
 from ssot_migrate.codemods.import_edits import Destination
@@ -16,7 +19,6 @@ from ssot_migrate.index.facts import (
     ImportFact,
     Index,
     ModuleFacts,
-    SiteForm,
     SourceFile,
     absolute_module,
 )
@@ -37,10 +39,24 @@ class FilePlan:
     rebound: set[tuple[tuple[int, int], str]] | None = None
     """`rebound_names` of the file as it is, once found (the rewrite and its check both ask)."""
 
+    def add(self, site: Site, canonical: Destination) -> None:
+        """Plan the edit the site's form makes of it (see `forms.form.Edit`)."""
+        edit = SITE_FORMS[site.form].edit
+        if edit is Edit.REPOINT_CHAIN:
+            self.module_sites.append(site)
+        elif edit is Edit.MOVE_NAMES:
+            self.from_moves[site.fact] = canonical
+        else:
+            raise ValueError(f"{site.rel}:{site.line}: a {site.form} site is never rewritten")
+        self.sites[site.form] += 1
+
     def rebinds(self, resolver: Resolver) -> set[tuple[tuple[int, int], str]]:
         if self.rebound is None:
             self.rebound = rebound_names(self.source, self.facts, resolver)
         return self.rebound
+
+
+_LEFT_KINDS = {**LEFT_KINDS, **FORM_LEFT_KINDS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,20 +129,14 @@ def _plan(
             if site.canonical:
                 continue
             if site.left:
-                notes.append(Note(site.rel, site.line, site.left, LEFT_KINDS[site.left]))
+                notes.append(Note(site.rel, site.line, site.left, _LEFT_KINDS[site.left]))
             elif site.scope == "module" and site.local in shimmed.get(site.rel, ()):
                 notes.append(
                     Note(site.rel, site.line, "legacy module: its shim serves the name",
                          NoteKind.LEGACY_MODULE)
                 )  # fmt: skip
-            elif site.form is SiteForm.MODULE_ATTRIBUTE:
-                plan = plan_for(site.rel)
-                plan.module_sites.append(site)
-                plan.sites[site.form] += 1
             else:
-                plan = plan_for(site.rel)
-                plan.from_moves[site.fact] = canonical
-                plan.sites[site.form] += 1
+                plan_for(site.rel).add(site, canonical)
         legacy_paths = {p.path for p in audit.legacy_paths}
         for found in audit.strings:
             if found.detail != "legacy":
@@ -141,7 +151,7 @@ def _plan(
             else:
                 plan = plan_for(found.rel)
                 plan.strings[found.path] = audit.spec.canonical
-                plan.sites["string"] += 1
+                plan.sites[STRING.name] += 1
         notes.extend(_prefix_strings(index, legacy_paths, untouched, by_rel))
     return plans, notes
 
