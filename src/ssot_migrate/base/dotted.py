@@ -43,3 +43,10 @@ def resolve_relative(package: str | None, level: int, module: str) -> str | None
     if module:
         base.append(module)
     return ".".join(base) or None
+
+
+def is_type_checking_flag(name: str) -> bool:
+    """The last name of an ``if`` test that is ``TYPE_CHECKING``: the flag itself, an alias
+    of it (``_TYPE_CHECKING``) or a module's (``typing.TYPE_CHECKING``,
+    ``compat.MY_TYPE_CHECKING``). The index and the shims read ``if`` tests by this rule."""
+    return name.endswith("TYPE_CHECKING")

@@ -32,7 +32,7 @@ from ssot_migrate.index.facts import (
 )
 from ssot_migrate.io import workspace
 
-FACTS_FORMAT = 19
+FACTS_FORMAT = 20
 RACY_SECONDS = 2.0
 
 Entry = ModuleFacts | ParseFailure

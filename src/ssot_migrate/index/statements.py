@@ -10,6 +10,7 @@ import ast
 import re
 from collections.abc import Sequence
 
+from ssot_migrate.base.dotted import is_type_checking_flag
 from ssot_migrate.index.byte_scan import Lines, whole_words
 from ssot_migrate.index.facts import Guard
 
@@ -19,10 +20,10 @@ _ASSIGNED = re.compile(rb"[ \t]*(?::[^=\r\n]*)?=(?!=)")
 
 
 def is_type_checking(test: ast.expr) -> bool:
-    """``TYPE_CHECKING``, ``typing.TYPE_CHECKING`` or an alias of it (``_TYPE_CHECKING``)."""
+    """A name or attribute test that `is_type_checking_flag` accepts."""
     if isinstance(test, ast.Name):
-        return test.id.endswith("TYPE_CHECKING")
-    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+        return is_type_checking_flag(test.id)
+    return isinstance(test, ast.Attribute) and is_type_checking_flag(test.attr)
 
 
 def _handler_names(handler: ast.ExceptHandler) -> set[str]:

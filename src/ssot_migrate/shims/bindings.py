@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from ssot_migrate.base.dotted import is_type_checking_flag
 from ssot_migrate.codemods.import_edits import local_name, without_names
 
 
@@ -112,8 +113,10 @@ def _load_of(node: cst.ImportFrom) -> cst.SimpleStatementLine | None:
 
 
 def is_type_checking(test: cst.BaseExpression) -> bool:
-    name = cst.helpers.get_full_name_for_node(test)
-    return name is not None and name.endswith("TYPE_CHECKING")
+    """A name or attribute test that `is_type_checking_flag` accepts (the index's rule)."""
+    if isinstance(test, cst.Name):
+        return is_type_checking_flag(test.value)
+    return isinstance(test, cst.Attribute) and is_type_checking_flag(test.attr.value)
 
 
 class RemoveBindings(cst.CSTTransformer):
