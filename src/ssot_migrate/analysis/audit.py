@@ -112,7 +112,11 @@ class LegacyPath:
     incidental: a module that binds the name for its own use (or may not take a shim),
     whose imports are rewritten like any importer's, with no shim."""
     reason: str = ""
-    """Why the path has its role (configured, imported through, listed in __all__, ...)."""
+    """Why the path has its role (configured, imported through, listed in __all__, ...):
+    its `rule`, and after a colon what in the code made it apply, if anything did."""
+    rule: str = ""
+    """The rule that gave the path its role (one of the reasons below: `SHIM_EXCLUDED`,
+    `COMPATIBILITY_MODULE`, ...), which a run counts shims by."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +199,8 @@ IMPORTED_THROUGH = "imported through"
 LISTED_IN_ALL = "listed in __all__"
 IMPORTED_AS_ITSELF = "imported as itself (X as X)"
 UNUSED_IMPORT = "a package binds it and never uses it (re-export idiom)"
-COMPATIBILITY_MODULE = "compatibility module: it only imports and re-binds names"
+COMPATIBILITY_MODULE = "compatibility module"
+"""(Its reason goes on: "it only imports and re-binds names".)"""
 ALIAS_DEFINITION = "alias defined here"
 # ... or incidental (it gets none; its imports are rewritten like any importer's).
 DEFINING_MODULE = "defining module: never shimmed"

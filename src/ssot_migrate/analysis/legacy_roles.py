@@ -77,7 +77,7 @@ class PathClassifier:
         paths.pop(spec.canonical, None)
         legacy = []
         for path, kind in sorted(paths.items(), key=lambda i: (-site_counts[i[0]], i[0])):
-            role, reason = self._role(path, kind, used[path])
+            role, rule, detail = self._role(path, kind, used[path])
             legacy.append(
                 LegacyPath(
                     path,
@@ -86,7 +86,8 @@ class PathClassifier:
                     kind,
                     lazy.get(path, ""),
                     role,
-                    reason,
+                    f"{rule}: {detail}" if detail else rule,
+                    rule,
                 )
             )
         return tuple(legacy)
@@ -107,49 +108,50 @@ class PathClassifier:
                 if auditor.resolver.resolve_name(module, name).same_object(auditor.target):
                     yield f"{module}.{name}"
 
-    def _role(self, path: str, kind: str, used: int) -> tuple[str, str]:
-        """(role, reason) of a legacy path, the first rule that applies deciding."""
+    def _role(self, path: str, kind: str, used: int) -> tuple[str, str, str]:
+        """(role, rule, detail) of a legacy path, the first rule that applies deciding; the
+        detail says what made it apply, when the rule alone does not."""
         auditor = self.auditor
         module, _, name = path.rpartition(".")
         source = auditor.index.modules.get(module)
         facts = auditor.index.facts_of_module(module)
         if module == auditor.definition_module:
-            return INCIDENTAL, DEFINING_MODULE
+            return INCIDENTAL, DEFINING_MODULE, ""
         if module == auditor.spec.canonical_module:
-            return INCIDENTAL, IN_CANONICAL_MODULE
+            return INCIDENTAL, IN_CANONICAL_MODULE, ""
         if source is not None and source.rel in auditor.context.shim_excluded:
-            return INCIDENTAL, f"{SHIM_EXCLUDED}: never shimmed"
+            return INCIDENTAL, SHIM_EXCLUDED, "never shimmed"
         if kind == BY_DECLARATION:
-            return PUBLIC, CONFIGURED_LAZY
+            return PUBLIC, CONFIGURED_LAZY, ""
         if kind == "configured":
-            return PUBLIC, CONFIGURED
+            return PUBLIC, CONFIGURED, ""
         if facts is None:
-            return PUBLIC, IMPORTED_THROUGH if used else CONFIGURED
+            return PUBLIC, IMPORTED_THROUGH if used else CONFIGURED, ""
         if name in facts.shim_served:
-            return PUBLIC, SERVED_BY_SHIM
+            return PUBLIC, SERVED_BY_SHIM, ""
         reader = self.left_reads.get(path)
         if reader is not None:
-            return INCIDENTAL, f"{READ_BY_LEFT_CODE}: {reader.rel}:{reader.line}"
+            return INCIDENTAL, READ_BY_LEFT_CODE, f"{reader.rel}:{reader.line}"
         if used:
-            return PUBLIC, IMPORTED_THROUGH
+            return PUBLIC, IMPORTED_THROUGH, ""
         if name in (facts.dunder_all or ()):
-            return PUBLIC, LISTED_IN_ALL
+            return PUBLIC, LISTED_IN_ALL, ""
         if any(f.scope == "module" and f.kind == "from" and f.alias == f.name == name
                for f in facts.imports):  # fmt: skip
-            return PUBLIC, IMPORTED_AS_ITSELF
+            return PUBLIC, IMPORTED_AS_ITSELF, ""
         bindings = [b for b in facts.bindings if b.name == name]
         if bindings and all(b.guard == "type-checking" for b in bindings):
-            return INCIDENTAL, TYPE_CHECKING_ONLY
+            return INCIDENTAL, TYPE_CHECKING_ONLY, ""
         if name.startswith("_"):
-            return INCIDENTAL, PRIVATE_NAME
+            return INCIDENTAL, PRIVATE_NAME, ""
         if name in facts.unread and source is not None and source.is_package:
-            return PUBLIC, UNUSED_IMPORT
+            return PUBLIC, UNUSED_IMPORT, ""
         if only_reexports(facts) and bindings:
-            return PUBLIC, COMPATIBILITY_MODULE
+            return PUBLIC, COMPATIBILITY_MODULE, "it only imports and re-binds names"
         if any(b.kind == "alias" for b in bindings):
-            return PUBLIC, ALIAS_DEFINITION
+            return PUBLIC, ALIAS_DEFINITION, ""
         if not bindings:
-            return INCIDENTAL, STAR_IMPORT
+            return INCIDENTAL, STAR_IMPORT, ""
         if name in facts.unread:
-            return INCIDENTAL, UNUSED_IN_A_MODULE
-        return INCIDENTAL, OWN_USE
+            return INCIDENTAL, UNUSED_IN_A_MODULE, ""
+        return INCIDENTAL, OWN_USE, ""

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ssot_migrate.analysis.audit import SHIM_EXCLUDED, SymbolAudit
+from ssot_migrate.analysis.audit import SHIM_EXCLUDED, LegacyPath, SymbolAudit
 from ssot_migrate.base.outcomes import Note, NoteKind
 from ssot_migrate.commands.project import (
     Project,
@@ -31,16 +31,19 @@ def why_shimmed(
 ) -> list[Note]:
     """Why each shimmed module is a public legacy path (the reason of its first path)."""
 
-    reasons: dict[str, str] = {}
+    reasons: dict[str, LegacyPath] = {}
     for audit in audits:
         for path in audit.legacy_paths:
             if path.path in audit.declared:
-                reasons.setdefault(path.path.rpartition(".")[0], path.reason)
+                reasons.setdefault(path.path.rpartition(".")[0], path)
     modules = {f.rel: f.module for f in project.files}
-    found = [(c.rel, reasons.get(str(modules.get(c.rel)), "public legacy path")) for c in shims]
-    # Counted by why the path is public, not by the detail after it (`compatibility module:
-    # it only imports and re-binds names`).
-    return [Note(rel, 1, why, NoteKind.SHIMMED, why.partition(":")[0]) for rel, why in found]
+    notes = []
+    for change in shims:
+        found = reasons.get(str(modules.get(change.rel)))
+        why, rule = (found.reason, found.rule) if found else ("public legacy path",) * 2
+        # Counted by the rule that made the path public, not by what made it apply.
+        notes.append(Note(change.rel, 1, why, NoteKind.SHIMMED, rule))
+    return notes
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +79,7 @@ def plan_phase_shims(
     for audit in audits:  # shim-exclude wins over code importing through the path: say so
         for path in audit.legacy_paths:
             source = project.index.modules.get(path.path.rpartition(".")[0])
-            if path.reason.startswith(SHIM_EXCLUDED) and (path.sites or path.strings):
+            if path.rule == SHIM_EXCLUDED and (path.sites or path.strings):
                 used = f"imported through at {path.sites + path.strings} place(s)"
                 notes.append(Note(source.rel if source else path.path, 1,
                                   f"{SHIM_EXCLUDED}: {path.path} is {used}, and gets no shim",
