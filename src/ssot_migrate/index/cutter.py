@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from ssot_migrate.index.byte_scan import NAME_BYTES
 from ssot_migrate.index.lexing import LEXEMES, START, is_fstring, lex, self_contained
+from ssot_migrate.index.tree_walk import overlaps
 
 _HEADER = re.compile(rb"(?:async[ \t]+)?(def|class)[ \t]+(" + NAME_BYTES + rb")[ \t]*[(:\[]")
 """The first line of a definition, after its indentation: its keyword and name."""
@@ -56,9 +57,9 @@ class Cutter:
     def _hot_code(self, start: int, stop: int) -> bool:
         """Whether lines start..stop-1 (0-based) hold a hot line outside their strings and
         comments (as lexed from `start`: a definition's own text)."""
-        if not _holds(self.hot, start + 1, stop):
+        if not overlaps(self.hot, start + 1, stop):
             return False
-        if _holds(self._hard, start + 1, stop):
+        if overlaps(self._hard, start + 1, stop):
             return True
         begin, end = self._starts[start], self._starts[stop]
         first = bisect.bisect_left(self._soft, begin)
@@ -236,7 +237,7 @@ class Cutter:
         all it opens (or what the byte rules took for one: `Skeleton.confirmed` checks
         each stub after parsing)."""
         lines = self.lines
-        if not _holds(self.hot, start + 1, stop):
+        if not overlaps(self.hot, start + 1, stop):
             self._stub(start, stop, indent)
             return
         header = _header_line(lines, start, stop, indent)
@@ -254,12 +255,6 @@ class Cutter:
         self.out.append(indent + b"pass\n")
         self.out.append(b"\n" * (stop - start - 1))
         self.passes.append(PassStub(start + 1, len(indent), stop))
-
-
-def _holds(lines: list[int], first: int, last: int) -> bool:
-    """Whether sorted `lines` has one in [first, last]."""
-    at = bisect.bisect_left(lines, first)
-    return at < len(lines) and lines[at] <= last
 
 
 def _header_line(lines: list[bytes], start: int, end: int, indent: bytes) -> int | None:

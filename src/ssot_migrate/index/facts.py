@@ -217,9 +217,9 @@ class Index:
     complete: bool
     """True when every file was parsed (no prefilter)."""
     namespaces: frozenset[str] = frozenset()
+    """Folders importable as namespace packages (PEP 420): no ``__init__.py`` of their own."""
     content_keys: Mapping[str, bytes] = dataclasses.field(default_factory=dict)
     """Content hash of every parsed file: with the module list, all an audit depends on."""
-    """Folders importable as namespace packages (PEP 420): no ``__init__.py`` of their own."""
 
     def is_module(self, name: str) -> bool:
         return name in self.modules or name in self.namespaces

@@ -116,7 +116,7 @@ def commit_branch(
     the sha. The branch is made with `git branch`, which refuses to move a branch checked
     out anywhere."""
     repo = git.Repo(tree)
-    env = {k: v for k, v in _IDENTITY.items() if not _configured(repo, k)}
+    env = _identity_env(repo)
     with _stdin(message.encode()) as stdin:  # what `git commit -m` does to it (whitespace)
         cleaned = repo.git.stripspace(istream=stdin)
     sha: str = repo.git.commit_tree(tree_sha, "-p", base_sha, "-m", cleaned, env=env)
@@ -133,6 +133,11 @@ def _stdin(data: bytes) -> Iterator[IO[bytes]]:
         yield stream
 
 
+def _identity_env(repo: git.Repo) -> dict[str, str]:
+    """The fallback identity for what the user's own does not cover."""
+    return {k: v for k, v in _IDENTITY.items() if not _configured(repo, k)}
+
+
 def _configured(repo: git.Repo, variable: str) -> bool:
     """Whether the user's identity covers an environment variable of _IDENTITY."""
     if variable in os.environ:
@@ -146,7 +151,7 @@ def _configured(repo: git.Repo, variable: str) -> bool:
 
 def revert(base: Base, shas: Sequence[str]) -> list[str]:
     """Revert `shas` (newest first) on the current branch, one revert commit each."""
-    env = {k: v for k, v in _IDENTITY.items() if not _configured(base.repo, k)}
+    env = _identity_env(base.repo)
     made = []
     for sha in shas:
         base.repo.git.revert("--no-edit", sha, env=env)
