@@ -19,6 +19,8 @@ from typing import Any
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from ssot_migrate.analysis.forms.relative_from_import import relative_form
+
 
 @dataclass(frozen=True, slots=True)
 class Destination:
@@ -35,22 +37,6 @@ def dotted_expression(dotted: str) -> cst.Attribute | cst.Name:
     for part in rest:
         node = cst.Attribute(value=node, attr=cst.Name(part))
     return node
-
-
-def relative_form(package: str | None, module: str, relative: bool) -> tuple[int, str]:
-    """(dots, module text) for importing absolute `module` from a file of `package`.
-
-    Relative when asked and possible (a common top-level package); absolute otherwise.
-    """
-    if not relative or not package:
-        return 0, module
-    here, there = package.split("."), module.split(".")
-    common = 0
-    while common < min(len(here), len(there)) and here[common] == there[common]:
-        common += 1
-    if common == 0:
-        return 0, module
-    return len(here) - common + 1, ".".join(there[common:])
 
 
 def import_from_statement(

@@ -3,7 +3,7 @@ resolved against the importing file's package (``app.sub.user`` -> ``app.S``). A
 an absolute from-import; the rewrite moves the name to the canonical module, still
 relative when that module shares a top-level package with the importer and the config
 keeps relative imports (``relative-imports = "keep"``, the default), else absolute
-(``codemods.import_edits.relative_form``)."""
+(`relative_form`)."""
 
 from __future__ import annotations
 
@@ -30,3 +30,19 @@ class RelativeFromImport(FromImport):
 
 
 RELATIVE_FROM_IMPORT = RelativeFromImport()
+
+
+def relative_form(package: str | None, module: str, relative: bool) -> tuple[int, str]:
+    """(dots, module text) for importing absolute `module` from a file of `package`.
+
+    Relative when asked and possible (a common top-level package); absolute otherwise.
+    """
+    if not relative or not package:
+        return 0, module
+    here, there = package.split("."), module.split(".")
+    common = 0
+    while common < min(len(here), len(there)) and here[common] == there[common]:
+        common += 1
+    if common == 0:
+        return 0, module
+    return len(here) - common + 1, ".".join(there[common:])
