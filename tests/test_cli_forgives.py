@@ -57,7 +57,9 @@ def test_a_mistyped_word_names_the_closest_command_or_phase(
     assert main(["--root", str(repo), typed]) == 2
     err = capsys.readouterr().err
     assert f"no such command {typed!r} (did you mean {meant!r}?)" in err
-    assert "commands: audit, init, plan, registry, rollback, run, shim, status, verify" in err
+    assert (
+        "commands: audit, init, plan, registry, retire, rollback, run, shim, status, verify" in err
+    )
     assert "unknown phase" not in err
     assert files_of(repo) == before
 

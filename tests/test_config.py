@@ -132,7 +132,7 @@ def test_unknown_key_without_a_close_match_lists_the_known_keys(tmp_path: Path) 
     assert problem.fix == (
         "remove it; known keys here: "
         "source-roots, exclude, shim-exclude, branch-prefix, relative-imports, target-version, "
-        "shims, phases"
+        "shims, phases, consumers"
     )
 
 

@@ -1,6 +1,6 @@
-"""Every golden case's ``[run]`` expectation (`fixtures/cases/<case>/`): the command turns
-`before/` into `after/` byte for byte, every rewritten file still parses, and a second run
-changes nothing (idempotence)."""
+"""Every golden case's ``[run]`` and ``[retire]`` expectation (`fixtures/cases/<case>/`): the
+command turns `before/` into `after/` byte for byte, every rewritten file still parses, and
+a second run changes nothing (idempotence)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from goldens import Case, copy_case, import_every_module, load_cases, prune_expe
 
 from ssot_migrate.cli.main import main
 
-CASES = load_cases("run")
+CASES = load_cases("run") + load_cases("retire")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

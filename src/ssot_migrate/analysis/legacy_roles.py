@@ -103,7 +103,7 @@ class PathClassifier:
                 continue
             bound = {b.name for b in facts.bindings if b.kind != "star"} & names
             if any(b.kind == "star" for b in facts.bindings):
-                bound |= names
+                bound |= names - set(facts.unbound)
             for name in sorted(bound):
                 if auditor.resolver.resolve_name(module, name).same_object(auditor.target):
                     yield f"{module}.{name}"

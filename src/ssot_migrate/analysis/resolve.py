@@ -338,6 +338,7 @@ class Resolver:
                         names.update(self.exports(source))
                 elif not binding.name.startswith("_"):
                     names.add(binding.name)
+            names -= set(facts.unbound)
         return frozenset(names)
 
     # internals ------------------------------------------------------------------------
@@ -377,7 +378,7 @@ class Resolver:
         facts = self.index.facts_of_module(module)
         bindings = self.bindings_named(facts, name) if facts is not None else []
         result = self._resolve_bindings(module, bindings) if bindings else None
-        if result is None or not result.found:
+        if (result is None or not result.found) and (facts is None or name not in facts.unbound):
             result = self._from_stars(module, name, facts) or result
         submodule = f"{module}.{name}"
         if (result is None or not result.found) and self.index.is_module(submodule):

@@ -8,10 +8,11 @@ AUDIT = "audit"
 INIT = "init"
 RUN = "run"
 SHIM = "shim"
+RETIRE = "retire"
 VERIFY = "verify"
 STATUS = "status"
 ROLLBACK = "rollback"
 PLAN = "plan"
 REGISTRY = "registry"
 
-COMMANDS = (AUDIT, INIT, RUN, SHIM, VERIFY, STATUS, ROLLBACK, PLAN, REGISTRY)
+COMMANDS = (AUDIT, INIT, RUN, SHIM, RETIRE, VERIFY, STATUS, ROLLBACK, PLAN, REGISTRY)

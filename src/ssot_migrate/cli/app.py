@@ -39,6 +39,12 @@ PhaseOption = Annotated[str | None, typer.Option("--phase", "-p", help="Only thi
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Write nothing; print the diff and a summary.")
 ]
+NoCommitOption = Annotated[
+    bool, typer.Option("--no-commit", help="Write the files in place without committing.")
+]
+ForceBranchOption = Annotated[
+    bool, typer.Option("--force-branch", help="Move an existing branch of that name.")
+]
 
 
 @dataclass(frozen=True, slots=True)

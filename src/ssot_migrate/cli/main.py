@@ -12,7 +12,7 @@ import typer
 from ssot_migrate.base.command_names import COMMANDS
 from ssot_migrate.base.errors import Problem, SsotError, UsageError
 from ssot_migrate.base.exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
-from ssot_migrate.cli import audit, history, run, verify
+from ssot_migrate.cli import audit, history, retire, run, verify
 from ssot_migrate.cli.app import BARS, app
 from ssot_migrate.cli.argv import normalised
 from ssot_migrate.cli.printing import report_error
@@ -23,6 +23,7 @@ _FUNCTIONS: tuple[Callable[..., None], ...] = (
     audit.init,
     run.run,
     run.shim,
+    retire.retire,
     verify.verify,
     history.status,
     history.rollback,

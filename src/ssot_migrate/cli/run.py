@@ -10,7 +10,15 @@ from typing import Annotated
 import typer
 
 from ssot_migrate.base.exit_codes import EXIT_PARTIAL
-from ssot_migrate.cli.app import DryRunOption, Globals, SymbolOption, globals_of, run_options
+from ssot_migrate.cli.app import (
+    DryRunOption,
+    ForceBranchOption,
+    Globals,
+    NoCommitOption,
+    SymbolOption,
+    globals_of,
+    run_options,
+)
 from ssot_migrate.cli.printing import print_diff, print_run_summary, reviewed
 from ssot_migrate.io import workspace
 
@@ -29,9 +37,7 @@ def run(
     review: Annotated[
         bool, typer.Option("--review", help="Accept or skip each file's diff, like `git add -p`.")
     ] = False,
-    no_commit: Annotated[
-        bool, typer.Option("--no-commit", help="Write the files in place without committing.")
-    ] = False,
+    no_commit: NoCommitOption = False,
     no_shims: Annotated[
         bool, typer.Option("--no-shims", help="Do not generate deprecation shims.")
     ] = False,
@@ -41,9 +47,7 @@ def run(
     branch: Annotated[
         str | None, typer.Option("--branch", help="Commit on this branch (default PREFIX/PHASE).")
     ] = None,
-    force_branch: Annotated[
-        bool, typer.Option("--force-branch", help="Move an existing branch of that name.")
-    ] = False,
+    force_branch: ForceBranchOption = False,
     batch_size: Annotated[
         int | None, typer.Option("--batch-size", min=1, help="Batch branches of N files each.")
     ] = None,

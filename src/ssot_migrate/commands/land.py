@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from ssot_migrate.analysis.grouping import find_codeowners
-from ssot_migrate.base.errors import Problem, UsageError
 from ssot_migrate.base.exit_codes import EXIT_PARTIAL
 from ssot_migrate.base.templating import render as render_template
 from ssot_migrate.commands.batch_check import (
@@ -21,6 +20,7 @@ from ssot_migrate.commands.batch_check import (
     prefilter_names,
 )
 from ssot_migrate.commands.batching import split_batches
+from ssot_migrate.commands.branches import refuse_existing
 from ssot_migrate.commands.git_ahead import GitAhead
 from ssot_migrate.commands.project import (
     RunOptions,
@@ -194,7 +194,7 @@ class _Landing:
             workspace.read_text(owners) if owners else None,
         )
         names = [f"{self.name}/{label}" if label else self.name for label, _ in batches]
-        _refuse_existing(
+        refuse_existing(
             base,
             self.name,
             names,
@@ -321,26 +321,3 @@ def default_branch(config: Config, phase: str, specs: Sequence[SymbolSpec]) -> s
 def _only_some(config: Config, phase: str, specs: Sequence[SymbolSpec]) -> bool:
     chosen = next((p for p in config.phases if p.name == phase), None)
     return chosen is not None and {s.name for s in specs} < {s.name for s in chosen.symbols}
-
-
-def _refuse_existing(
-    base: Any, name: str, names: Sequence[str], force: bool, batched: bool
-) -> None:
-
-    for branch in names:
-        vcs.check_ref_name(base, branch)
-    clashing = [n for n in names if vcs.branch_exists(base, n)]
-    if batched and vcs.branch_exists(base, name):
-        clashing.append(name)  # git cannot hold both `x` and `x/batch-1`
-    if clashing and not force:
-        listed = ", ".join(repr(n) for n in clashing)
-        raise UsageError([Problem("--branch", f"branch {listed} already exists",
-                                  "pass --force-branch to move it, or --branch NAME")])  # fmt: skip
-    busy = vcs.checked_out(base) if clashing else {}
-    held = [n for n in clashing if n in busy]
-    if held:
-        raise UsageError([Problem("--force-branch", f"branch {held[0]!r} is checked out in "
-                                  f"{busy[held[0]]}", "switch that worktree to another "
-                                  "branch, or pass --branch NAME")])  # fmt: skip
-    if clashing and batched and vcs.branch_exists(base, name):
-        vcs_commits.delete_branches(base, [name])

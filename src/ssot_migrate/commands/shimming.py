@@ -14,7 +14,8 @@ from ssot_migrate.commands.project import (
     Project,
     phase_of,
 )
-from ssot_migrate.config.target_python import target_python
+from ssot_migrate.config.model import Config
+from ssot_migrate.config.target_python import TargetPython, target_python
 from ssot_migrate.index.extract import extract_facts
 from ssot_migrate.index.facts import ModuleFacts
 from ssot_migrate.io import workspace
@@ -71,7 +72,6 @@ def plan_phase_shims(
     own ``__getattr__`` already deprecates."""
 
     config = project.config
-    titles = {p.name: p.title for p in config.phases}
     owner = phase_of(config)
     by_spec = {a.spec.canonical: a.spec.name for a in audits}
     targets = plan_shims(project.index, audits)
@@ -91,7 +91,6 @@ def plan_phase_shims(
     unbinding: list[Any] = []
     refused: list[Note] = []
     origins: dict[str, Any] = {}
-    plan_file = config.config_file.name if config.config_file else "the default settings"
     for target in targets:
         before = workspace.read_bytes(project.index.modules[target.module].path)
         # A name the module's own __getattr__ already serves keeps its own warning.
@@ -105,15 +104,7 @@ def plan_phase_shims(
         target = dataclasses.replace(target, names=names)
         first = names[0]
         name = phase or owner.get(by_spec.get(f"{first.module}.{first.attribute}", ""), "")
-        origin = ShimOrigin(
-            name,
-            titles.get(name, ""),
-            config.shims.category,
-            config.shims.removal,
-            plan_file,
-            oldest.version,
-            oldest.source,
-        )
+        origin = shim_origin(config, name, oldest)
         # A module that cannot take a shim (its Python too old for the block, say) is an
         # importer like any other: its imports are rewritten, not left for a shim to remove.
         try:
@@ -126,6 +117,23 @@ def plan_phase_shims(
         if unbinds_names(before, names):
             unbinding.append(target)
     return PlannedShims(tuple(kept), tuple(unbinding), origins, tuple(notes), tuple(refused))
+
+
+def shim_origin(config: Config, phase: str, oldest: TargetPython | None = None) -> ShimOrigin:
+    """Where a shim of `phase` comes from, for its header and warning (`oldest`: the
+    project's oldest Python, if found already)."""
+    oldest = oldest or target_python(config)
+    titles = {p.name: p.title for p in config.phases}
+    plan_file = config.config_file.name if config.config_file else "the default settings"
+    return ShimOrigin(
+        phase,
+        titles.get(phase, ""),
+        config.shims.category,
+        config.shims.removal,
+        plan_file,
+        oldest.version,
+        oldest.source,
+    )
 
 
 def rendered_shims(

@@ -31,6 +31,7 @@ EXAMPLES = {
     "canonical": 'canonical = "app.engine.Engine"',
     "legacy": 'legacy = ["app.old_engine.Engine"]',
     "target": "target = 0",
+    "consumers": 'consumers = ["../other-service"]',
 }
 
 KeyPart = str | int

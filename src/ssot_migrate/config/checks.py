@@ -22,6 +22,7 @@ TOP_KEYS = (
     "target-version",
     "shims",
     "phases",
+    "consumers",
 )
 _SHIM_KEYS = ("category", "removal")
 _RELATIVE_IMPORTS: tuple[RelativeImports, ...] = ("keep", "absolute")
@@ -42,6 +43,7 @@ def build(checker: Checker, table: dict[str, Any], root: Path, path: Path) -> Co
     relative = _relative_imports(checker, table.get("relative-imports", "keep"))
     version = _target_version(checker, table.get("target-version"))
     shims = _shims(checker, table.get("shims", {}))
+    consumers = checker.string_list(("consumers",), table.get("consumers", [])) or []
     drafts = phases(checker, table.get("phases", []))
     cross_check(checker, drafts)
     return Config(
@@ -55,6 +57,7 @@ def build(checker: Checker, table: dict[str, Any], root: Path, path: Path) -> Co
         shims=shims,
         phases=tuple(draft.phase() for draft in drafts),
         target_version=version,
+        consumers=tuple(consumers),
     )
 
 

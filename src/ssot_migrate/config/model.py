@@ -73,6 +73,10 @@ class Config:
     target_version: tuple[int, int] | None = None
     """``target-version``: the oldest Python the project supports, as the generated shims
     must run there; None when the config does not say (the project's metadata may)."""
+    consumers: tuple[str, ...] = ()
+    """``consumers``: other trees that may import through the legacy paths (repositories
+    checked out beside this one), as written, relative to the root: `retire` scans them
+    and keeps every path one of them still imports through."""
 
     def all_symbols(self) -> tuple[SymbolSpec, ...]:
         """Every symbol of every phase, in plan order, each once."""

@@ -32,7 +32,7 @@ from ssot_migrate.index.facts import (
 )
 from ssot_migrate.io import workspace
 
-FACTS_FORMAT = 20
+FACTS_FORMAT = 21
 RACY_SECONDS = 2.0
 
 Entry = ModuleFacts | ParseFailure
@@ -357,6 +357,7 @@ def encode_entry(entry: Entry) -> tuple[Any, ...]:
         entry.unread,
         entry.shim_served,
         entry.chains_for,
+        entry.unbound,
     )
 
 

@@ -36,6 +36,7 @@ from ssot_migrate.index.skeleton import StubbedBinding, may_bind, stub_names
 from ssot_migrate.index.statements import (
     catches_import_error,
     dotted_text,
+    globals_pop,
     inner,
     is_all,
     is_type_checking,
@@ -69,6 +70,7 @@ class Collector:
         self.all_unreadable = False
         self.has_getattr = False
         self.shim_served: tuple[str, ...] = ()
+        self.unbound: list[str] = []
         self._all_lines: list[tuple[int, int]] = []
         """Line ranges of the statements that set ``__all__``."""
         self._wanted_lines: list[int] = []
@@ -142,6 +144,7 @@ class Collector:
             unread=self._unread(source),
             shim_served=self.shim_served,
             chains_for=None if focus is None else tuple(sorted(focus.names)),
+            unbound=tuple(dict.fromkeys(self.unbound)),
         )
 
     def _check_passes(
@@ -351,6 +354,11 @@ class Collector:
             self._extend_all(st.value)
         elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Call):
             self._all_method_call(st.value)
+            popped = globals_pop(st.value)
+            if popped is not None and guard is None:
+                self.unbound.append(popped)
+        elif isinstance(st, ast.Delete) and guard is None:
+            self.unbound += [t.id for t in st.targets if isinstance(t, ast.Name)]
 
     def _assign(self, target: ast.expr, value: ast.expr, line: int, guard: Guard | None) -> None:
         if isinstance(target, ast.Name):

@@ -167,6 +167,11 @@ class ModuleFacts(NamedTuple):
     one of them or at the root of a chain naming one, and no other chain need be there
     (see `extract.extract_facts`). None: every chain rooted at an imported name."""
 
+    unbound: tuple[str, ...] = ()
+    """Names an unguarded module-level ``del NAME`` or ``globals().pop("NAME", ...)`` takes
+    out of the namespace: a star import above does not provide them to importers (as a
+    retired shim leaves a name a star re-export binds)."""
+
     def chain_roots(self) -> frozenset[str] | None:
         """The roots whose every chain `attributes` holds, as far as the facts show: those
         of its chains and the names of interest (None: all)."""

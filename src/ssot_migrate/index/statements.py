@@ -132,3 +132,20 @@ def inner(guard: Guard | None) -> Guard:
 
 def is_all(node: ast.expr) -> bool:
     return isinstance(node, ast.Name) and node.id == "__all__"
+
+
+def globals_pop(call: ast.Call) -> str | None:
+    """The name ``globals().pop("NAME", ...)`` takes out of the module namespace, or None."""
+    method = call.func
+    if not (
+        isinstance(method, ast.Attribute)
+        and method.attr == "pop"
+        and isinstance(method.value, ast.Call)
+        and isinstance(method.value.func, ast.Name)
+        and method.value.func.id == "globals"
+        and not method.value.args
+        and call.args
+    ):
+        return None
+    first = call.args[0]
+    return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None

@@ -91,7 +91,8 @@ class TreeBuilder:
             return
         env = {**self._env, "GIT_WORK_TREE": str(files_from or self._tree)}
         with _stdin(b"".join(p.encode() + b"\0" for p in paths)) as stdin:
-            command = ["update-index", "--add", "-z", "--stdin"]
+            # --remove: a path the tree no longer holds (a module `retire` deleted) goes.
+            command = ["update-index", "--add", "--remove", "-z", "--stdin"]
             self._running.append(Started(files_from or self._tree, command, env, stdin))
 
     def tree(self) -> str:

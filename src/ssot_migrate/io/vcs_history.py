@@ -13,6 +13,8 @@ from ssot_migrate.io.vcs import Base
 PHASE_TRAILER = "SSOT-Migrate-Phase"
 SYMBOLS_TRAILER = "SSOT-Migrate-Symbols"
 BATCH_TRAILER = "SSOT-Migrate-Batch"
+RETIRED_TRAILER = "SSOT-Migrate-Retired"
+"""On a `retire` commit: the legacy paths whose shims it took away."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +23,8 @@ class Landed:
     phase: str
     symbols: tuple[str, ...]
     batch: str | None
+    retired: tuple[str, ...] = ()
+    """The legacy paths a `retire` commit took away (empty for a phase's run)."""
 
 
 def landed(base: Base, rev: str = "HEAD") -> list[Landed]:
@@ -53,7 +57,8 @@ def phase_branches(base: Base, prefix: str) -> dict[str, tuple[str, Landed]]:
         if phase:
             symbols = _symbols(",".join(values.get(SYMBOLS_TRAILER, [])))
             batch = ", ".join(values.get(BATCH_TRAILER, [])) or None
-            found[name] = (sha, Landed(sha, phase, symbols, batch))
+            retired = _symbols(",".join(values.get(RETIRED_TRAILER, [])))
+            found[name] = (sha, Landed(sha, phase, symbols, batch, retired))
         elif name == prefix or name.startswith(prefix + "/"):
             commits = _landed(base.repo, [name])
             if commits:
@@ -74,7 +79,7 @@ def branch_commits(base: Base, branch: str) -> list[Landed]:
     return _landed(base.repo, [branch, "--not", "HEAD"])
 
 
-_TRAILER_KEYS = (PHASE_TRAILER, SYMBOLS_TRAILER, BATCH_TRAILER)
+_TRAILER_KEYS = (PHASE_TRAILER, SYMBOLS_TRAILER, BATCH_TRAILER, RETIRED_TRAILER)
 
 
 def _landed(repo: git.Repo, revs: Sequence[str]) -> list[Landed]:
@@ -85,9 +90,11 @@ def _landed(repo: git.Repo, revs: Sequence[str]) -> list[Landed]:
     for record in out.split("\x1d"):
         # Not str.strip(): Python counts the \x1c-\x1f separators as whitespace.
         parts = [part.strip(" \n") for part in record.strip("\n").split("\x1f")]
-        if len(parts) < 4 or not parts[1]:
+        if len(parts) < 5 or not parts[1]:
             continue
-        found.append(Landed(parts[0], parts[1], _symbols(parts[2]), parts[3] or None))
+        found.append(
+            Landed(parts[0], parts[1], _symbols(parts[2]), parts[3] or None, _symbols(parts[4]))
+        )
     return found
 
 

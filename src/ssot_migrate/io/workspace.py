@@ -75,6 +75,11 @@ def overwrite_scratch(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
+def delete_file(path: Path) -> None:
+    """Remove a file (one unlink: atomic, the file is either there or gone)."""
+    os.unlink(path)
+
+
 CACHE_DIR_NAME = ".ssot-migrate-cache"
 """The folder of what a run remembers, at the repository root (it ignores itself)."""
 

@@ -1,5 +1,6 @@
-"""Writing a run's changes into the user's tree: atomically, and each only if its file still
-holds what the run read (else it is left as it is and reported)."""
+"""Writing a run's changes into the user's tree: atomically (a file that goes is unlinked,
+which is atomic too), and each only if its file still holds what the run read (else it is
+left as it is and reported)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ class Change(Protocol):
     def before(self) -> bytes: ...
     @property
     def after(self) -> bytes: ...
+    @property
+    def deleted(self) -> bool:
+        """The file goes instead of getting `after`."""
 
 
 def write_changes(
@@ -52,7 +56,9 @@ def write_changes(
             )
             continue
         try:
-            if scratch:
+            if change.deleted:
+                workspace.delete_file(path)
+            elif scratch:
                 workspace.overwrite_scratch(path, change.after)
             else:
                 workspace.write_atomic(path, change.after)

@@ -18,18 +18,23 @@ def split_lines(data: bytes) -> list[bytes]:
     return _LINES.findall(data)
 
 
-def file_diff(rel: str, before: bytes, after: bytes, context: int = 3) -> bytes:
-    """The unified diff of one file, with ``a/`` and ``b/`` prefixes as git writes them."""
+def file_diff(
+    rel: str, before: bytes, after: bytes, context: int = 3, deleted: bool = False
+) -> bytes:
+    """The unified diff of one file, with ``a/`` and ``b/`` prefixes as git writes them
+    (`deleted`: the file goes, ``+++ /dev/null`` after git's ``deleted file`` header)."""
     name = rel.encode()
     lines = difflib.diff_bytes(
         difflib.unified_diff,
         split_lines(before),
         split_lines(after),
         fromfile=b"a/" + name,
-        tofile=b"b/" + name,
+        tofile=b"/dev/null" if deleted else b"b/" + name,
         n=context,
     )
     out: list[bytes] = []
+    if deleted:
+        out.append(b"diff --git a/" + name + b" b/" + name + b"\ndeleted file mode 100644\n")
     for line in lines:
         if line.endswith((b"\n", b"\r")):
             out.append(line)

@@ -24,10 +24,14 @@ class ChangeKind(StrEnum):
     SHIM = "shim"
     """A legacy module that now serves its moved names through a generated shim (its own
     imports may be rewritten too)."""
+    RETIRED = "retired"
+    """A legacy module whose shim `retire` took away (or the whole module, `deleted`)."""
 
 
 SHIM_FORM = "shim"
 """The `FileChange.forms` key a shim counts its served names under."""
+RETIRED_FORM = "retired"
+"""The `FileChange.forms` key a retired shim counts the names it no longer serves under."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +43,13 @@ class FileChange:
     forms: Mapping[str, int]
     facts: ModuleFacts | None = field(default=None, compare=False)
     """The facts of `after`, when its verification extracted them (None: not at hand)."""
+    deleted: bool = False
+    """The file goes (`after` is empty): a compatibility module left with nothing to serve."""
 
     @property
     def kind(self) -> ChangeKind:
+        if RETIRED_FORM in self.forms:
+            return ChangeKind.RETIRED
         if SHIM_FORM in self.forms:
             return ChangeKind.SHIM
         return ChangeKind.STRING if set(self.forms) == {"string"} else ChangeKind.IMPORTER

@@ -5,6 +5,7 @@ parses what the templates write: the two stay together."""
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -84,7 +85,7 @@ def render_block(
         lazy_literal=_lazy_literal(names),
         category_module=category_module,
         category_name=category_name,
-        removal_literal=repr(f" and goes away in {removal}" if removal else ""),
+        removal_literal=repr(f"{_REMOVAL}{removal}" if removal else ""),
         previous_getattr=PREVIOUS_GETATTR if previous_getattr else None,
         has_all=has_all,
     )
@@ -115,6 +116,34 @@ def served(text: str) -> list[MovedName]:
     return [
         MovedName(name, module, attribute, name in lazy)
         for name, module, attribute in (m.groups() for m in _SERVED.finditer(text, start, end))
+    ]
+
+
+_WHEN = re.compile(r"^_SSOT_WHEN = (?P<literal>.*)$", re.MULTILINE)
+_REMOVAL = " and goes away in "
+
+
+def removal_of(text: str) -> str | None:
+    """The removal version or date a generated block was made with (its ``_SSOT_WHEN``),
+    or None when it names none."""
+    found = _WHEN.search(text)
+    if found is None:
+        return None
+    try:
+        value = ast.literal_eval(found.group("literal").strip())
+    except (ValueError, SyntaxError):
+        return None
+    if isinstance(value, str) and value.startswith(_REMOVAL):
+        return value[len(_REMOVAL) :]
+    return None
+
+
+def served_anywhere(text: str) -> list[MovedName]:
+    """The `_SSOT_MOVED` entries anywhere in `text`: `served`, for a block whose markers may
+    have been edited by hand."""
+    return [
+        MovedName(name, module, attribute)
+        for name, module, attribute in (m.groups() for m in _SERVED.finditer(text))
     ]
 
 
