@@ -56,7 +56,7 @@ def test_status_and_rollback_find_a_branch_named_with_branch(tmp_path: Path, cli
     repo = make_repo(tmp_path)
     assert cli(repo, "run", "phase2", "--branch", "review/engine").code == 0
     assert status(cli, repo)["branches"] == [
-        {"name": "review/engine", "merged": False, "reverted": False}
+        {"name": "review/engine", "merged": False, "reverted": False, "retire": False}
     ]
     deleted = cli(repo, "rollback", "phase2", "--branches", "--yes")
     assert deleted.code == 0, deleted.err
@@ -68,11 +68,11 @@ def test_a_rolled_back_branch_is_not_counted_as_merged(tmp_path: Path, cli: Any)
     assert cli(repo, "run", "phase2").code == 0
     git(repo, "merge", "--no-edit", "ssot/phase2")
     assert status(cli, repo)["branches"] == [
-        {"name": "ssot/phase2", "merged": True, "reverted": False}
+        {"name": "ssot/phase2", "merged": True, "reverted": False, "retire": False}
     ]
     assert cli(repo, "rollback", "phase2").code == 0
     assert status(cli, repo)["branches"] == [
-        {"name": "ssot/phase2", "merged": False, "reverted": True}
+        {"name": "ssot/phase2", "merged": False, "reverted": True, "retire": False}
     ]
     printed = cli(repo, "status").out
     assert "0 branches merged" in printed

@@ -67,6 +67,30 @@ def dynamic_references(text: str, path: str) -> list[int]:
     return sorted({text.count("\n", 0, m.start()) + 1 for m in spelled.finditer(text)})
 
 
+_LOAD = re.compile(
+    r"""__import__\(\s*["']([\w.]*)["'](?:\s*,\s*globals\(\)\s*,\s*level\s*=\s*(\d+))?"""
+)
+
+
+def module_loads(source: SourceFile, text: str, module: str) -> list[int]:
+    """Lines of `text` (the file `source`) whose ``__import__("m", globals(), level=1)``
+    loads `module` or a submodule of it: the loads a shim leaves where a re-export's
+    import was, which facts do not record as imports."""
+    found = []
+    for match in _LOAD.finditer(text):
+        level = int(match.group(2) or 0)
+        loaded = absolute_module(source, match.group(1), level)
+        if loaded is not None and _within(loaded, module):
+            found.append(text.count("\n", 0, match.start()) + 1)
+    return found
+
+
+def quoted_module(text: str, module: str) -> list[int]:
+    """Lines naming `module` (or an attribute of it) in a string: ``import_module("m")``."""
+    spelled = re.compile(rf"""["']{re.escape(module)}(?:\.[\w.]+)?["']""")
+    return [text.count("\n", 0, m.start()) + 1 for m in spelled.finditer(text)]
+
+
 @dataclass(frozen=True, slots=True)
 class ShimmedPath:
     """A legacy path a generated shim serves, as read from its module."""
@@ -98,32 +122,68 @@ def decide(
     shimmed: Sequence[ShimmedPath],
     importers: Mapping[str, Sequence[str]],
     force: bool,
+    links: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[Decision, ...]:
     """Whether each shimmed path goes: when no code reaches it any more (`importers`, by
     path), its shim block can be edited and keeps it unbound, and its removal has come
-    (unless `force`). The first reason that keeps a path is the one given."""
+    (unless `force`). The first reason that keeps a path is the one given.
+
+    `links`: per path, the importers that are star imports in a module whose own path of
+    the name is shimmed too (``from app.compat import *`` in a shimmed ``app.api``), with
+    that path. Such a chain goes as a whole or not at all: without the star importer's
+    shim, its star import would read the source's shimmed name at import time, and warn."""
+    links = links or {}
+    by_path = {item.path: item for item in shimmed}
+    own: dict[str, str] = {}
+    for item in shimmed:
+        outside = [w for w in importers.get(item.path, ()) if w not in links.get(item.path, {})]
+        own[item.path] = _why_kept(item, outside, force)
+    group = _chains(by_path, links)
     decisions = []
     for item in shimmed:
-        due = force or item.due.due
         found = tuple(importers.get(item.path, ()))
-        reason = ""
-        if item.problem is not None:
-            reason = (
-                f"{item.problem}: the block is left as it is, edit it back or remove it by hand"
-            )
-        elif item.keeps_bound:
-            reason = ("its module's own code reads the name, which its shim keeps bound: "
-                      "rewrite those reads to the canonical path first")  # fmt: skip
-        elif found:
-            reason = f"{_counted(len(found), 'importer')} left: {', '.join(found[:5])}"
-            reason += f" (+{len(found) - 5} more)" if len(found) > 5 else ""
-        elif not due:
-            reason = item.due.reason
-        goes = not reason
+        reason = own[item.path]
+        if not reason:
+            blocking = sorted(p for p in group[item.path] if own[p])
+            if blocking:
+                reason = (f"its star re-export chain goes as a whole, and "
+                          f"{blocking[0]} is kept ({own[blocking[0]]})")  # fmt: skip
+        due = force or item.due.due
         why = reason or (f"--force ({item.due.reason})" if force and not item.due.due
                          else item.due.reason)  # fmt: skip
-        decisions.append(Decision(item.path, item.rel, goes, why, found, due))
+        decisions.append(Decision(item.path, item.rel, not reason, why, found, due))
     return tuple(decisions)
+
+
+def _why_kept(item: ShimmedPath, importers: Sequence[str], force: bool) -> str:
+    """Why the path stays on its own account (empty: it may go)."""
+    if item.problem is not None:
+        return f"{item.problem}: the block is left as it is, edit it back or remove it by hand"
+    if item.keeps_bound:
+        return ("its module's own code reads the name, which its shim keeps bound: "
+                "rewrite those reads to the canonical path first")  # fmt: skip
+    if importers:
+        listed = ", ".join(importers[:5]) + (
+            f" (+{len(importers) - 5} more)" if len(importers) > 5 else ""
+        )
+        return f"{_counted(len(importers), 'importer')} left: {listed}"
+    if not (force or item.due.due):
+        return item.due.reason
+    return ""
+
+
+def _chains(
+    by_path: Mapping[str, ShimmedPath], links: Mapping[str, Mapping[str, str]]
+) -> dict[str, set[str]]:
+    """Each path's star re-export chain: the shimmed paths linked to it, transitively."""
+    group = {path: {path} for path in by_path}
+    for path, linked in links.items():
+        for other in linked.values():
+            if path in group and other in group and group[path] is not group[other]:
+                merged = group[path] | group[other]
+                for member in merged:
+                    group[member] = merged
+    return group
 
 
 def _counted(count: int, noun: str) -> str:

@@ -3,7 +3,7 @@
 | code | meaning |
 | --- | --- |
 | 0 | ok; for `audit --check`, the gate passed (files it could not parse are listed on stderr) |
-| 1 | a check failed: `audit --check` (a symbol above its target, a count above the baseline, or with `--strict` a file it could not parse), `verify`, `rollback` with branches left |
+| 1 | a check failed: `audit --check` (a symbol above its target, a count above the baseline, or with `--strict` a file it could not parse; with `--due`, a shim whose removal has come), `verify`, `rollback` with branches left, `retire` with a due legacy path left (with `--check`, any) |
 | 2 | usage or configuration error; nothing was written |
 | 3 | partial: some files could not be read, parsed or safely rewritten (each is listed); the rest was done |
 | 130 | interrupted (Ctrl-C), or a question answered by ending the input; nothing more was written |

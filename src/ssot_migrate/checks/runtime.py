@@ -238,3 +238,39 @@ def _described(value: object) -> dict[str, tuple[str, str]]:
         for name, pair in value.items()
         if isinstance(pair, list) and len(pair) == 2
     }
+
+
+_IMPORT_PROBE = """
+import importlib, json, sys, warnings
+args = json.loads(sys.argv[1])
+sys.path[:0] = args["roots"]
+found = {}
+for path in args["paths"]:
+    module, _, name = path.rpartition(".")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            getattr(importlib.import_module(module), name)
+        found[path] = None
+    except Exception as error:
+        found[path] = type(error).__name__ + ": " + str(error)
+sys.stdout.write("\\n" + args["marker"] + json.dumps(found) + "\\n")
+"""
+
+
+def import_failures(
+    roots: Sequence[Path], paths: Sequence[str], python: str = sys.executable, timeout: float = 60.0
+) -> dict[str, str | None]:
+    """``from module import name`` for each dotted path in a fresh interpreter: the error
+    each raised, or None for a path that still imports (a timed-out or crashed child says
+    so for every path)."""
+    runner = Runner(python, _absolute(roots), seeded_env(), timeout)
+    args = {"roots": list(runner.roots), "paths": list(paths), "marker": RESULT_MARKER}
+    try:
+        done = runner.run(["-c", _IMPORT_PROBE, json.dumps(args)])
+    except subprocess.TimeoutExpired:
+        return dict.fromkeys(paths, f"timed out after {timeout:g} s")
+    result = child_result(runner, done)
+    if "error" in result and not set(paths) & set(result):
+        return dict.fromkeys(paths, str(result["error"]))
+    return {p: None if result.get(p) is None else str(result.get(p)) for p in paths}

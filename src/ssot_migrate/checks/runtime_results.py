@@ -143,7 +143,9 @@ class ModuleComparison:
         return self.error is None and not self.changes
 
 
-def format_comparisons(comparisons: Sequence[ModuleComparison]) -> list[str]:
+def format_comparisons(
+    comparisons: Sequence[ModuleComparison], before: str = "the phase"
+) -> list[str]:
     """``ok`` per module whose attributes all stayed, a ``FAIL`` per lost or changed
     attribute (module.attribute, before, after), ``note`` where the base had nothing."""
     lines = []
@@ -154,7 +156,7 @@ def format_comparisons(comparisons: Sequence[ModuleComparison]) -> list[str]:
             lines.append(f"FAIL {found.module}: cannot import it any more: {found.error}")
         elif found.ok:
             lines.append(
-                f"ok   {found.module}: all {found.compared} attributes it had before the phase "
+                f"ok   {found.module}: all {found.compared} attributes it had before {before} "
                 "are still there, the same objects"
             )
         for change in found.changes:

@@ -41,6 +41,8 @@ def status(
             )
             line += f"; unmerged: {', '.join(open_)}" if open_ else ""
             typer.echo(line + (f"; reverted: {', '.join(undone)}" if undone else ""))
+        if phase["retired"]:
+            typer.echo(f"{phase['name']} retired: {', '.join(phase['retired'])}")
 
 
 def rollback(
@@ -50,12 +52,15 @@ def rollback(
         bool, typer.Option("--branches", help="Also delete the phase's unmerged batch branches.")
     ] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before deleting.")] = False,
+    retire: Annotated[
+        bool, typer.Option("--retire", help="Only revert its `retire` commits (the shims return).")
+    ] = False,
 ) -> None:
     """Revert a phase's commits on the current branch with revert commits (no rewrite)."""
     from ssot_migrate.commands import history
 
     g = globals_of(ctx)
-    plan = history.plan_rollback(run_options(g), phase, branches)
+    plan = history.plan_rollback(run_options(g), phase, branches, retire_only=retire)
     delete = bool(plan.branches)
     if delete and not yes:
         listed = ", ".join(plan.branches)

@@ -58,6 +58,7 @@ def status(options: RunOptions) -> dict[str, Any]:
                             "name": name,
                             "merged": tip.sha not in undone and vcs_history.is_merged(base, sha),
                             "reverted": tip.sha in undone,
+                            "retire": bool(tip.retired),
                         }
                         for name, sha, tip in mine
                     ],
@@ -66,7 +67,8 @@ def status(options: RunOptions) -> dict[str, Any]:
                     else None,
                 }
             )
-        phases.append({"name": phase.name, "symbols": symbols})
+        retired = sorted({p for c in on_head if c.phase == phase.name for p in c.retired})
+        phases.append({"name": phase.name, "symbols": symbols, "retired": retired})
     return {"schema": "ssot-migrate/status", "version": 1, "branch": base.name, "phases": phases}
 
 
@@ -77,8 +79,11 @@ class RollbackPlan:
     branches: tuple[str, ...]
 
 
-def plan_rollback(options: RunOptions, phase: str, branches: bool) -> RollbackPlan:
-    """The phase commits to revert on the current branch and its unmerged batch branches."""
+def plan_rollback(
+    options: RunOptions, phase: str, branches: bool, retire_only: bool = False
+) -> RollbackPlan:
+    """The phase commits to revert on the current branch and its unmerged batch branches
+    (`retire_only`: only its `retire` commits and branches, bringing the shims back)."""
     from ssot_migrate.io import vcs, vcs_history
 
     config = load(options)
@@ -86,14 +91,17 @@ def plan_rollback(options: RunOptions, phase: str, branches: bool) -> RollbackPl
     base = vcs.open_base(config.root)
     undone = vcs_history.reverted(base)
     commits = tuple(
-        c.sha for c in vcs_history.landed(base) if c.phase == phase and c.sha not in undone
+        c.sha
+        for c in vcs_history.landed(base)
+        if c.phase == phase and c.sha not in undone and (c.retired or not retire_only)
     )
     unmerged = []
     if branches:
         for name, (sha, tip) in sorted(
             vcs_history.phase_branches(base, config.branch_prefix).items()
         ):
-            if tip.phase == phase and not vcs_history.is_merged(base, sha):
+            wanted = tip.phase == phase and (bool(tip.retired) or not retire_only)
+            if wanted and not vcs_history.is_merged(base, sha):
                 unmerged.append(name)
     if commits and not vcs.is_clean(base):
         raise UsageError([Problem("git", "the working tree has uncommitted changes",

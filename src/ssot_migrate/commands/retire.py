@@ -21,6 +21,8 @@ from ssot_migrate.analysis.retirement import (
     decide,
     dynamic_references,
     located,
+    module_loads,
+    quoted_module,
     references,
 )
 from ssot_migrate.base.dotted import split_path
@@ -42,14 +44,15 @@ from ssot_migrate.commands.shimming import shim_origin
 from ssot_migrate.config.load import setting_location
 from ssot_migrate.config.model import Config, SymbolSpec
 from ssot_migrate.config.project_version import project_version
-from ssot_migrate.config.removal import Due, ProjectVersion, removal_due
+from ssot_migrate.config.removal import ProjectVersion, removal_due
 from ssot_migrate.config.target_python import target_python
 from ssot_migrate.index.discovery import auto_source_roots, discover_files
 from ssot_migrate.index.extract import extract_facts
-from ssot_migrate.index.facts import ModuleFacts, SourceFile
+from ssot_migrate.index.facts import ModuleFacts, SiteForm, SourceFile
 from ssot_migrate.io import workspace
 from ssot_migrate.rewrite.outcomes import RETIRED_FORM, FileChange
 from ssot_migrate.shims.block import (
+    BEGIN,
     MovedName,
     ShimRefused,
     removal_of,
@@ -136,7 +139,7 @@ def plan_retire(
     for root in consumers:
         for path, found in _consumer_importers(root, config, paths).items():
             importers.setdefault(path, []).extend(found)
-    decisions = decide(shimmed, importers, force)
+    decisions = decide(shimmed, importers, force, _star_links(project, audits, paths))
     changes, refused, kept = _edits(project, config, decisions, texts, consumers)
     return RetireResult(phase, specs, decisions, changes, refused, kept, check)
 
@@ -217,6 +220,24 @@ def _importers(
             if split_path(path)[0] in (text := text or _text(source, texts)):
                 found[path].update(located(rel, dynamic_references(text, path)))
     return {path: sorted(found[path], key=_by_place) for path in paths}
+
+
+def _star_links(
+    project: Project, audits: Sequence[SymbolAudit], paths: Sequence[str]
+) -> dict[str, dict[str, str]]:
+    """Per path, its star importers whose own module's path of the name is shimmed too
+    (``file:line`` -> that path): see `retirement.decide`."""
+    wanted = set(paths)
+    by_rel = {f.rel: f for f in project.files}
+    links: dict[str, dict[str, str]] = {}
+    for audit in audits:
+        for site in audit.sites:
+            if site.form is not SiteForm.STAR_IMPORT or site.path not in wanted:
+                continue
+            linked = f"{by_rel[site.rel].module}.{split_path(site.path)[1]}"
+            if linked in wanted and site.scope == "module":
+                links.setdefault(site.path, {})[f"{site.rel}:{site.line}"] = linked
+    return links
 
 
 def _text(source: SourceFile, texts: Mapping[str, str]) -> str:
@@ -340,30 +361,50 @@ def _module_importers(
     trees = [(config_root, project.files)]
     trees += [(root, discover_files(root, auto_source_roots(root), ())) for root in consumers]
     for root, files in trees:
-        for source, _, facts in _parsed(files, [last]):
+        for source, data, facts in _parsed(files, [last]):
             if source.module == module:
                 continue
             lines = references(source, facts, module, named=False) if facts else [1]
-            found += located(_shown(config_root, root, source.rel), lines)
+            text = decode_source(data, errors="replace")
+            lines += module_loads(source, text, module) + quoted_module(text, module)
+            found += located(_shown(config_root, root, source.rel), sorted(set(lines)))
     return found
 
 
-def due_shims(options: RunOptions, today: dt.date | None = None) -> list[tuple[str, Due]]:
-    """`audit --due`: every module holding a generated shim whose removal has come, with
-    why (its `rel`, in path order)."""
+@dataclass(frozen=True, slots=True)
+class DueShim:
+    """A generated shim whose removal has come (`due_shims`)."""
+
+    rel: str
+    paths: tuple[str, ...]
+    """The legacy paths it serves."""
+    phases: tuple[str, ...]
+    """The phases whose symbols it serves (`retire PHASE` takes it away)."""
+    reason: str
+
+
+def due_shims(options: RunOptions, today: dt.date | None = None) -> list[DueShim]:
+    """`audit --due`: every module holding a generated shim whose removal has come, in
+    path order: the CI reminder that the last step of a migration is owed."""
     config = load(options)
     version = project_version(config.root)
     day = today or dt.date.today()
+    owner = phase_of(config)
+    phase_of_canonical = {s.canonical: owner.get(s.name, "") for s in config.all_symbols()}
     found = []
     for source in project_files(config):
         try:
             data = workspace.read_bytes(source.path)
         except OSError:
             continue
-        if b"# >>> ssot-migrate shim >>>" not in data:
+        if BEGIN.encode() not in data:
             continue
         text = decode_source(data, errors="replace")
         due = removal_due(removal_of(text) or config.shims.removal, version, day)
-        if due.due:
-            found.append((source.rel, due))
+        if not due.due:
+            continue
+        served = served_anywhere(text)
+        paths = tuple(f"{source.module}.{m.name}" for m in served)
+        phases = sorted({phase_of_canonical.get(f"{m.module}.{m.attribute}", "") for m in served})
+        found.append(DueShim(source.rel, paths, tuple(p for p in phases if p), due.reason))
     return found

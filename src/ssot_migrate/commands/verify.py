@@ -4,6 +4,7 @@ module compared with the tree before the phase."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Mapping, Sequence
@@ -13,7 +14,7 @@ from typing import Any
 
 from ssot_migrate.analysis.audit import SymbolAudit
 from ssot_migrate.base.errors import ConfigError, UsageError
-from ssot_migrate.checks.runtime import check_paths, compare_modules
+from ssot_migrate.checks.runtime import check_paths, compare_modules, import_failures
 from ssot_migrate.checks.runtime_results import PathCheck, format_comparisons, format_results
 from ssot_migrate.checks.verification import check_legacy_paths
 from ssot_migrate.commands.cycles import CYCLES_FILE, cycles, phase_modules
@@ -60,6 +61,15 @@ def verify(
         failed |= not finding.ok
         mark = "ok  " if finding.ok else "FAIL"
         lines.append(f"{mark} {finding.legacy}: {finding.detail}")
+    retired = _retired(config, [phase] if phase else [p.name for p in config.phases])
+    for path, sha in sorted(retired.items()):
+        reached = project.resolver.resolve_path(path)
+        failed |= reached.found
+        if reached.found:
+            lines.append(f"FAIL {path}: retired in {sha[:12]}, but it still reaches "
+                         f"{reached.kind} {reached.path}")  # fmt: skip
+        else:
+            lines.append(f"ok   {path}: retired in {sha[:12]}, no longer resolves")
     modules = phase_modules(audits)
     now = cycles(project, modules)
     phases = [phase] if phase else [p.name for p in config.phases]
@@ -96,7 +106,96 @@ def verify(
         compared, lost = _compare_with_base(config, project, phases, python or sys.executable)
         failed |= lost
         lines += compared
+        compared, lost = _compare_retired(config, project, retired, python or sys.executable)
+        failed |= lost
+        lines += compared
     return VerifyResult(tuple(lines), failed)
+
+
+def _retired(config: Config, phases: Sequence[str]) -> dict[str, str]:
+    """The legacy paths the `retire` commits of `phases` on this branch took away (reverted
+    ones aside), with the sha of the commit that took each."""
+    from ssot_migrate.io import vcs, vcs_history
+
+    base = vcs.find_repository(config.root)
+    if base is None:
+        return {}
+    undone = vcs_history.reverted(base)
+    found: dict[str, str] = {}
+    for commit in reversed(vcs_history.landed(base)):  # oldest first: the newest one wins
+        if commit.phase in phases and commit.retired and commit.sha not in undone:
+            found.update(dict.fromkeys(commit.retired, commit.sha))
+    return found
+
+
+def _compare_retired(
+    config: Config, project: Project, retired: Mapping[str, str], python: str
+) -> tuple[list[str], bool]:
+    """`verify --runtime` after a retire: each module a retire commit touched, imported
+    from the tree before the oldest of them and from the current tree. Every name it had
+    is still there, the same object, except the retired ones, which must fail to import;
+    a module the retire deleted must fail to import as a whole. Lines, and whether one
+    failed."""
+    from ssot_migrate.io import vcs, vcs_commits
+
+    if not retired:
+        return [], False
+    head = vcs.find_repository(config.root)
+    if head is None:
+        return [], False
+    oldest = min(retired.values(), key=lambda sha: _commit_order(head, sha))
+    base = vcs.parent(head, oldest)
+    if base is None:
+        return [f"note retired paths not compared: {oldest[:12]} has no parent commit"], False
+    gone: dict[str, set[str]] = {}
+    for path in retired:
+        module, _, name = path.rpartition(".")
+        gone.setdefault(module, set()).add(name)
+    top = head.top.resolve()
+    roots = source_roots(config)
+    with vcs_commits.worktree(head, base) as tree:
+        before = [_in_tree(root, top, tree) for root in roots]
+        served = {m: sorted(names) for m, names in gone.items()}
+        comparisons = compare_modules(before, roots, sorted(gone), served, python)
+    failures = import_failures(roots, sorted(retired), python)
+    lines = [f"note retired modules compared with {base[:12]}, the parent of {oldest[:12]}"]
+    failed = False
+    for path in sorted(retired):
+        error = failures.get(path)
+        failed |= error is None
+        if error is None:
+            lines.append(f"FAIL {path}: retired, but it still imports")
+        else:
+            lines.append(f"ok   {path}: retired, importing it fails as expected ({error})")
+    for found in comparisons:
+        if project.index.modules.get(found.module) is None and found.error is not None:
+            lines.append(f"ok   {found.module}: deleted by the retire, as expected")
+            continue
+        kept = [c for c in found.changes if not _shim_machinery(c.attribute, gone[found.module])]
+        taken = len(found.changes) - len(kept)  # the shim's own names went with it
+        others = dataclasses.replace(found, changes=tuple(kept), compared=found.compared - taken)
+        failed |= not others.ok and others.note is None
+        lines += format_comparisons([others], before="the retire")
+    return lines, failed
+
+
+_SHIM_DUNDERS = frozenset({"__getattr__", "__dir__", "__all__"})
+"""What a shim block defines or rewrites in its module: the retire takes them with it
+(``__all__`` loses the retired names, or goes when the block made it)."""
+
+
+def _shim_machinery(attribute: str, retired: set[str]) -> bool:
+    """A name a retire takes away on purpose: a retired one, or the shim block's own."""
+    return (
+        attribute in retired
+        or attribute in _SHIM_DUNDERS
+        or attribute.startswith(("_ssot_", "_SSOT_"))
+    )
+
+
+def _commit_order(head: Any, sha: str) -> int:
+    """How many commits `sha` has behind it (older commits have fewer)."""
+    return int(head.repo.git.rev_list("--count", sha))
 
 
 def _landed_elsewhere(
