@@ -9,6 +9,7 @@ writes in place)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -292,10 +293,8 @@ def _parsed(
 
 
 def _shown(config_root: Path, root: Path, rel: str) -> str:
-    try:
-        return (root / rel).relative_to(config_root).as_posix()
-    except ValueError:
-        return (root / rel).as_posix()
+    """A consumer's file as seen from the config root (``../other/svc/x.py``)."""
+    return Path(os.path.relpath(root / rel, config_root)).as_posix()
 
 
 def _edits(

@@ -13,7 +13,13 @@ from typing import Any
 
 from ssot_migrate.base.templating import render as render_template
 from ssot_migrate.commands.branches import refuse_existing
-from ssot_migrate.commands.project import RunOptions, check_phase, load, read_by_a_run
+from ssot_migrate.commands.project import (
+    RunOptions,
+    check_phase,
+    load,
+    read_by_a_run,
+    select_symbols,
+)
 from ssot_migrate.commands.retire import RetireResult, plan_retire
 from ssot_migrate.config.model import Config
 from ssot_migrate.io import vcs, vcs_commits, vcs_history
@@ -51,7 +57,8 @@ def land_retire(
     check_phase(config, phase)
     base = vcs.open_base(config.root)
     root_rel = config.root.resolve().relative_to(base.top.resolve())
-    name = branch or retire_branch(config, phase)
+    specs = select_symbols(config, symbols, phase)  # usage errors before any git work
+    name = branch or retire_branch(config, phase, [s.name for s in specs])
     refuse_existing(base, name, [name], force_branch, batched=False)
     if root_rel != Path(".") and say is not None:
         say(f"committing in the git repository at {base.top} (--root is its folder "
@@ -91,8 +98,13 @@ def land_retire(
     return RetireLanded(result, name, sha, len(written), base.name)
 
 
-def retire_branch(config: Config, phase: str) -> str:
-    return f"{config.branch_prefix}/{phase}-retire"
+def retire_branch(config: Config, phase: str, symbols: Sequence[str]) -> str:
+    """``PREFIX/PHASE-retire``; for only some of its symbols, ``PREFIX/PHASE-retire-S1-S2``."""
+    name = f"{config.branch_prefix}/{phase}-retire"
+    every = next((p.symbols for p in config.phases if p.name == phase), ())
+    if set(symbols) < {s.name for s in every}:
+        name += "".join(f"-{s}" for s in symbols)
+    return name
 
 
 def _title(config: Config, phase: str) -> str:
