@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ssot_migrate.shims import legacy_module as shims
-from ssot_migrate.shims.block import MovedName, ShimOrigin, ShimRefused
+from ssot_migrate.shims.block import MovedName, ShimOrigin, ShimRefused, served
 from ssot_migrate.shims.legacy_module import shim_module
 from ssot_migrate.shims.own_getattr import deprecated_by_own_getattr
 from ssot_migrate.shims.runs_on import check_runs_on
@@ -500,6 +500,17 @@ def test_regenerating_a_crlf_shim_keeps_its_line_breaks() -> None:
     once = shim_module(source, [ENGINE], ORIGIN)
     assert b"\n" not in once.replace(b"\r\n", b"")
     assert shim_module(once, [ENGINE], ORIGIN) == once
+
+
+def test_a_later_shim_of_a_crlf_module_keeps_serving_the_earlier_names() -> None:
+    source = (
+        b"from app.agents.execution_engine import ExecutionEngine\r\n"
+        b"from app.agents.registry import AgentRegistry\r\n"
+    )
+    registry = MovedName("AgentRegistry", "app.agents.registry", "AgentRegistry")
+    first = shim_module(source, [ENGINE], ORIGIN)
+    later = shim_module(first, [registry], ORIGIN)
+    assert {m.name for m in served(later.decode())} == {"ExecutionEngine", "AgentRegistry"}
 
 
 def shimmed_golden(tmp_path: Path, case: str) -> Path:

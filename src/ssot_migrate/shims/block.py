@@ -97,8 +97,9 @@ def _lazy_literal(names: Sequence[MovedName]) -> str:
     return "frozenset({" + ", ".join(f'"{n}"' for n in lazy) + "})" if lazy else ""
 
 
-_SERVED = re.compile(r'^    "(\w+)": \("([\w.]+)", "(\w+)"\),$', re.MULTILINE)
-_LAZY = re.compile(r"^_SSOT_LAZY = frozenset\(\{(.*)\}\)$", re.MULTILINE)
+# `\r?`: a CRLF module's block has CRLF line breaks too (`$` stops before the `\n` only).
+_SERVED = re.compile(r'^    "(\w+)": \("([\w.]+)", "(\w+)"\),\r?$', re.MULTILINE)
+_LAZY = re.compile(r"^_SSOT_LAZY = frozenset\(\{(.*)\}\)\r?$", re.MULTILINE)
 
 
 def served_names(source: bytes) -> list[MovedName]:
