@@ -94,7 +94,7 @@ def test_a_consumer_entry_that_is_not_a_directory_is_a_config_error_and_nothing_
         pytest.param(
             'import importlib\n\n\ndef engine():\n    module = importlib.import_module("app")\n'
             '    return getattr(module, "Engine")\n',
-            5,
+            6,  # the line reading the name
             id="import_module-and-getattr",
         ),
         pytest.param('"""Plugins."""\n\nENGINE = "app.Engine"\n', 3, id="dotted-string"),

@@ -5,7 +5,7 @@ facts and bytes, asked of the project's own tree and of the consumer trees alike
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ssot_migrate.base.dotted import split_path
@@ -55,16 +55,58 @@ def _within(dotted: str, target: str) -> bool:
     return dotted == target or dotted.startswith(target + ".")
 
 
-def dynamic_references(text: str, path: str) -> list[int]:
-    """Lines naming the module of `path` in a string (``importlib.import_module("app.legacy")``)
-    in a text that also spells its name in a string (``getattr(module, "Engine")``): a
-    dynamic import that may still read the path. `text` is the file without its own shim
-    block (whose table spells every name it serves)."""
+def imports_module(source: SourceFile, facts: ModuleFacts, module: str) -> bool:
+    """Whether an import statement of the file binds `module` (or a submodule, or one of
+    its names): the file holds the module object a dynamic read could go through."""
+    for fact in facts.imports:
+        absolute = absolute_module(source, fact.module, fact.level)
+        if absolute is None or fact.kind == "star":
+            continue
+        if fact.kind == "import" and not fact.alias:
+            # ``import a.b`` binds ``a``: every module of that package is an attribute away.
+            if absolute.partition(".")[0] == module.partition(".")[0]:
+                return True
+            continue
+        imported = absolute if fact.kind == "import" else f"{absolute}.{fact.name}"
+        if _within(module, imported):
+            return True
+    return False
+
+
+def resolved_lines(facts: ModuleFacts, name: str) -> set[int]:
+    """Lines where ``.name`` is spelled in what `references` answers for precisely: an
+    attribute chain whose root an import binds, or a dotted string (``"app.Engine.run"``),
+    which `dynamic_references` need not guess at."""
+    roots = {fact.local_name for fact in facts.imports if fact.local_name is not None}
+    lines = {
+        use.span.line
+        for use in facts.attributes
+        if use.dotted.endswith("." + name) and use.dotted.partition(".")[0] in roots
+    }
+    spelled = re.compile(rf"\.{re.escape(name)}\b")
+    lines |= {ref.span.line for ref in facts.strings if spelled.search(ref.value)}
+    return lines
+
+
+def dynamic_references(
+    text: str, path: str, imports_module: bool, resolved: Collection[int] = ()
+) -> list[int]:
+    """Lines that may read `path`'s name from its module at run time, in a text that
+    reaches the module (`imports_module`: the file imports it; or its name is in a string,
+    ``importlib.import_module("app")``): the name in a string (``getattr(module,
+    "Engine")``, ``mock.patch.object(app, "Engine")``) or as an attribute of anything
+    (``module.Engine``). `text` is the file without its own shim block (whose table spells
+    every name it serves); `resolved`: lines whose chains `references` answered for. It
+    errs towards "still used", which only keeps a shim."""
     module, name = split_path(path)
-    if not re.search(rf"""["']{re.escape(name)}["']""", text):
+    if not imports_module and not re.search(rf"""["']{re.escape(module)}["']""", text):
         return []
-    spelled = re.compile(rf"""["']{re.escape(module)}["']""")
-    return sorted({text.count("\n", 0, m.start()) + 1 for m in spelled.finditer(text)})
+    spelled = re.compile(rf"""["']{re.escape(name)}["']|\.{re.escape(name)}\b""")
+    lines = {text.count("\n", 0, m.start()) + 1 for m in spelled.finditer(text)}
+    attributes = {
+        text.count("\n", 0, m.start()) + 1 for m in re.finditer(rf"\.{re.escape(name)}\b", text)
+    }
+    return sorted(line for line in lines if line not in set(resolved) or line not in attributes)
 
 
 _LOAD = re.compile(

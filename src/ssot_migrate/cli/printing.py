@@ -37,10 +37,13 @@ def reviewed(g: Globals, changes: list[Any]) -> list[Any]:
 
 
 def print_diff(g: Globals, diff: bytes) -> None:
-    text = diff.decode("utf-8", errors="replace")
     if not (g.color and sys.stdout.isatty()):
-        sys.stdout.write(text)
+        # The bytes as they are: a latin-1 file's diff must still apply (`git apply`).
+        sys.stdout.flush()
+        sys.stdout.buffer.write(diff)
+        sys.stdout.buffer.flush()
         return
+    text = diff.decode("utf-8", errors="replace")
     colours = {"+": "\033[32m", "-": "\033[31m", "@": "\033[36m"}
     for line in text.splitlines(keepends=True):
         colour = "" if line.startswith(("+++", "---")) else colours.get(line[:1], "")

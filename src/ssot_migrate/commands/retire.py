@@ -21,10 +21,12 @@ from ssot_migrate.analysis.retirement import (
     ShimmedPath,
     decide,
     dynamic_references,
+    imports_module,
     located,
     module_loads,
     quoted_module,
     references,
+    resolved_lines,
 )
 from ssot_migrate.base.dotted import split_path
 from ssot_migrate.base.errors import ConfigError, Problem, UsageError
@@ -218,8 +220,12 @@ def _importers(
             if source.module == owner[path]:
                 continue
             found[path].update(located(rel, references(source, facts, path, named=True)))
-            if split_path(path)[0] in (text := text or _text(source, texts)):
-                found[path].update(located(rel, dynamic_references(text, path)))
+            module, name = split_path(path)
+            if name not in (text := text or _text(source, texts)):
+                continue
+            imports = imports_module(source, facts, module)
+            resolved = resolved_lines(facts, name)
+            found[path].update(located(rel, dynamic_references(text, path, imports, resolved)))
     return {path: sorted(found[path], key=_by_place) for path in paths}
 
 
@@ -270,7 +276,10 @@ def _consumer_importers(root: Path, config: Config, paths: Sequence[str]) -> dic
         text = decode_source(data, errors="replace")
         for path in paths:
             lines = references(source, facts, path, named=True) if facts else [1]
-            lines += dynamic_references(text, path)
+            module, name = split_path(path)
+            imports = facts is not None and imports_module(source, facts, module)
+            resolved = resolved_lines(facts, name) if facts is not None else set()
+            lines += dynamic_references(text, path, imports, resolved)
             found.setdefault(path, []).extend(located(shown, sorted(set(lines))))
     return found
 

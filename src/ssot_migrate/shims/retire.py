@@ -24,7 +24,6 @@ from ssot_migrate.shims.block import (
     ShimOrigin,
     ShimRefused,
     served,
-    without_block,
 )
 from ssot_migrate.shims.legacy_module import shim_module
 
@@ -75,7 +74,7 @@ def retire_names(source: bytes, retired: Collection[str], origin: ShimOrigin) ->
     if problem is not None:
         raise ShimRefused(problem)
     rest = [m for m in served(text) if m.name not in retired]
-    body = without_block(text)
+    body = _cut_block(text)
     body = _LOAD_COMMENT.sub(lambda m: _load_comment(m, set(retired)), body)
     body = _without_in_all(body, set(retired))
     body = _unbound_after_stars(body, sorted(retired))
@@ -86,6 +85,17 @@ def retire_names(source: bytes, retired: Collection[str], origin: ShimOrigin) ->
     except SyntaxError as error:
         raise ShimRefused(f"the module would not parse without its shim: {error.msg}") from None
     return body.encode(encoding)
+
+
+def _cut_block(text: str) -> str:
+    """`text` without its block and the blank line the shim put before it; what follows
+    the END marker's line (code added after the block) stays as it is."""
+    start, end = text.find(BEGIN), text.find(END)
+    after = text.find("\n", end)
+    tail = "" if after == -1 else text[after + 1 :]
+    head = text[:start].rstrip("\r\n")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return (head + newline if head.strip() else "") + tail
 
 
 def _load_comment(match: re.Match[str], retired: set[str]) -> str:
@@ -202,6 +212,8 @@ class _DropFromAll(cst.CSTTransformer):
         node = updated_node.body[0]
         if isinstance(node, cst.Assign) and _targets_all(node.targets):
             return updated_node.with_changes(body=[node.with_changes(value=self._drop(node.value))])
+        if isinstance(node, cst.AnnAssign) and _is_all(node.target) and node.value is not None:
+            return updated_node.with_changes(body=[node.with_changes(value=self._drop(node.value))])
         if isinstance(node, cst.AugAssign) and _is_all(node.target):
             value = self._drop(node.value)
             if _empty(value) and not _empty(node.value):
@@ -234,16 +246,54 @@ class _DropFromAll(cst.CSTTransformer):
         kept = [e for e in value.elements if _string_value(e.value) not in self.names]
         if len(kept) == len(value.elements):
             return value
-        if kept and value.elements[-1] not in kept:
-            # The element that now ends the literal takes the comma style of the old last.
-            kept[-1] = kept[-1].with_changes(comma=value.elements[-1].comma)
+        last = value.elements[-1]
+        if kept and last not in kept and not isinstance(last.comma, cst.Comma):
+            # The old last had no trailing comma: nor has the new last, unless its comma
+            # carries a comment or a line break (a multi-line literal keeps its own comma).
+            comma = kept[-1].comma
+            if isinstance(comma, cst.Comma) and _plain(comma.whitespace_after):
+                kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         if (
             isinstance(value, cst.Tuple)
             and len(kept) == 1
             and kept[0].comma is cst.MaybeSentinel.DEFAULT
         ):
             kept[0] = kept[0].with_changes(comma=cst.Comma())
+        if kept and last not in kept:
+            return _closed_after(value.with_changes(elements=kept))
         return value.with_changes(elements=kept)
+
+
+def _closed_after(value: cst.List | cst.Tuple) -> cst.List | cst.Tuple:
+    """A multi-line literal whose last element went: the line break (and comment) after the
+    new last element now leads to the closing bracket, at the bracket's own indentation;
+    the removed element's comment, before the bracket, goes with it."""
+    last = value.elements[-1]
+    comma = last.comma
+    if isinstance(value, cst.List):
+        closing: cst.RightSquareBracket | cst.RightParen | None = value.rbracket
+    else:
+        closing = value.rpar[-1] if value.rpar else None
+    if closing is None or not isinstance(comma, cst.Comma):
+        return value
+    after, before = comma.whitespace_after, closing.whitespace_before
+    if not isinstance(after, cst.ParenthesizedWhitespace):
+        return value
+    if not isinstance(before, cst.ParenthesizedWhitespace):
+        return value
+    moved = closing.with_changes(whitespace_before=after.with_changes(last_line=before.last_line))
+    tight = comma.with_changes(whitespace_after=cst.SimpleWhitespace(""))
+    elements = [*value.elements[:-1], last.with_changes(comma=tight)]
+    if isinstance(value, cst.List):
+        assert isinstance(moved, cst.RightSquareBracket)
+        return value.with_changes(elements=elements, rbracket=moved)
+    assert isinstance(moved, cst.RightParen)
+    return value.with_changes(elements=elements, rpar=[*value.rpar[:-1], moved])
+
+
+def _plain(whitespace: cst.BaseParenthesizableWhitespace) -> bool:
+    """Spaces at most: no comment, no line break."""
+    return isinstance(whitespace, cst.SimpleWhitespace)
 
 
 def _targets_all(targets: Sequence[cst.AssignTarget]) -> bool:
