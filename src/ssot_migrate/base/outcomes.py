@@ -28,6 +28,9 @@ class NoteKind(StrEnum):
     NOT_SHIMMED = "not shimmed"
     # Why a module is a public legacy path that gets a shim: the `shims:` line.
     SHIMMED = "shimmed"
+    # `rename = true`: the `renamed:` line (files renamed, and those keeping their aliases).
+    RENAMED = "renamed"
+    RENAME_KEPT = "kept as aliased"
 
 
 @dataclass(frozen=True, slots=True)

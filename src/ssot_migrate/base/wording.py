@@ -15,6 +15,7 @@ _PLURALS = {
         "site",
         "star import",
         "string",
+        "use",
         "variation",
     )
 } | {"branch": "branches"}

@@ -56,6 +56,8 @@ class Globals:
     verbose: bool
     color: bool
     cache: bool
+    rename: bool = False
+    """``run --rename`` (see `RunOptions.rename`)."""
 
 
 def _version(value: bool) -> None:
@@ -150,7 +152,7 @@ def run_options(g: Globals) -> Any:
     if not g.quiet and sys.stderr.isatty():
         progress = _ProgressBars()
         BARS.append(progress)
-    return RunOptions(g.root, g.config, g.jobs, g.cache, progress)
+    return RunOptions(g.root, g.config, g.jobs, g.cache, progress, g.rename)
 
 
 def console_for(g: Globals, stderr: bool = False) -> Any:

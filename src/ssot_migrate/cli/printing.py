@@ -83,7 +83,22 @@ def print_run_summary(
             "warning (" + ", ".join(counted(n, reason) for reason, n in sorted(why.items())) + ")"
         )
     fallback = NoteKind.FALLBACK_IDENTICAL
-    left = Counter(note.group for note in result.notes if note.kind is not fallback)
+    renaming = {NoteKind.RENAMED, NoteKind.RENAME_KEPT}
+    renamed = [n for n in result.notes if n.kind is NoteKind.RENAMED and n.rel in kept]
+    aliased = [n for n in result.notes if n.kind is NoteKind.RENAME_KEPT and n.rel in kept]
+    if renamed or aliased:
+        uses = sum(int(n.label) for n in renamed)
+        parts = (
+            [f"renamed {counted(len(renamed), 'file')} ({counted(uses, 'use')})"] if renamed else []
+        )
+        parts += [f"{counted(len(aliased), 'file')} kept as aliased"] if aliased else []
+        lines.append("rename: " + "; ".join(parts))
+        lines += [f"kept as aliased {n.rel}: {n.reason}" for n in aliased]
+    left = Counter(
+        note.group
+        for note in result.notes
+        if note.kind is not fallback and note.kind not in renaming
+    )
     if left:
         lines.append("left alone: " + ", ".join(counted(n, why) for why, n in sorted(left.items())))
     lines += [f"{fallback}: {n.rel}:{n.line}" for n in result.notes if n.kind is fallback]

@@ -3,6 +3,7 @@ line."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -57,6 +58,10 @@ def run(
     print_pr: Annotated[
         bool, typer.Option("--print-pr", help="Print each branch's PR description too.")
     ] = False,
+    rename: Annotated[
+        bool,
+        typer.Option("--rename", help="Rename each rewritten alias to the canonical name."),
+    ] = False,
 ) -> None:
     """Rewrite every non-canonical import of a phase's symbols to the canonical path.
 
@@ -68,6 +73,8 @@ def run(
     from ssot_migrate.render import diffing
 
     g = globals_of(ctx)
+    if rename:
+        g = dataclasses.replace(g, rename=True)
     if not (dry_run or patch is not None or review or no_commit):
         with workspace.exclusive(g.root.resolve()):
             _land(g, phase, symbol or [], not no_strings, not no_shims, branch, force_branch,

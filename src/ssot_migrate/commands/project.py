@@ -33,6 +33,8 @@ class RunOptions:
     jobs: int = 0
     use_cache: bool = True
     progress: Progress | None = None
+    rename: bool = False
+    """``run --rename``: every symbol of the run as if its plan said ``rename = true``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,7 +113,7 @@ def plan_phase(
     specs, project, audits = open_audited(options, config, symbols, phase, files, not landing)
     planned_shims = plan_phase_shims(project, audits, phase) if shims else PlannedShims()
     taken = {t.rel: frozenset(m.name for m in t.names) for t in planned_shims.unbinding}
-    plan = plan_rewrites(project.index, audits, strings, taken)
+    plan = plan_rewrites(project.index, audits, strings, taken, options.rename)
     wanted = plan.files.keys() | {t.rel for t in planned_shims.targets}
     contents = {s.rel: workspace.read_bytes(s.path) for s in project.files if s.rel in wanted}
     if read_done is not None:

@@ -32,6 +32,7 @@ EXAMPLES = {
     "legacy": 'legacy = ["app.old_engine.Engine"]',
     "target": "target = 0",
     "consumers": 'consumers = ["../other-service"]',
+    "rename": "rename = true",
 }
 
 KeyPart = str | int
@@ -95,6 +96,12 @@ class Checker:
             else:
                 self.wrong_type((*path, index), "a string", item)
         return items if len(items) == len(value) else None
+
+    def boolean(self, path: KeyPath, value: object) -> bool | None:
+        if isinstance(value, bool):
+            return value
+        self.wrong_type(path, "true or false", value)
+        return None
 
     def table(self, path: KeyPath, value: object) -> dict[str, Any] | None:
         if isinstance(value, dict):

@@ -31,6 +31,9 @@ class SymbolSpec:
     canonical: str
     legacy: tuple[str, ...] = ()
     target: int = 0
+    rename: bool = False
+    """``rename = true``: in each file whose import of it is rewritten, the local name the
+    import binds becomes the canonical name, and every use of it follows (`rewrite.rename`)."""
 
     @property
     def canonical_module(self) -> str:

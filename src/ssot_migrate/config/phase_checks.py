@@ -14,7 +14,7 @@ from ssot_migrate.config.checker import EXAMPLES, Checker, KeyPath
 from ssot_migrate.config.model import Phase, SymbolSpec
 
 _PHASE_KEYS = ("name", "title", "symbols")
-_SYMBOL_KEYS = ("name", "canonical", "legacy", "target")
+_SYMBOL_KEYS = ("name", "canonical", "legacy", "target", "rename")
 
 _PHASE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
@@ -79,9 +79,12 @@ def _symbol(checker: Checker, key: KeyPath, table: dict[str, Any]) -> SymbolSpec
     canonical = _canonical(checker, key, table)
     legacy = _legacy(checker, (*key, "legacy"), table.get("legacy", []), canonical)
     target = _target(checker, (*key, "target"), table.get("target", 0))
+    rename = checker.boolean((*key, "rename"), table.get("rename", False))
     if name is None or canonical is None:
         return None
-    return SymbolSpec(name=name, canonical=canonical, legacy=legacy or (), target=target or 0)
+    return SymbolSpec(
+        name=name, canonical=canonical, legacy=legacy or (), target=target or 0, rename=bool(rename)
+    )
 
 
 def _symbol_name(checker: Checker, key: KeyPath, table: dict[str, Any]) -> str | None:

@@ -40,6 +40,7 @@ from ssot_migrate.rewrite.fallbacks import describe, identical_fallbacks
 from ssot_migrate.rewrite.layout import Layout, parse_tree
 from ssot_migrate.rewrite.outcomes import FileChange, RewriteResult
 from ssot_migrate.rewrite.plan import FilePlan, RewritePlan
+from ssot_migrate.rewrite.rename import Rename, RenameRefused, rename_locals
 from ssot_migrate.rewrite.sorted_blocks import SortedBlocks, sorted_blocks
 from ssot_migrate.rewrite.sorter_settings import SorterLookup, SorterSettings
 from ssot_migrate.rewrite.statements import (
@@ -131,7 +132,7 @@ def apply_plan(
         else:
             sites = file_plan.sites
             changes.append(FileChange(rel, data, after, sum(sites.values()), sites, facts))
-    notes = (*plan.notes, *_identical_fallback_notes(plan, changes))
+    notes = (*plan.notes, *_identical_fallback_notes(plan, changes), *_rename_notes(plan, changes))
     return RewriteResult(tuple(changes), tuple(sorted(refused, key=_by_file)), notes)
 
 
@@ -166,6 +167,20 @@ def _identical_fallback_notes(plan: RewritePlan, changes: Iterable[FileChange]) 
             )
 
 
+def _rename_notes(plan: RewritePlan, changes: Iterable[FileChange]) -> Iterator[Note]:
+    """A note per rewritten file asked to rename: renamed (with its uses) or kept as aliased
+    (with why)."""
+    for change in changes:
+        file_plan = plan.files[change.rel]
+        if file_plan.renamed:
+            pairs = ", ".join(f"{old} -> {new}" for old, new in sorted(file_plan.renamed.items()))
+            uses = file_plan.renamed_uses
+            reason = f"renamed {pairs} ({uses} use{'' if uses == 1 else 's'})"
+            yield Note(change.rel, 1, reason, NoteKind.RENAMED, str(uses))
+        elif file_plan.rename_kept:
+            yield Note(change.rel, 1, file_plan.rename_kept, NoteKind.RENAME_KEPT)
+
+
 def _by_file(note: Note) -> str:
     return note.rel
 
@@ -192,11 +207,27 @@ def _rewrite(
         new_text = final_newline_as_before(text.text, splice(text.text, edits))
         if order is not None:
             new_text = order.kept_sorted(text, edits, new_text)
+        if plan.renames:
+            new_text = _renamed(plan, new_text)
         return text.encode(new_text)
     except Refused as refused:
         return Note(plan.source.rel, 1, str(refused), NoteKind.NOT_REWRITTEN)
     except (SyntaxError, UnicodeError, LookupError, cst.ParserSyntaxError) as error:
         return Note(plan.source.rel, 1, f"cannot rewrite: {error}", NoteKind.NOT_REWRITTEN)
+
+
+def _renamed(plan: FilePlan, text: str) -> str:
+    """`text` with the plan's renames made, or as it is when they are not proven safe (the
+    file then keeps its aliases, and says why: `FilePlan.rename_kept`)."""
+    renames = [Rename(old, d.name, d.module) for old, d in sorted(plan.renames.items())]
+    try:
+        done = rename_locals(text, renames, plan.source.module, plan.used_elsewhere)
+    except RenameRefused as refused:
+        plan.rename_kept = str(refused)
+        return text
+    plan.renamed = {r.old: r.new for r in renames}
+    plan.renamed_uses = done.uses
+    return done.text
 
 
 def _checked(

@@ -38,14 +38,25 @@ class FilePlan:
     """Whether another file may import `name` from `module` (then it must keep its object)."""
     rebound: set[tuple[tuple[int, int], str]] | None = None
     """`rebound_names` of the file as it is, once found (the rewrite and its check both ask)."""
+    renames: dict[str, Destination] = field(default_factory=dict)
+    """``rename = true``: local names (the aliases its moved imports keep) to bind as the
+    canonical name instead, with every use (`rewrite.rename`)."""
+    renamed: dict[str, str] = field(default_factory=dict)
+    """The renames the rewrite made (old local name -> canonical name), for its check."""
+    renamed_uses: int = 0
+    rename_kept: str = ""
+    """Why the file keeps its aliases although `renames` asked (empty: renamed, or not asked)."""
 
-    def add(self, site: Site, canonical: Destination) -> None:
-        """Plan the edit the site's form makes of it (see `forms.form.Edit`)."""
+    def add(self, site: Site, canonical: Destination, rename: bool = False) -> None:
+        """Plan the edit the site's form makes of it (see `forms.form.Edit`); `rename`: its
+        local name becomes the canonical name, if it is another."""
         edit = SITE_FORMS[site.form].edit
         if edit is Edit.REPOINT_CHAIN:
             self.module_sites.append(site)
         elif edit is Edit.MOVE_NAMES:
             self.from_moves[site.fact] = canonical
+            if rename and site.local is not None and site.local != canonical.name:
+                self.renames[site.local] = canonical
         else:
             raise ValueError(f"{site.rel}:{site.line}: a {site.form} site is never rewritten")
         self.sites[site.form] += 1
@@ -75,11 +86,12 @@ def plan_rewrites(
     audits: Sequence[SymbolAudit],
     strings: bool = True,
     shimmed: Mapping[str, frozenset[str]] | None = None,
+    rename: bool = False,
 ) -> RewritePlan:
     """The edits of a phase. `shimmed`: per file (`rel`), the names its shim takes away
     from the module's namespace (its module-level imports of them are the shim's to
     remove, not to rewrite); its strings are left alone too."""
-    plans, notes = _plan(index, audits, strings, shimmed or {})
+    plans, notes = _plan(index, audits, strings, shimmed or {}, rename)
     return RewritePlan(plans, tuple(notes), _unrewritten(audits))
 
 
@@ -111,6 +123,7 @@ def _plan(
     audits: Sequence[SymbolAudit],
     strings: bool,
     shimmed: Mapping[str, frozenset[str]],
+    rename: bool = False,
 ) -> tuple[dict[str, FilePlan], list[Note]]:
     by_rel = {f.rel: f for f in index.files}
     untouched = _untouched_modules(audits) | {str(by_rel[rel].module) for rel in shimmed}
@@ -136,7 +149,7 @@ def _plan(
                          NoteKind.LEGACY_MODULE)
                 )  # fmt: skip
             else:
-                plan_for(site.rel).add(site, canonical)
+                plan_for(site.rel).add(site, canonical, rename or audit.spec.rename)
         legacy_paths = {p.path for p in audit.legacy_paths}
         for found in audit.strings:
             if found.detail != "legacy":

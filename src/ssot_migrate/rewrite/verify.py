@@ -20,19 +20,23 @@ def verify(
     plan: FilePlan, after: bytes, resolver: Resolver, new: ModuleFacts | ParseFailure
 ) -> ModuleFacts:
     """The rewritten file (`after`, whose facts are `new`) parses and binds the same
-    objects under the same names: its facts."""
+    objects under the same names (a renamed alias under its new name: `FilePlan.renamed`):
+    its facts."""
     if not isinstance(new, ModuleFacts):
         raise Refused(f"the rewrite does not parse (line {new.line}: {new.reason})")
     after_resolver = resolver_with(resolver, plan.source, new)
     interest = plan.facts.chains_for
     chains = _Compared(None if interest is None else frozenset(interest), plan.facts.chain_roots())
-    old_signature = _signature(plan.source, plan.facts, resolver, chains)
+    renamed = plan.renamed
+    old_signature = _renamed_keys(_signature(plan.source, plan.facts, resolver, chains), renamed)
     new_signature = _signature(plan.source, new, after_resolver, chains)
     if old_signature != new_signature:
         lost = (old_signature - new_signature) + (new_signature - old_signature)
         sample = ", ".join(sorted(str(k) for k in lost)[:3])
         raise Refused(f"the rewrite would change what names are bound to ({sample})")
-    old_names = {(f.scope, f.local_name) for f in plan.facts.imports}
+    old_names = {
+        (f.scope, renamed.get(str(f.local_name), f.local_name)) for f in plan.facts.imports
+    }
     new_names = {(f.scope, f.local_name) for f in new.imports}
     if not old_names <= new_names:
         missing = ", ".join(sorted(str(n[1]) for n in old_names - new_names))
@@ -44,10 +48,28 @@ def verify(
     if clashes:
         names = ", ".join(sorted(clashes))
         raise Refused(f"the rewrite would make imports bind {names} to different modules")
-    changed = module_bindings_changed(plan.source, plan.facts, new, resolver, after_resolver)
+    changed = module_bindings_changed(
+        plan.source, plan.facts, new, resolver, after_resolver, skipped=frozenset(renamed)
+    )
     if changed:
         raise Refused(f"the rewrite would change what module-level {changed} is bound to")
     return new
+
+
+def _renamed_keys(
+    signature: Counter[tuple[str, ...]], renamed: Mapping[str, str]
+) -> Counter[tuple[str, ...]]:
+    """`signature` with each renamed local name bound under its new name (set semantics,
+    as `_signature`'s: an alias and the canonical import of one object bind it once)."""
+    if not renamed:
+        return signature
+    found: Counter[tuple[str, ...]] = Counter()
+    for key, count in signature.items():
+        if key[0] == "bind":
+            found[(*key[:2], renamed.get(key[2], key[2]), *key[3:])] = 1
+        else:
+            found[key] += count
+    return found
 
 
 class _Overlay(Mapping[str, ModuleFacts]):
@@ -88,11 +110,14 @@ def module_bindings_changed(
     new: ModuleFacts,
     resolver: Resolver,
     after: Resolver | None = None,
+    skipped: frozenset[str] = frozenset(),
 ) -> str | None:
-    """The first module-level name whose final binding (last binding wins) would differ."""
+    """The first module-level name whose final binding (last binding wins) would differ
+    (`skipped`: renamed aliases, which no other module imports, are not compared)."""
     if source.module is None:
         return None
     names = {b.name for b in (*old.bindings, *new.bindings) if b.kind != "definition"}
+    names -= skipped
     for name in sorted(names - {"*"}):
         old_bindings = resolver.bindings_named(old, name)
         new_bindings = (after or resolver).bindings_named(new, name)
