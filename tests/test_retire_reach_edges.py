@@ -78,3 +78,19 @@ def test_a_crlf_shimmed_module_is_retired(
     err = capsys.readouterr().err
     assert "retired 1 legacy path in 1 file" in err
     assert code == 0 and b"ssot-migrate shim" not in init.read_bytes()
+
+
+def test_the_name_as_a_first_argument_or_in_a_docstring_does_not_keep_the_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Django's field trial: `create_model("Q", ...)` names a model, and a docstring spells
+    # ``django.db.models.Q``; neither reads the name from the module.
+    code_text = (
+        '"""Docs: ``app.Engine`` was the old path."""\n'
+        "import app\n\n\n"
+        "def register(name, *bases):\n    return name\n\n\n"
+        'MODEL = register("Engine", app)\n'
+    )
+    repo = golden_tree(PACKAGE, tmp_path / "repo", {"svc/names.py": code_text})
+    assert main(["--root", str(repo), "retire", "p1", "--no-commit"]) == 0
+    assert "retired 1 legacy path" in capsys.readouterr().err

@@ -4,7 +4,9 @@ facts and bytes, asked of the project's own tree and of the consumer trees alike
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -93,20 +95,37 @@ def dynamic_references(
 ) -> list[int]:
     """Lines that may read `path`'s name from its module at run time, in a text that
     reaches the module (`imports_module`: the file imports it; or its name is in a string,
-    ``importlib.import_module("app")``): the name in a string (``getattr(module,
-    "Engine")``, ``mock.patch.object(app, "Engine")``) or as an attribute of anything
-    (``module.Engine``). `text` is the file without its own shim block (whose table spells
-    every name it serves); `resolved`: lines whose chains `references` answered for. It
-    errs towards "still used", which only keeps a shim."""
+    ``importlib.import_module("app")``): the name as the attribute of anything in code
+    (``module.Engine``; not in strings or comments), or as a string given after another
+    argument or as a key (``getattr(module, "Engine")``, ``mock.patch.object(app,
+    "Engine")``, ``vars(module)["Engine"]``). `text` is the file without its own shim block
+    (whose table spells every name it serves); `resolved`: lines whose chains `references`
+    answered for. It errs towards "still used", which only keeps a shim."""
     module, name = split_path(path)
     if not imports_module and not re.search(rf"""["']{re.escape(module)}["']""", text):
         return []
-    spelled = re.compile(rf"""["']{re.escape(name)}["']|\.{re.escape(name)}\b""")
-    lines = {text.count("\n", 0, m.start()) + 1 for m in spelled.finditer(text)}
-    attributes = {
-        text.count("\n", 0, m.start()) + 1 for m in re.finditer(rf"\.{re.escape(name)}\b", text)
-    }
-    return sorted(line for line in lines if line not in set(resolved) or line not in attributes)
+    quoted = re.compile(rf"""(?:,\s*|\[\s*)["']{re.escape(name)}["']""")
+    lines = {text.count("\n", 0, m.start()) + 1 for m in quoted.finditer(text)}
+    lines |= {line for line in _attribute_lines(text, name) if line not in set(resolved)}
+    return sorted(lines)
+
+
+def _attribute_lines(text: str, name: str) -> set[int]:
+    """Lines where code (not a string or a comment) reads ``.name`` of something."""
+    if name not in text:
+        return set()
+    found: set[int] = set()
+    previous = None
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.NAME and token.string == name and previous == ".":
+                found.add(token.start[0])
+            if token.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
+                previous = token.string if token.type == tokenize.OP else None
+    except (tokenize.TokenError, SyntaxError):
+        spelled = re.compile(rf"\.{re.escape(name)}\b")
+        return {text.count("\n", 0, m.start()) + 1 for m in spelled.finditer(text)}
+    return found
 
 
 _LOAD = re.compile(
