@@ -22,7 +22,6 @@ import libcst as cst
 from libcst.metadata import (
     Assignment,
     MetadataWrapper,
-    ParentNodeProvider,
     Scope,
     ScopeProvider,
 )
@@ -59,9 +58,9 @@ def rename_locals(
     used_elsewhere: Callable[[str, str], bool],
 ) -> Renamed:
     """`text` with each of `renames` done, or RenameRefused (nothing renamed)."""
-    wrapper = MetadataWrapper(cst.parse_module(text))
+    # A fresh tree of our own: no copy needed (the copy costs as much as the parse).
+    wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
     scopes = {s for s in wrapper.resolve(ScopeProvider).values() if s is not None}
-    parents = wrapper.resolve(ParentNodeProvider)
     names: dict[cst.CSTNode, str] = {}
     strings: dict[cst.CSTNode, list[tuple[str, str]]] = {}
     aliases: dict[cst.CSTNode, str] = {}
@@ -72,28 +71,29 @@ def rename_locals(
         if re.search(rf"""__all__[^\n]*["']{re.escape(rename.old)}["']""", text):
             raise RenameRefused(f"__all__ lists {rename.old}: other modules may import it")
         _refuse_dynamic(text, rename.old)
-        binding, alias = _binding(scopes, rename)
-        scope = binding.scope
-        _refuse_taken(scopes, scope, rename, parents)
-        global_scope = isinstance(scope, cst.metadata.GlobalScope)
-        if global_scope and module is not None and used_elsewhere(module, rename.old):
-            raise RenameRefused(f"another module may import {rename.old} from this one")
-        if len([a for a in scope.assignments[rename.old] if isinstance(a, Assignment)]) > 1:
-            raise RenameRefused(f"{rename.old} is bound more than once in its scope")
-        if _shares(scope, rename, parents):
-            dropped.add(alias)
-        else:
-            aliases[alias] = rename.new
-        for access in binding.references:
-            node = access.node
-            if isinstance(node, cst.Name):
-                names[node] = rename.new
+        for binding, alias in _bindings(scopes, rename):
+            scope = binding.scope
+            _refuse_taken(scopes, scope, rename)
+            global_scope = isinstance(scope, cst.metadata.GlobalScope)
+            if global_scope and module is not None and used_elsewhere(module, rename.old):
+                raise RenameRefused(f"another module may import {rename.old} from this one")
+            if len([a for a in scope.assignments[rename.old] if isinstance(a, Assignment)]) > 1:
+                raise RenameRefused(f"{rename.old} is bound more than once in its scope")
+            if _shares(scope, rename):
+                dropped.add(alias)
             else:
-                strings.setdefault(node, []).append((rename.old, rename.new))
-            uses += 1
+                aliases[alias] = rename.new
+            for access in binding.references:
+                node = access.node
+                if isinstance(node, cst.Name):
+                    names[node] = rename.new
+                else:
+                    strings.setdefault(node, []).append((rename.old, rename.new))
+                uses += 1
         docstrings[rename.old] = rename.new
-        _refuse_named_in_strings(wrapper.module, rename.old, _annotation_strings(scopes))
-    documented = _docstrings(wrapper.module)
+    documented = _strings_read(
+        wrapper.module, [r.old for r in renames], _annotation_strings(scopes)
+    )
     renamer = _Renamer(names, strings, aliases, dropped, docstrings, documented)
     module_node = wrapper.module.visit(renamer)
     return Renamed(module_node.code, uses)
@@ -115,27 +115,54 @@ def _annotation_strings(scopes: set[Scope]) -> set[cst.CSTNode]:
     }
 
 
-def _refuse_named_in_strings(module: cst.Module, old: str, annotations: set[cst.CSTNode]) -> None:
-    """A string whose whole value is the old name, other than a string annotation:
+def _strings_read(
+    module: cst.Module, old: Sequence[str], annotations: set[cst.CSTNode]
+) -> set[cst.CSTNode]:
+    """The docstrings of the module and of its classes and functions, in one walk that
+    also refuses a string whose whole value is an old name, other than a string annotation:
     ``getattr(module, "ContextType")``, a registry key (a dynamic use of the name)."""
+    documented: set[cst.CSTNode] = set()
+    names = set(old)
 
-    class _Strings(cst.CSTVisitor):
+    def first(body: Sequence[cst.BaseStatement]) -> None:
+        if body and isinstance(body[0], cst.SimpleStatementLine) and body[0].body:
+            statement = body[0].body[0]
+            if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.SimpleString):
+                documented.add(statement.value)
+
+    class _Walk(cst.CSTVisitor):
         def visit_SimpleString(self, node: cst.SimpleString) -> None:
-            if node not in annotations and node.evaluated_value == old:
-                raise RenameRefused(f"a string spells {old!r} (a dynamic use of the name)")
+            if node not in annotations and node.evaluated_value in names:
+                raise RenameRefused(
+                    f"a string spells {node.evaluated_value!r} (a dynamic use of the name)"
+                )
 
-    module.visit(_Strings())
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            if isinstance(node.body, cst.IndentedBlock):
+                first(node.body.body)
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            if isinstance(node.body, cst.IndentedBlock):
+                first(node.body.body)
+
+    first(module.body)
+    module.visit(_Walk())
+    return documented
 
 
-def _binding(scopes: set[Scope], rename: Rename) -> tuple[Assignment, cst.ImportAlias]:
-    """The assignment of `rename.old` the rewritten import makes, and its alias."""
+def _bindings(scopes: set[Scope], rename: Rename) -> list[tuple[Assignment, cst.ImportAlias]]:
+    """Each assignment of `rename.old` a rewritten import makes (one per scope that imports
+    it: a module's and its functions'), with its alias."""
+    found = []
     for scope in scopes:
         for assignment in scope.assignments[rename.old]:
             alias = _alias_of(assignment)
             if alias is not None and alias.asname is not None and _spelled(alias) == rename.new:
                 assert isinstance(assignment, Assignment)
-                return assignment, alias
-    raise RenameRefused(f"no import binds {rename.old} to {rename.module}.{rename.new}")
+                found.append((assignment, alias))
+    if not found:
+        raise RenameRefused(f"no import binds {rename.old} to {rename.module}.{rename.new}")
+    return found
 
 
 def _alias_of(assignment: object) -> cst.ImportAlias | None:
@@ -151,12 +178,10 @@ def _alias_of(assignment: object) -> cst.ImportAlias | None:
     return None
 
 
-def _refuse_taken(
-    scopes: set[Scope], scope: Scope, rename: Rename, parents: Mapping[cst.CSTNode, cst.CSTNode]
-) -> None:
+def _refuse_taken(scopes: set[Scope], scope: Scope, rename: Rename) -> None:
     """The canonical name must be free everywhere in the file but where an import of the
     same object binds it in the same scope (the two imports then share it)."""
-    shared = _shares(scope, rename, parents)
+    shared = _shares(scope, rename)
     for other in scopes:
         for assignment in other.assignments[rename.new]:
             if not (other is scope and _imports_same(assignment, rename)):
@@ -174,34 +199,9 @@ def _spelled(alias: cst.ImportAlias) -> str | None:
     return cst.helpers.get_full_name_for_node(alias.name)
 
 
-def _shares(scope: Scope, rename: Rename, parents: Mapping[cst.CSTNode, cst.CSTNode]) -> bool:
+def _shares(scope: Scope, rename: Rename) -> bool:
     """The scope already imports the canonical name itself (the alias import then goes)."""
     return any(_imports_same(a, rename) for a in scope.assignments[rename.new])
-
-
-def _docstrings(module: cst.Module) -> set[cst.CSTNode]:
-    """The docstring nodes of the module and of every class and function in it."""
-    found: set[cst.CSTNode] = set()
-
-    def first(body: Sequence[cst.BaseStatement]) -> None:
-        if body and isinstance(body[0], cst.SimpleStatementLine) and body[0].body:
-            statement = body[0].body[0]
-            if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.SimpleString):
-                found.add(statement.value)
-
-    first(module.body)
-
-    class _Finder(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-            if isinstance(node.body, cst.IndentedBlock):
-                first(node.body.body)
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> None:
-            if isinstance(node.body, cst.IndentedBlock):
-                first(node.body.body)
-
-    module.visit(_Finder())
-    return found
 
 
 class _Renamer(cst.CSTTransformer):
