@@ -5,32 +5,18 @@ come (`--check` fails on them), `status` lists the paths a retire took, and
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 from retire_trees import PACKAGE, golden_tree
+from test_git_flow import _hermetic_git
 
 from ssot_migrate.cli.main import main
 
+__all__ = ["_hermetic_git"]  # the fixture, used by name (autouse)
+
 SHIM = b"# >>> ssot-migrate shim >>>"
-
-
-@pytest.fixture(autouse=True)
-def _hermetic_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR"):
-        monkeypatch.delenv(key, raising=False)
-    for key, value in {
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.com",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.com",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CEILING_DIRECTORIES": os.path.realpath(tmp_path),
-    }.items():
-        monkeypatch.setenv(key, value)
 
 
 def git(repo: Path, *args: str) -> str:
