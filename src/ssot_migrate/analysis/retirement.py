@@ -128,6 +128,21 @@ def _attribute_lines(text: str, name: str) -> set[int]:
     return found
 
 
+def reaching_lines(
+    source: SourceFile, facts: ModuleFacts | None, text: str, path: str
+) -> list[int]:
+    """Every line of a file that reaches legacy `path`: by `references` (a file that does
+    not parse, `facts` None, reaches it at its first line) and by `dynamic_references`."""
+    if facts is None:
+        return [1]
+    lines = set(references(source, facts, path, named=True))
+    module, name = split_path(path)
+    if name in text:
+        imports = imports_module(source, facts, module)
+        lines.update(dynamic_references(text, path, imports, resolved_lines(facts, name)))
+    return sorted(lines)
+
+
 _LOAD = re.compile(
     r"""__import__\(\s*["']([\w.]*)["'](?:\s*,\s*globals\(\)\s*,\s*level\s*=\s*(\d+))?"""
 )

@@ -20,13 +20,11 @@ from ssot_migrate.analysis.retirement import (
     Decision,
     ShimmedPath,
     decide,
-    dynamic_references,
-    imports_module,
     located,
     module_loads,
     quoted_module,
+    reaching_lines,
     references,
-    resolved_lines,
 )
 from ssot_migrate.base.dotted import split_path
 from ssot_migrate.base.errors import ConfigError, Problem, UsageError
@@ -139,11 +137,12 @@ def plan_retire(
                                   "branch")])  # fmt: skip
     paths = [s.path for s in shimmed]
     importers = _importers(project, audits, paths, texts)
-    for root in consumers:
-        for path, found in _consumer_importers(root, config, paths).items():
+    trees = [(root, discover_files(root, auto_source_roots(root), ())) for root in consumers]
+    for tree in trees:
+        for path, found in _consumer_importers(tree, config, paths).items():
             importers.setdefault(path, []).extend(found)
     decisions = decide(shimmed, importers, force, _star_links(project, audits, paths))
-    changes, refused, kept = _edits(project, config, decisions, texts, consumers)
+    changes, refused, kept = _edits(project, config, decisions, texts, trees)
     return RetireResult(phase, specs, decisions, changes, refused, kept, check)
 
 
@@ -215,17 +214,10 @@ def _importers(
     by_rel = {f.rel: f for f in project.files}
     for rel, facts in project.index.facts.items():
         source = by_rel[rel]
-        text: str | None = None
+        text = _text(source, texts)
         for path in paths:
-            if source.module == owner[path]:
-                continue
-            found[path].update(located(rel, references(source, facts, path, named=True)))
-            module, name = split_path(path)
-            if name not in (text := text or _text(source, texts)):
-                continue
-            imports = imports_module(source, facts, module)
-            resolved = resolved_lines(facts, name)
-            found[path].update(located(rel, dynamic_references(text, path, imports, resolved)))
+            if source.module != owner[path]:
+                found[path].update(located(rel, reaching_lines(source, facts, text, path)))
     return {path: sorted(found[path], key=_by_place) for path in paths}
 
 
@@ -266,21 +258,22 @@ def _by_place(where: str) -> tuple[str, int]:
     return rel, int(line) if line.isdigit() else 0
 
 
-def _consumer_importers(root: Path, config: Config, paths: Sequence[str]) -> dict[str, list[str]]:
+Tree = tuple[Path, tuple[SourceFile, ...]]
+"""A consumer tree: its folder and its source files (discovered once per retire)."""
+
+
+def _consumer_importers(tree: Tree, config: Config, paths: Sequence[str]) -> dict[str, list[str]]:
     """``file:line`` (shown from the config root) of a consumer tree's code reaching each
     path, its files parsed whole when their bytes spell a path's name."""
+    root, files = tree
     found: dict[str, list[str]] = {}
-    files = discover_files(root, auto_source_roots(root), ())
     for source, data, facts in _parsed(files, {split_path(p)[1] for p in paths}):
         shown = _shown(config.root, root, source.rel)
         text = decode_source(data, errors="replace")
         for path in paths:
-            lines = references(source, facts, path, named=True) if facts else [1]
-            module, name = split_path(path)
-            imports = facts is not None and imports_module(source, facts, module)
-            resolved = resolved_lines(facts, name) if facts is not None else set()
-            lines += dynamic_references(text, path, imports, resolved)
-            found.setdefault(path, []).extend(located(shown, sorted(set(lines))))
+            found.setdefault(path, []).extend(
+                located(shown, reaching_lines(source, facts, text, path))
+            )
     return found
 
 
@@ -311,7 +304,7 @@ def _edits(
     config: Config,
     decisions: Sequence[Decision],
     texts: Mapping[str, str],
-    consumers: Sequence[Path],
+    consumers: Sequence[Tree],
 ) -> tuple[tuple[FileChange, ...], tuple[Note, ...], tuple[Note, ...]]:
     """The retired modules' new bytes; the modules refused, with why; the compatibility
     modules kept although they serve nothing, with who imports them."""
@@ -359,16 +352,14 @@ def _phase_of_rest(rest: Sequence[MovedName], phase_of_canonical: Mapping[str, s
 
 
 def _module_importers(
-    project: Project, module: str, consumers: Sequence[Path], config_root: Path
+    project: Project, module: str, consumers: Sequence[Tree], config_root: Path
 ) -> list[str]:
     """``file:line`` of the code importing `module` itself (any name from it, the module,
     or its name in a string), in the tree and the consumer trees: every file whose bytes
     spell the module's last name is parsed whole for it."""
     last = module.rpartition(".")[2]
     found: list[str] = []
-    trees = [(config_root, project.files)]
-    trees += [(root, discover_files(root, auto_source_roots(root), ())) for root in consumers]
-    for root, files in trees:
+    for root, files in [(config_root, project.files), *consumers]:
         for source, data, facts in _parsed(files, [last]):
             if source.module == module:
                 continue
